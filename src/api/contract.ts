@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { applyDocumentedLimits } from './documented-limits.js';
+import { normalizeNullable } from './normalize-nullable.js';
+
+/** The pinned Assistants v2 subset of OpenAI's official spec, shipped with the server. */
+export const CONTRACT_PATH = new URL('../../contract/assistants-v2.openapi.json', import.meta.url);
+
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, unknown> };
+}
+
+export interface OpenApiOperation {
+  operationId: string;
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+}
+
+/** The `$id` under which the spec's components are registered; refer to a schema as `oai#/components/schemas/X`. */
+export const CONTRACT_ID = 'oai';
+
+export function schemaRef(name: string): { $ref: string } {
+  return { $ref: `${CONTRACT_ID}#/components/schemas/${name}` };
+}
+
+/**
+ * The contract compiled once: every component schema, with the spec's OAS-3.0 `nullable` converted
+ * and the limits OpenAI documents in prose (metadata sizes, function names) added as real keywords.
+ */
+export class Contract {
+  readonly document: OpenApiDocument;
+  readonly ajv: Ajv2020;
+  /** Every value a `type` discriminator accepts somewhere in the contract (`function`, `json_schema`, ...). */
+  readonly discriminatorValues: ReadonlySet<string>;
+  readonly #validators = new Map<string, ValidateFunction>();
+
+  constructor(document: OpenApiDocument = loadContractDocument()) {
+    this.document = document;
+    this.ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true, coerceTypes: false, useDefaults: false });
+    const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
+    addFormats(this.ajv);
+    for (const format of ['unixtime', 'binary', 'int64']) this.ajv.addFormat(format, true);
+    const components = applyDocumentedLimits(normalizeNullable(document.components) as OpenApiDocument['components']);
+    this.ajv.addSchema({ $id: CONTRACT_ID, components });
+    this.discriminatorValues = collectDiscriminatorValues(components);
+  }
+
+  /** A validator for any JSON schema, which may `$ref` the contract's components. */
+  compile(schema: object): ValidateFunction {
+    const key = JSON.stringify(schema);
+    let validator = this.#validators.get(key);
+    if (!validator) {
+      validator = this.ajv.compile(schema);
+      this.#validators.set(key, validator);
+    }
+    return validator;
+  }
+
+  validator(schemaName: string): ValidateFunction {
+    return this.compile(schemaRef(schemaName));
+  }
+}
+
+export function loadContractDocument(): OpenApiDocument {
+  return JSON.parse(readFileSync(CONTRACT_PATH, 'utf8')) as OpenApiDocument;
+}
+
+function collectDiscriminatorValues(node: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) {
+    for (const item of node) collectDiscriminatorValues(item, found);
+  } else if (node && typeof node === 'object') {
+    const typeProperty = (node as { properties?: { type?: { enum?: unknown[]; const?: unknown } } }).properties?.type;
+    for (const value of [...(typeProperty?.enum ?? []), typeProperty?.const]) {
+      if (typeof value === 'string') found.add(value);
+    }
+    for (const value of Object.values(node)) collectDiscriminatorValues(value, found);
+  }
+  return found;
+}

@@ -1,0 +1,31 @@
+/** Names for the contract's generated types, so the rest of the code never spells `components[...]`. */
+import type { components } from './generated/openapi.js';
+
+type Schemas = components['schemas'];
+
+export type Assistant = Schemas['AssistantObject'];
+export type AssistantTool = Assistant['tools'][number];
+export type CreateAssistantRequest = Schemas['CreateAssistantRequest'];
+export type ModifyAssistantRequest = Schemas['ModifyAssistantRequest'];
+
+export type Thread = Schemas['ThreadObject'];
+export type CreateThreadRequest = Schemas['CreateThreadRequest'];
+export type ModifyThreadRequest = Schemas['ModifyThreadRequest'];
+
+export type Message = Schemas['MessageObject'];
+export type MessageContent = Message['content'][number];
+export type MessageAttachment = NonNullable<Message['attachments']>[number];
+export type CreateMessageRequest = Schemas['CreateMessageRequest'];
+export type ModifyMessageRequest = Schemas['ModifyMessageRequest'];
+
+export type OpenAIFile = Schemas['OpenAIFile'];
+export type FilePurpose = OpenAIFile['purpose'];
+export type Upload = Schemas['Upload'];
+export type UploadPart = Schemas['UploadPart'];
+export type CreateUploadRequest = Schemas['CreateUploadRequest'];
+export type CompleteUploadRequest = Schemas['CompleteUploadRequest'];
+
+export type Metadata = Schemas['Metadata'];
+
+/** `tool_resources` as assistants and threads store them (after any create-time helpers ran). */
+export type ToolResources = NonNullable<Assistant['tool_resources']>;

@@ -1,0 +1,76 @@
+import path from 'node:path';
+
+/** One API key and the project whose objects it can see. */
+export interface ApiKeyEntry {
+  readonly key: string;
+  readonly project: string;
+}
+
+/** Everything the server reads from its environment, parsed once at start-up. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Folder holding the SQLite database and stored file bytes. */
+  readonly dataDir: string;
+  /** Reserved for the PostgreSQL store. */
+  readonly databaseUrl: string | undefined;
+  readonly openaiBaseUrl: string;
+  readonly openaiApiKey: string | undefined;
+  /** `undefined` means authentication is off: any bearer token is accepted. */
+  readonly apiKeys: readonly ApiKeyEntry[] | undefined;
+  readonly embeddingModel: string;
+  readonly embeddingDimensions: number;
+  /** Largest JSON request body, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** Largest uploaded file, in bytes (OpenAI: 512 MB). */
+  readonly maxFileBytes: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const MB = 1024 * 1024;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config: Config = {
+    port: parseInteger(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),
+    openaiApiKey: env.OPENAI_API_KEY || undefined,
+    apiKeys: parseApiKeys(env.API_KEYS),
+    embeddingModel: env.EMBEDDING_MODEL || 'text-embedding-3-large',
+    embeddingDimensions: parseInteger(env, 'EMBEDDING_DIMENSIONS', 256, 1, 8192),
+    bodyLimitBytes: parseInteger(env, 'BODY_LIMIT_BYTES', 16 * MB, 1024, 512 * MB),
+    maxFileBytes: parseInteger(env, 'MAX_FILE_BYTES', 512 * MB, 1, 8 * 1024 * MB),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+  return Object.freeze(config);
+}
+
+/** `API_KEYS=key1=projectA,key2` → key1 in projectA, key2 in project `default`. */
+export function parseApiKeys(raw: string | undefined): ApiKeyEntry[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const entries: ApiKeyEntry[] = [];
+  for (const item of raw.split(',')) {
+    const trimmed = item.trim();
+    if (trimmed === '') continue;
+    const separator = trimmed.indexOf('=');
+    const key = separator === -1 ? trimmed : trimmed.slice(0, separator).trim();
+    const project = separator === -1 ? 'default' : trimmed.slice(separator + 1).trim();
+    if (key === '' || project === '') throw new ConfigError(`API_KEYS: malformed entry '${trimmed}'`);
+    entries.push(Object.freeze({ key, project }));
+  }
+  return entries;
+}
+
+function parseInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
+  }
+  return value;
+}

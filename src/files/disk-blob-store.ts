@@ -1,0 +1,86 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobStore, BlobWriteResult } from './blob-store.js';
+
+/**
+ * Blobs as files under one folder. A write goes to a temporary name and is renamed into place
+ * when complete, so a reader never sees half a file and a crash leaves only a `.partial` behind.
+ */
+export class DiskBlobStore implements BlobStore {
+  readonly #root: string;
+
+  constructor(root: string) {
+    this.#root = path.resolve(root);
+  }
+
+  async write(key: string, source: Readable | AsyncIterable<Uint8Array>): Promise<BlobWriteResult> {
+    return this.#writeFrom(key, async (sink) => {
+      await pipeline(source, sink);
+    });
+  }
+
+  async concat(key: string, sources: readonly string[]): Promise<BlobWriteResult> {
+    return this.#writeFrom(key, async (sink) => {
+      for (const source of sources) {
+        await pipeline(createReadStream(this.#pathOf(source)), sink, { end: false });
+      }
+      sink.end();
+    });
+  }
+
+  async read(key: string): Promise<Readable> {
+    const file = this.#pathOf(key);
+    await stat(file);
+    return createReadStream(file);
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.#pathOf(key))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.#pathOf(key), { force: true });
+  }
+
+  async #writeFrom(key: string, fill: (sink: Transform) => Promise<void>): Promise<BlobWriteResult> {
+    const target = this.#pathOf(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    const partial = `${target}.${randomBytes(6).toString('hex')}.partial`;
+    const md5 = createHash('md5');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        md5.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const file = createWriteStream(partial);
+    const written = pipeline(meter, file);
+    try {
+      await fill(meter);
+      await written;
+      await rename(partial, target);
+    } catch (error) {
+      meter.destroy();
+      await written.catch(() => undefined);
+      await rm(partial, { force: true });
+      throw error;
+    }
+    return { bytes, md5: md5.digest('hex') };
+  }
+
+  #pathOf(key: string): string {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.\-/]*$/.test(key) || key.includes('..')) throw new Error(`invalid blob key: ${key}`);
+    return path.join(this.#root, key);
+  }
+}

@@ -1,0 +1,92 @@
+import multipart from '@fastify/multipart';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Contract } from '../api/contract.js';
+import { errors } from '../errors.js';
+import type { BlobStore } from '../files/blob-store.js';
+import type { Services } from '../services/index.js';
+import { createAuthenticator } from './auth.js';
+import type { ApiKeyEntry } from '../config.js';
+import { createErrorHandler } from './error-handler.js';
+import { assistantRoutes } from './routes/assistants.js';
+import { fileRoutes } from './routes/files.js';
+import { messageRoutes } from './routes/messages.js';
+import { threadRoutes } from './routes/threads.js';
+import { uploadRoutes } from './routes/uploads.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route reads a multipart form itself; other POST routes take JSON only. */
+    multipart?: boolean;
+  }
+}
+
+export interface AppDependencies {
+  services: Services;
+  blobs: BlobStore;
+  apiKeys: readonly ApiKeyEntry[] | undefined;
+  bodyLimitBytes: number;
+  maxFileBytes: number;
+  contract?: Contract;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the HTTP app from its dependencies; listening is the caller's business. */
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const contract = deps.contract ?? new Contract();
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.bodyLimitBytes,
+    // Per-request lines would dominate the log and cost throughput; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    // OpenAI's ids never contain these, and a 414 is clearer than a 404 for an absurd URL.
+    routerOptions: { maxParamLength: 256 },
+  });
+
+  app.setValidatorCompiler(({ schema }) => contract.compile(schema));
+  app.setErrorHandler(createErrorHandler(contract));
+  app.setNotFoundHandler((request, reply) => {
+    const error = errors.invalidUrl(request.method, request.url.split('?')[0] ?? request.url);
+    void reply.status(error.status).send(error.toBody());
+  });
+  registerJsonParser(app);
+  await app.register(multipart);
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  const authenticate = createAuthenticator(deps.apiKeys);
+  await app.register(
+    async (v1) => {
+      v1.decorateRequest('project', '');
+      v1.addHook('onRequest', authenticate);
+      v1.addHook('preValidation', async (request) => {
+        if (request.method !== 'POST' || request.routeOptions.config.multipart) return;
+        const contentType = request.headers['content-type'];
+        if (contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) {
+          throw errors.unsupportedContentType(contentType, 'application/json');
+        }
+        // Body-less POSTs (cancel, or `threads.create()` with no arguments) validate as `{}`.
+        if (request.body === undefined) request.body = {};
+      });
+      await v1.register(assistantRoutes(deps.services));
+      await v1.register(threadRoutes(deps.services));
+      await v1.register(messageRoutes(deps.services));
+      await v1.register(fileRoutes(deps.services, { blobs: deps.blobs, maxFileBytes: deps.maxFileBytes }));
+      await v1.register(uploadRoutes(deps.services, { blobs: deps.blobs }));
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}
+
+/** Like Fastify's JSON parser, but an empty body reads as "no body" instead of an error. */
+function registerJsonParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, String(body), (error, value) => (error ? done(errors.invalidJson(), undefined) : done(null, value)));
+  });
+}

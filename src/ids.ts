@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Prefixes OpenAI uses; `file-` and `upload_`/`part_` differ in their separator. */
+export type IdPrefix =
+  | 'asst_'
+  | 'thread_'
+  | 'msg_'
+  | 'run_'
+  | 'step_'
+  | 'call_'
+  | 'vs_'
+  | 'vsfb_'
+  | 'file-'
+  | 'upload_'
+  | 'part_';
+
+/** A new id: the prefix and 24 random base-62 characters (about 143 bits). */
+export function newId(prefix: IdPrefix, length = 24): string {
+  let out: string = prefix;
+  const wanted = prefix.length + length;
+  while (out.length < wanted) {
+    for (const byte of randomBytes(length)) {
+      // Rejection sampling keeps the characters uniform: 248 = 4 * 62.
+      if (byte < 248 && out.length < wanted) out += ALPHABET[byte % 62];
+    }
+  }
+  return out;
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,59 @@
+import type { CreateMessageRequest, CreateThreadRequest, ModifyThreadRequest, Thread } from '../api/types.js';
+import { errors } from '../errors.js';
+import { newId, nowSeconds } from '../ids.js';
+import type { Store } from '../store/store.js';
+import { buildMessage } from './message-content.js';
+import { requireMessageFiles } from './messages.js';
+import { resolveMetadata } from './metadata.js';
+import { resolveToolResources, type ToolResourcesInput } from './tool-resources.js';
+
+export class ThreadService {
+  constructor(private readonly store: Store) {}
+
+  async create(project: string, request: CreateThreadRequest = {}): Promise<Thread> {
+    const createdAt = nowSeconds();
+    const thread: Thread = {
+      id: newId('thread_'),
+      object: 'thread',
+      created_at: createdAt,
+      tool_resources: await resolveToolResources(this.store, project, request.tool_resources as ToolResourcesInput | null),
+      metadata: resolveMetadata(request.metadata),
+    };
+    const requests: CreateMessageRequest[] = request.messages ?? [];
+    for (const [index, message] of requests.entries()) {
+      await requireMessageFiles(this.store, project, message, `messages[${index}]`);
+    }
+    const messages = requests.map((message) =>
+      buildMessage({ id: newId('msg_'), threadId: thread.id, request: message, createdAt }),
+    );
+    await this.store.threads.insert(project, thread, messages);
+    return thread;
+  }
+
+  async get(project: string, id: string): Promise<Thread> {
+    const thread = await this.store.threads.get(project, id);
+    if (!thread) throw errors.notFound('thread', id);
+    return thread;
+  }
+
+  async modify(project: string, id: string, request: ModifyThreadRequest): Promise<Thread> {
+    const current = await this.get(project, id);
+    const updated: Thread = {
+      ...current,
+      tool_resources: await resolveToolResources(
+        this.store,
+        project,
+        request.tool_resources as ToolResourcesInput | null | undefined,
+        current.tool_resources ?? {},
+      ),
+      metadata: resolveMetadata(request.metadata, current.metadata ?? {}),
+    };
+    await this.store.threads.update(project, updated);
+    return updated;
+  }
+
+  async delete(project: string, id: string): Promise<{ id: string; object: 'thread.deleted'; deleted: true }> {
+    if (!(await this.store.threads.delete(project, id))) throw errors.notFound('thread', id);
+    return { id, object: 'thread.deleted', deleted: true };
+  }
+}

@@ -1,0 +1,58 @@
+import type { Page, PageRequest } from '../../api/pagination.js';
+import type { OpenAIFile } from '../../api/types.js';
+import type { FileFilter, FileRepository, StoredFile } from '../store.js';
+import { selectPage } from './select-page.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+interface FileRow {
+  data: string;
+  blob_key: string;
+  content_type: string;
+}
+
+export function insertFile(db: SqliteDatabase, project: string, stored: StoredFile): void {
+  db.run(
+    'INSERT INTO files (id, project, purpose, blob_key, content_type, data) VALUES (?, ?, ?, ?, ?, ?)',
+    stored.file.id,
+    project,
+    stored.file.purpose,
+    stored.blobKey,
+    stored.contentType,
+    JSON.stringify(stored.file),
+  );
+}
+
+export class SqliteFiles implements FileRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async insert(project: string, stored: StoredFile): Promise<void> {
+    insertFile(this.db, project, stored);
+  }
+
+  async get(project: string, id: string): Promise<StoredFile | undefined> {
+    const row = this.db.get<FileRow>('SELECT data, blob_key, content_type FROM files WHERE id = ? AND project = ?', id, project);
+    return row && { file: JSON.parse(row.data) as OpenAIFile, blobKey: row.blob_key, contentType: row.content_type };
+  }
+
+  async existing(project: string, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = this.db.all<{ id: string }>(
+      `SELECT id FROM files WHERE project = ? AND id IN (SELECT value FROM json_each(?))`,
+      project,
+      JSON.stringify(ids),
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async delete(project: string, id: string): Promise<boolean> {
+    return this.db.run('DELETE FROM files WHERE id = ? AND project = ?', id, project).changes > 0;
+  }
+
+  async list(project: string, page: PageRequest, filter: FileFilter = {}): Promise<Page<OpenAIFile>> {
+    const scope =
+      filter.purpose === undefined
+        ? { table: 'files', where: 'project = ?', params: [project] }
+        : { table: 'files', where: 'project = ? AND purpose = ?', params: [project, filter.purpose] };
+    return selectPage(this.db, scope, page);
+  }
+}

@@ -1,0 +1,65 @@
+import type { Page, PageRequest } from '../../api/pagination.js';
+import type { Message } from '../../api/types.js';
+import type { MessageFilter, MessageRepository } from '../store.js';
+import { selectPage } from './select-page.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+export function insertMessage(db: SqliteDatabase, project: string, message: Message): void {
+  db.run(
+    'INSERT INTO messages (id, project, thread_id, run_id, data) VALUES (?, ?, ?, ?, ?)',
+    message.id,
+    project,
+    message.thread_id,
+    message.run_id,
+    JSON.stringify(message),
+  );
+}
+
+export class SqliteMessages implements MessageRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async insert(project: string, message: Message): Promise<void> {
+    insertMessage(this.db, project, message);
+  }
+
+  async get(project: string, threadId: string, id: string): Promise<Message | undefined> {
+    const row = this.db.get<{ data: string }>(
+      'SELECT data FROM messages WHERE id = ? AND thread_id = ? AND project = ?',
+      id,
+      threadId,
+      project,
+    );
+    return row && (JSON.parse(row.data) as Message);
+  }
+
+  async update(project: string, message: Message): Promise<void> {
+    this.db.run(
+      'UPDATE messages SET data = ?, run_id = ? WHERE id = ? AND project = ?',
+      JSON.stringify(message),
+      message.run_id,
+      message.id,
+      project,
+    );
+  }
+
+  async delete(project: string, threadId: string, id: string): Promise<boolean> {
+    return this.db.run('DELETE FROM messages WHERE id = ? AND thread_id = ? AND project = ?', id, threadId, project).changes > 0;
+  }
+
+  async list(project: string, threadId: string, page: PageRequest, filter: MessageFilter = {}): Promise<Page<Message>> {
+    const scope =
+      filter.runId === undefined
+        ? { table: 'messages', where: 'thread_id = ? AND project = ?', params: [threadId, project] }
+        : { table: 'messages', where: 'thread_id = ? AND run_id = ? AND project = ?', params: [threadId, filter.runId, project] };
+    return selectPage(this.db, scope, page);
+  }
+
+  async count(project: string, threadId: string): Promise<number> {
+    const row = this.db.get<{ count: number }>(
+      'SELECT count(*) AS count FROM messages WHERE thread_id = ? AND project = ?',
+      threadId,
+      project,
+    );
+    return row?.count ?? 0;
+  }
+}

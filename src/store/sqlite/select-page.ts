@@ -1,0 +1,51 @@
+import type { Page, PageRequest } from '../../api/pagination.js';
+import { UnknownCursorError } from '../store.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+/** Which rows a list covers: a trusted table name and a WHERE clause over its columns. */
+export interface ListScope {
+  table: string;
+  where: string;
+  params: unknown[];
+}
+
+/**
+ * One cursor page of `data` documents in insertion order (`seq`). `after` and `before` are ids
+ * looked up within the same scope; `before` alone reads backwards from the cursor and flips the
+ * rows so the page is still in the requested order.
+ */
+export function selectPage<T>(db: SqliteDatabase, scope: ListScope, page: PageRequest): Page<T> {
+  const conditions = [scope.where];
+  const params = [...scope.params];
+  const ascending = page.order === 'asc';
+  if (page.after !== undefined) {
+    conditions.push(ascending ? 'seq > ?' : 'seq < ?');
+    params.push(cursorSeq(db, scope, 'after', page.after));
+  }
+  if (page.before !== undefined) {
+    conditions.push(ascending ? 'seq < ?' : 'seq > ?');
+    params.push(cursorSeq(db, scope, 'before', page.before));
+  }
+  // With only `before`, the rows nearest the cursor are the ones to return.
+  const reversed = page.before !== undefined && page.after === undefined;
+  const direction = ascending !== reversed ? 'ASC' : 'DESC';
+  const rows = db.all<{ data: string }>(
+    `SELECT data FROM ${scope.table} WHERE ${conditions.join(' AND ')} ORDER BY seq ${direction} LIMIT ?`,
+    ...params,
+    page.limit + 1,
+  );
+  const hasMore = rows.length > page.limit;
+  const kept = rows.slice(0, page.limit).map((row) => JSON.parse(row.data) as T);
+  if (reversed) kept.reverse();
+  return { data: kept, hasMore };
+}
+
+function cursorSeq(db: SqliteDatabase, scope: ListScope, param: 'after' | 'before', id: string): number {
+  const row = db.get<{ seq: number }>(
+    `SELECT seq FROM ${scope.table} WHERE id = ? AND ${scope.where}`,
+    id,
+    ...scope.params,
+  );
+  if (!row) throw new UnknownCursorError(param, id);
+  return row.seq;
+}

@@ -1,0 +1,40 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Store } from '../store.js';
+import { SqliteAssistants } from './assistants.js';
+import { SqliteFiles } from './files.js';
+import { SqliteMessages } from './messages.js';
+import { migrate } from './migrations.js';
+import { SqliteDatabase } from './sqlite-database.js';
+import { SqliteThreads } from './threads.js';
+import { SqliteUploads } from './uploads.js';
+
+/** The embedded store: one SQLite file in WAL mode, migrated on open. */
+export class SqliteStore implements Store {
+  readonly assistants: SqliteAssistants;
+  readonly threads: SqliteThreads;
+  readonly messages: SqliteMessages;
+  readonly files: SqliteFiles;
+  readonly uploads: SqliteUploads;
+  readonly #db: SqliteDatabase;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.assistants = new SqliteAssistants(db);
+    this.threads = new SqliteThreads(db);
+    this.messages = new SqliteMessages(db);
+    this.files = new SqliteFiles(db);
+    this.uploads = new SqliteUploads(db);
+  }
+
+  static open(filename: string): SqliteStore {
+    if (filename !== ':memory:') mkdirSync(path.dirname(filename), { recursive: true });
+    const db = new SqliteDatabase(filename);
+    migrate(db);
+    return new SqliteStore(db);
+  }
+
+  async close(): Promise<void> {
+    this.#db.close();
+  }
+}

@@ -1,0 +1,95 @@
+import type { Page, PageRequest } from '../api/pagination.js';
+import type { Assistant, Message, OpenAIFile, Thread, Upload, UploadPart } from '../api/types.js';
+
+/**
+ * The storage interface every dialect implements (SQLite now, PostgreSQL next). Grouped by
+ * resource; every read and write is scoped to a project so tenants never see each other.
+ * A method that writes several rows does so in one transaction.
+ */
+export interface Store {
+  readonly assistants: AssistantRepository;
+  readonly threads: ThreadRepository;
+  readonly messages: MessageRepository;
+  readonly files: FileRepository;
+  readonly uploads: UploadRepository;
+  close(): Promise<void>;
+}
+
+/** Thrown by a store when a cursor (`after`/`before`) names no object in the listed scope. */
+export class UnknownCursorError extends Error {
+  constructor(readonly param: 'after' | 'before', readonly id: string) {
+    super(`unknown cursor ${id}`);
+  }
+}
+
+export interface AssistantRepository {
+  insert(project: string, assistant: Assistant): Promise<void>;
+  get(project: string, id: string): Promise<Assistant | undefined>;
+  update(project: string, assistant: Assistant): Promise<void>;
+  delete(project: string, id: string): Promise<boolean>;
+  list(project: string, page: PageRequest): Promise<Page<Assistant>>;
+}
+
+export interface ThreadRepository {
+  /** Inserts the thread and its initial messages atomically. */
+  insert(project: string, thread: Thread, messages: readonly Message[]): Promise<void>;
+  get(project: string, id: string): Promise<Thread | undefined>;
+  update(project: string, thread: Thread): Promise<void>;
+  /** Deletes the thread with all its messages. */
+  delete(project: string, id: string): Promise<boolean>;
+}
+
+export interface MessageFilter {
+  runId?: string;
+}
+
+export interface MessageRepository {
+  insert(project: string, message: Message): Promise<void>;
+  get(project: string, threadId: string, id: string): Promise<Message | undefined>;
+  update(project: string, message: Message): Promise<void>;
+  delete(project: string, threadId: string, id: string): Promise<boolean>;
+  list(project: string, threadId: string, page: PageRequest, filter?: MessageFilter): Promise<Page<Message>>;
+  count(project: string, threadId: string): Promise<number>;
+}
+
+/** A file's metadata plus where its bytes live and their media type (for downloads). */
+export interface StoredFile {
+  file: OpenAIFile;
+  blobKey: string;
+  contentType: string;
+}
+
+export interface FileFilter {
+  purpose?: string;
+}
+
+export interface FileRepository {
+  insert(project: string, stored: StoredFile): Promise<void>;
+  get(project: string, id: string): Promise<StoredFile | undefined>;
+  /** Which of these ids exist in the project. */
+  existing(project: string, ids: readonly string[]): Promise<Set<string>>;
+  delete(project: string, id: string): Promise<boolean>;
+  list(project: string, page: PageRequest, filter?: FileFilter): Promise<Page<OpenAIFile>>;
+}
+
+export interface StoredUploadPart {
+  part: UploadPart;
+  blobKey: string;
+  bytes: number;
+}
+
+export interface StoredUpload {
+  upload: Upload;
+  mimeType: string;
+}
+
+export interface UploadRepository {
+  insert(project: string, stored: StoredUpload): Promise<void>;
+  get(project: string, id: string): Promise<StoredUpload | undefined>;
+  update(project: string, stored: StoredUpload): Promise<void>;
+  insertPart(project: string, part: StoredUploadPart): Promise<void>;
+  parts(project: string, uploadId: string): Promise<StoredUploadPart[]>;
+  deleteParts(project: string, uploadId: string): Promise<void>;
+  /** Marks the upload completed and records its file, in one transaction. */
+  complete(project: string, stored: StoredUpload, file: StoredFile): Promise<void>;
+}
