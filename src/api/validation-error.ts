@@ -78,15 +78,22 @@ export function toValidationError(ajvErrors: readonly ErrorObject[], knownTypes:
  */
 function mostRelevant(ajvErrors: readonly ErrorObject[], knownTypes: ReadonlySet<string>): ErrorObject[] {
   let errors = ajvErrors.filter((error) => !['anyOf', 'oneOf', 'if', 'not'].includes(error.keyword));
-  // `type` values no branch accepted are reported as such; a value some branch of the contract
-  // accepts means that branch failed later, and its errors are the ones worth reporting.
-  const isKnownMismatch = (error: ErrorObject) =>
-    (error.keyword === 'const' || error.keyword === 'enum') &&
-    error.instancePath.endsWith('/type') &&
-    typeof error.data === 'string' &&
-    knownTypes.has(error.data);
-  const withoutKnown = errors.filter((error) => !isKnownMismatch(error));
-  if (withoutKnown.length > 0) errors = withoutKnown;
+  // A `type` value that some branch of the union accepts means that branch failed later, so its
+  // errors are the ones worth reporting — provided there are any at or under the same object.
+  const isMismatch = (error: ErrorObject) =>
+    (error.keyword === 'const' || error.keyword === 'enum') && error.instancePath.endsWith('/type');
+  const explained = (error: ErrorObject) => {
+    if (!isMismatch(error) || typeof error.data !== 'string' || !knownTypes.has(error.data)) return false;
+    const objectPath = error.instancePath.slice(0, -'/type'.length);
+    return errors.some(
+      (other) =>
+        !isMismatch(other) &&
+        branchFitsData(other) &&
+        (other.instancePath === objectPath || other.instancePath.startsWith(`${objectPath}/`)),
+    );
+  };
+  const withoutExplained = errors.filter((error) => !explained(error));
+  if (withoutExplained.length > 0) errors = withoutExplained;
   // A branch for another JSON type (`"auto"` when an object was sent) says nothing useful.
   const fitting = errors.filter((error) => branchFitsData(error));
   if (fitting.length > 0) errors = fitting;

@@ -1,0 +1,107 @@
+import type { ValidateFunction } from 'ajv';
+import { Contract, type OpenApiOperation } from '../../src/api/contract.js';
+
+/** The contract, compiled once per test process. */
+export const contract = new Contract();
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  path: string;
+  operation: OpenApiOperation;
+}
+
+const routes: Route[] = Object.entries(contract.document.paths).flatMap(([template, operations]) =>
+  Object.entries(operations).map(([method, operation]) => ({
+    method: method.toUpperCase(),
+    path: template,
+    pattern: new RegExp(`^/v1${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    operation,
+  })),
+);
+
+/** The operation a request hits, or undefined for URLs outside the contract. */
+export function findOperation(method: string, pathname: string): Route | undefined {
+  return routes.find((route) => route.method === method && route.pattern.test(pathname));
+}
+
+/** The component schema name a `$ref` points at. */
+function refName(schema: unknown): string | undefined {
+  const ref = (schema as { $ref?: string } | undefined)?.$ref;
+  return ref?.split('/').at(-1);
+}
+
+/**
+ * Checks a JSON response against the contract: 2xx bodies against the operation's 200 schema,
+ * errors against `ErrorResponse`. Also flags fields the schema does not declare on the top-level
+ * object (and on each item of a list), since the spec's objects allow extra properties silently.
+ * Returns a list of problems (empty when the response conforms).
+ */
+export function checkResponse(method: string, pathname: string, status: number, body: unknown): string[] {
+  const route = findOperation(method, pathname);
+  if (!route) return [];
+  const schemaName =
+    status >= 400 ? 'ErrorResponse' : refName(route.operation.responses?.['200']?.content?.['application/json']?.schema);
+  if (!schemaName) return [];
+  return validateAgainst(schemaName, normalizeEmptyPage(body));
+}
+
+export function validateAgainst(schemaName: string, body: unknown): string[] {
+  const validate: ValidateFunction = contract.validator(schemaName);
+  const problems: string[] = [];
+  if (!validate(body)) {
+    problems.push(
+      ...(validate.errors ?? []).map((error) => `${schemaName}${error.instancePath} ${error.message} (${error.schemaPath})`),
+    );
+  }
+  problems.push(...undeclaredFields(schemaName, body));
+  return problems;
+}
+
+/**
+ * The spec makes `first_id`/`last_id` non-nullable strings, which an empty page cannot satisfy;
+ * like OpenAI, the server sends `null` there, which is the one deviation accepted here.
+ */
+function normalizeEmptyPage(body: unknown): unknown {
+  const page = body as { object?: string; data?: unknown[]; first_id?: unknown; last_id?: unknown };
+  if (page?.object === 'list' && Array.isArray(page.data) && page.data.length === 0 && page.first_id === null && page.last_id === null) {
+    return { ...page, first_id: '', last_id: '' };
+  }
+  return body;
+}
+
+function undeclaredFields(schemaName: string, body: unknown): string[] {
+  const schema = contract.document.components.schemas[schemaName] as { properties?: Record<string, unknown> } | undefined;
+  if (!schema?.properties || !body || typeof body !== 'object') return [];
+  const problems = Object.keys(body)
+    .filter((key) => !(key in schema.properties!))
+    .map((key) => `${schemaName}: undeclared field '${key}'`);
+  const itemSchema = refName((schema.properties.data as { items?: unknown } | undefined)?.items);
+  const data = (body as { data?: unknown }).data;
+  if (itemSchema && Array.isArray(data)) {
+    for (const item of data) problems.push(...undeclaredFields(itemSchema, item));
+  }
+  return problems;
+}
+
+/**
+ * A `fetch` for the SDK that checks every JSON response against the contract. A violation turns
+ * the response into a 599 carrying the problems, so the SDK call (and the test) fails loudly.
+ */
+export function contractCheckingFetch(): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!contentType.includes('application/json')) return response;
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const { pathname } = new URL(url);
+    const body: unknown = await response.clone().json();
+    const problems = checkResponse(method, pathname, response.status, body);
+    if (problems.length === 0) return response;
+    return new Response(
+      JSON.stringify({ error: { message: `CONTRACT VIOLATION on ${method} ${pathname}: ${problems.join('; ')}`, type: 'contract', param: null, code: null } }),
+      { status: 599, headers: { 'content-type': 'application/json' } },
+    );
+  };
+}
