@@ -24,6 +24,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Largest uploaded file, in bytes (OpenAI: 512 MB). */
   readonly maxFileBytes: number;
+  /** Most messages one thread may hold (OpenAI: 100,000). */
+  readonly maxMessagesPerThread: number;
   readonly logLevel: string;
 }
 
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddingDimensions: parseInteger(env, 'EMBEDDING_DIMENSIONS', 256, 1, 8192),
     bodyLimitBytes: parseInteger(env, 'BODY_LIMIT_BYTES', 16 * MB, 1024, 512 * MB),
     maxFileBytes: parseInteger(env, 'MAX_FILE_BYTES', 512 * MB, 1, 8 * 1024 * MB),
+    maxMessagesPerThread: parseInteger(env, 'MAX_MESSAGES_PER_THREAD', 100_000, 1, 10_000_000),
     logLevel: env.LOG_LEVEL || 'info',
   };
   return Object.freeze(config);

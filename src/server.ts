@@ -22,7 +22,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
   const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'));
   const blobs = new DiskBlobStore(path.join(config.dataDir, 'blobs'));
-  const services = createServices({ store, blobs, maxFileBytes: config.maxFileBytes });
+  const services = createServices({ store, blobs, maxFileBytes: config.maxFileBytes, maxMessagesPerThread: config.maxMessagesPerThread });
   const app = await buildApp({
     services,
     blobs,

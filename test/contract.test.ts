@@ -30,7 +30,7 @@ describe('the contract', () => {
     const store = SqliteStore.open(':memory:');
     const blobs = new DiskBlobStore(dataDir);
     const app = await buildApp({
-      services: createServices({ store, blobs, maxFileBytes: 1024 }),
+      services: createServices({ store, blobs, maxFileBytes: 1024, maxMessagesPerThread: 10 }),
       blobs,
       apiKeys: undefined,
       bodyLimitBytes: 1024 * 1024,

@@ -30,7 +30,7 @@ after(async () => {
 /** One raw page (the SDK hides `first_id`/`last_id`), checked against the contract like every response. */
 async function page(query: Record<string, string | number>) {
   const path = `/v1/threads/${threadId}/messages`;
-  const search = new URLSearchParams(Object.entries(query).map(([key, value]) => [key, String(value)]));
+  const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
   const response = await fetch(`${server.url}${path}?${search}`, { headers: { authorization: 'Bearer test-key' } });
   assert.equal(response.status, 200);
   const body = (await response.json()) as { data: Array<{ id: string }>; first_id: string | null; last_id: string | null; has_more: boolean };

@@ -184,3 +184,27 @@ describe('messages', () => {
     });
   }
 });
+
+describe('the messages-per-thread limit', () => {
+  test('a thread refuses messages beyond the limit, counting initial messages', async () => {
+    const limited = await startTestServer({ env: { MAX_MESSAGES_PER_THREAD: '3' } });
+    try {
+      const limitedClient = sdkClient(limited);
+      await assert.rejects(
+        limitedClient.beta.threads.create({ messages: Array.from({ length: 4 }, () => ({ role: 'user' as const, content: 'x' })) }),
+        (error: unknown) => error instanceof OpenAI.BadRequestError && error.param === 'messages',
+      );
+      const thread = await limitedClient.beta.threads.create({ messages: [{ role: 'user', content: '1' }, { role: 'user', content: '2' }] });
+      await limitedClient.beta.threads.messages.create(thread.id, { role: 'user', content: '3' });
+      await assert.rejects(limitedClient.beta.threads.messages.create(thread.id, { role: 'user', content: '4' }), (error: unknown) => {
+        assert.ok(error instanceof OpenAI.BadRequestError);
+        assert.equal(error.param, 'thread_id');
+        assert.match(error.message, /maximum of 3 messages/);
+        return true;
+      });
+    } finally {
+      await limited.stop();
+      removeDataDir(limited);
+    }
+  });
+});

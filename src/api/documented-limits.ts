@@ -8,7 +8,6 @@ export const LIMITS = {
   functionDescriptionLength: 1024,
   functionNameLength: 64,
   codeInterpreterFiles: 20,
-  messagesPerThread: 100_000,
 } as const;
 
 /**

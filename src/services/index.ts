@@ -19,14 +19,15 @@ export interface ServiceDependencies {
   store: Store;
   blobs: BlobStore;
   maxFileBytes: number;
+  maxMessagesPerThread: number;
 }
 
-export function createServices({ store, blobs, maxFileBytes }: ServiceDependencies): Services {
+export function createServices({ store, blobs, maxFileBytes, maxMessagesPerThread }: ServiceDependencies): Services {
   const files = new FileService(store, blobs);
   return Object.freeze({
     assistants: new AssistantService(store),
-    threads: new ThreadService(store),
-    messages: new MessageService(store),
+    threads: new ThreadService(store, maxMessagesPerThread),
+    messages: new MessageService(store, maxMessagesPerThread),
     files,
     uploads: new UploadService(store, blobs, files, maxFileBytes),
   });

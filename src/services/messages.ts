@@ -1,5 +1,4 @@
 import type { PageRequest } from '../api/pagination.js';
-import { LIMITS } from '../api/documented-limits.js';
 import type { CreateMessageRequest, Message, ModifyMessageRequest } from '../api/types.js';
 import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
@@ -9,13 +8,16 @@ import { resolveMetadata } from './metadata.js';
 import { requireFiles } from './references.js';
 
 export class MessageService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly maxMessagesPerThread: number,
+  ) {}
 
   async create(project: string, threadId: string, request: CreateMessageRequest): Promise<Message> {
     await this.#requireThread(project, threadId);
     await requireMessageFiles(this.store, project, request);
-    if ((await this.store.messages.count(project, threadId)) >= LIMITS.messagesPerThread) {
-      throw errors.tooManyMessages(threadId, LIMITS.messagesPerThread);
+    if ((await this.store.messages.count(project, threadId)) >= this.maxMessagesPerThread) {
+      throw errors.tooManyMessages(threadId, this.maxMessagesPerThread);
     }
     const message = buildMessage({ id: newId('msg_'), threadId, request, createdAt: nowSeconds() });
     await this.store.messages.insert(project, message);

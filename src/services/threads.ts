@@ -8,7 +8,10 @@ import { resolveMetadata } from './metadata.js';
 import { resolveToolResources, type ToolResourcesInput } from './tool-resources.js';
 
 export class ThreadService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly maxMessagesPerThread: number,
+  ) {}
 
   async create(project: string, request: CreateThreadRequest = {}): Promise<Thread> {
     const createdAt = nowSeconds();
@@ -20,6 +23,13 @@ export class ThreadService {
       metadata: resolveMetadata(request.metadata),
     };
     const requests: CreateMessageRequest[] = request.messages ?? [];
+    if (requests.length > this.maxMessagesPerThread) {
+      throw errors.invalidValue(
+        'messages',
+        `Invalid 'messages': array too long. Expected an array with maximum length ${this.maxMessagesPerThread}, but got an array with length ${requests.length} instead.`,
+        'array_above_max_length',
+      );
+    }
     for (const [index, message] of requests.entries()) {
       await requireMessageFiles(this.store, project, message, `messages[${index}]`);
     }
