@@ -122,3 +122,26 @@ function redactKey(key: string): string {
   if (key.length <= 8) return '*'.repeat(key.length);
   return `${key.slice(0, 3)}${'*'.repeat(Math.min(key.length - 7, 20))}${key.slice(-4)}`;
 }
+
+/** Errors of the run engine's API, with OpenAI's texts. */
+export const runErrors = {
+  threadBusyForMessage(threadId: string, runId: string): ApiError {
+    return new ApiError(400, `Can't add messages to ${threadId} while a run ${runId} is active.`, { code: null });
+  },
+  threadBusyForRun(threadId: string, runId: string): ApiError {
+    return new ApiError(400, `Thread ${threadId} already has an active run ${runId}.`, { code: null });
+  },
+  cannotCancel(status: string): ApiError {
+    return new ApiError(400, `Cannot cancel run with status '${status}'.`, { code: null });
+  },
+  notAcceptingToolOutputs(status: string): ApiError {
+    return new ApiError(400, `Runs in status "${status}" do not accept tool outputs.`, { code: null });
+  },
+  toolOutputsMismatch(expected: readonly string[], received: readonly string[]): ApiError {
+    const list = (ids: readonly string[]) => `[${ids.map((id) => `'${id}'`).join(', ')}]`;
+    return new ApiError(400, `Expected tool outputs for call_ids ${list(expected)}, got ${list(received)}`, {
+      param: 'tool_outputs',
+      code: null,
+    });
+  },
+} as const;

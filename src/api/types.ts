@@ -29,3 +29,15 @@ export type Metadata = Schemas['Metadata'];
 
 /** `tool_resources` as assistants and threads store them (after any create-time helpers ran). */
 export type ToolResources = NonNullable<Assistant['tool_resources']>;
+
+export type Run = Schemas['RunObject'];
+export type RunStep = Schemas['RunStepObject'];
+export type RunStepDetails = RunStep['step_details'];
+export type RunToolCall = Schemas['RunToolCallObject'];
+export type CreateRunRequest = Schemas['CreateRunRequest'];
+export type CreateThreadAndRunRequest = Schemas['CreateThreadAndRunRequest'];
+export type SubmitToolOutputsRequest = Schemas['SubmitToolOutputsRunRequest'];
+export type ModifyRunRequest = Schemas['ModifyRunRequest'];
+export type MessageDelta = Schemas['MessageDeltaObject'];
+export type RunStepDelta = Schemas['RunStepDeltaObject'];
+export type StreamEventName = Schemas['AssistantStreamEvent']['event'];

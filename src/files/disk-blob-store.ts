@@ -19,7 +19,9 @@ export class DiskBlobStore implements BlobStore {
 
   async write(key: string, source: Readable | AsyncIterable<Uint8Array>): Promise<BlobWriteResult> {
     return this.#writeFrom(key, async (sink) => {
-      await pipeline(source, sink);
+      // Through the async iterator rather than `pipeline(source, ...)`: a Readable destroyed before
+      // we got to it (a multipart body cut off early) makes the iterator reject, where pipeline waits forever.
+      await pipeline(chunksOf(source), sink);
     });
   }
 
@@ -83,4 +85,8 @@ export class DiskBlobStore implements BlobStore {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.\-/]*$/.test(key) || key.includes('..')) throw new Error(`invalid blob key: ${key}`);
     return path.join(this.#root, key);
   }
+}
+
+async function* chunksOf(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) yield chunk;
 }

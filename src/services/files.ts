@@ -81,7 +81,8 @@ export class FileService {
 
   async delete(project: string, id: string): Promise<{ id: string; object: 'file'; deleted: true }> {
     const stored = await this.#stored(project, id);
-    await this.store.files.delete(project, id);
+    // Only the request that removed the record removes the bytes; a concurrent second delete is a 404.
+    if (!(await this.store.files.delete(project, id))) throw errors.fileNotFound(id);
     await this.blobs.delete(stored.blobKey);
     return { id, object: 'file', deleted: true };
   }
@@ -90,9 +91,14 @@ export class FileService {
     return this.store.files.list(project, page, purpose === undefined ? {} : { purpose });
   }
 
+  /** The file, unless it is missing or past its `expires_at`; an expired file is deleted on the way. */
   async #stored(project: string, id: string): Promise<StoredFile> {
     const stored = await this.store.files.get(project, id);
     if (!stored) throw errors.fileNotFound(id);
+    if (stored.file.expires_at !== undefined && stored.file.expires_at <= nowSeconds()) {
+      if (await this.store.files.delete(project, id)) await this.blobs.delete(stored.blobKey);
+      throw errors.fileNotFound(id);
+    }
     return stored;
   }
 }

@@ -1,7 +1,8 @@
 import type { PageRequest } from '../api/pagination.js';
 import type { CreateMessageRequest, Message, ModifyMessageRequest } from '../api/types.js';
-import { errors } from '../errors.js';
+import { errors, runErrors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
+import { ThreadBusyError } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
 import { buildMessage, referencedFileIds } from './message-content.js';
 import { resolveMetadata } from './metadata.js';
@@ -20,7 +21,12 @@ export class MessageService {
       throw errors.tooManyMessages(threadId, this.maxMessagesPerThread);
     }
     const message = buildMessage({ id: newId('msg_'), threadId, request, createdAt: nowSeconds() });
-    await this.store.messages.insert(project, message);
+    try {
+      await this.store.messages.insert(project, message);
+    } catch (error) {
+      if (error instanceof ThreadBusyError) throw runErrors.threadBusyForMessage(threadId, error.runId);
+      throw error;
+    }
     return message;
   }
 

@@ -1,4 +1,4 @@
-import type { CreateMessageRequest, CreateThreadRequest, ModifyThreadRequest, Thread } from '../api/types.js';
+import type { CreateMessageRequest, CreateThreadRequest, Message, ModifyThreadRequest, Thread } from '../api/types.js';
 import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import type { Store } from '../store/store.js';
@@ -14,6 +14,13 @@ export class ThreadService {
   ) {}
 
   async create(project: string, request: CreateThreadRequest = {}): Promise<Thread> {
+    const { thread, messages } = await this.prepare(project, request);
+    await this.store.threads.insert(project, thread, messages);
+    return thread;
+  }
+
+  /** A validated new thread and its initial messages, not yet stored (`createThreadAndRun` stores them with the run). */
+  async prepare(project: string, request: CreateThreadRequest = {}): Promise<{ thread: Thread; messages: Message[] }> {
     const createdAt = nowSeconds();
     const thread: Thread = {
       id: newId('thread_'),
@@ -33,11 +40,8 @@ export class ThreadService {
     for (const [index, message] of requests.entries()) {
       await requireMessageFiles(this.store, project, message, `messages[${index}]`);
     }
-    const messages = requests.map((message) =>
-      buildMessage({ id: newId('msg_'), threadId: thread.id, request: message, createdAt }),
-    );
-    await this.store.threads.insert(project, thread, messages);
-    return thread;
+    const messages = requests.map((message) => buildMessage({ id: newId('msg_'), threadId: thread.id, request: message, createdAt }));
+    return { thread, messages };
   }
 
   async get(project: string, id: string): Promise<Thread> {

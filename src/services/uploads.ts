@@ -1,8 +1,9 @@
 import type { CompleteUploadRequest, CreateUploadRequest, OpenAIFile, Upload, UploadPart } from '../api/types.js';
-import { errors } from '../errors.js';
+import { type ApiError, errors } from '../errors.js';
 import type { BlobStore } from '../files/blob-store.js';
+import { isMediaType } from '../files/content-type.js';
 import { newId, nowSeconds } from '../ids.js';
-import type { Store, StoredUpload } from '../store/store.js';
+import type { Store, StoredFile, StoredUpload, StoredUploadPart } from '../store/store.js';
 import type { FileService, StagedBlob } from './files.js';
 
 /** An Upload accepts parts for an hour, as OpenAI's does. */
@@ -23,6 +24,9 @@ export class UploadService {
         `Invalid 'bytes': the file would be ${request.bytes} bytes, but the maximum file size is ${this.maxFileBytes} bytes.`,
       );
     }
+    if (!isMediaType(request.mime_type)) {
+      throw errors.invalidValue('mime_type', `Invalid 'mime_type': '${request.mime_type}' is not a media type such as 'text/plain'.`);
+    }
     const createdAt = nowSeconds();
     const upload: Upload = {
       id: newId('upload_'),
@@ -35,7 +39,11 @@ export class UploadService {
       expires_at: createdAt + UPLOAD_LIFETIME_SECONDS,
       file: null,
     };
-    await this.store.uploads.insert(project, { upload, mimeType: request.mime_type });
+    await this.store.uploads.insert(project, {
+      upload,
+      mimeType: request.mime_type,
+      fileExpiresAfterSeconds: request.expires_after?.seconds,
+    });
     return upload;
   }
 
@@ -46,31 +54,24 @@ export class UploadService {
   }
 
   async addPart(project: string, uploadId: string, staged: StagedBlob): Promise<UploadPart> {
+    const part: UploadPart = { id: newId('part_'), object: 'upload.part', created_at: nowSeconds(), upload_id: uploadId };
+    let recorded = false;
     try {
-      await this.#pending(project, uploadId);
-      const part: UploadPart = { id: newId('part_'), object: 'upload.part', created_at: nowSeconds(), upload_id: uploadId };
-      await this.store.uploads.insertPart(project, { part, blobKey: staged.blobKey, bytes: staged.bytes });
-      return part;
-    } catch (error) {
-      await this.blobs.delete(staged.blobKey);
-      throw error;
+      // False when the upload was completed, cancelled or expired while the bytes were arriving.
+      recorded = await this.store.uploads.insertPart(project, { part, blobKey: staged.blobKey, bytes: staged.bytes });
+    } finally {
+      if (!recorded) await this.blobs.delete(staged.blobKey);
     }
+    if (!recorded) {
+      await this.#pending(project, uploadId);
+      throw notPending(uploadId, 'no longer pending');
+    }
+    return part;
   }
 
   async complete(project: string, uploadId: string, request: CompleteUploadRequest): Promise<Upload> {
     const stored = await this.#pending(project, uploadId);
-    const parts = new Map((await this.store.uploads.parts(project, uploadId)).map((part) => [part.part.id, part]));
-    const seen = new Set<string>();
-    for (const [index, partId] of request.part_ids.entries()) {
-      if (!parts.has(partId)) {
-        throw errors.invalidValue(`part_ids[${index}]`, `Invalid 'part_ids[${index}]': no part '${partId}' in upload ${uploadId}.`);
-      }
-      if (seen.has(partId)) {
-        throw errors.invalidValue(`part_ids[${index}]`, `Invalid 'part_ids[${index}]': part '${partId}' is listed twice.`);
-      }
-      seen.add(partId);
-    }
-    const ordered = request.part_ids.map((id) => parts.get(id)!);
+    const ordered = this.#orderParts(uploadId, await this.store.uploads.parts(project, uploadId), request.part_ids);
     const total = ordered.reduce((sum, part) => sum + part.bytes, 0);
     if (total !== stored.upload.bytes) {
       throw errors.invalidRequest(
@@ -80,48 +81,76 @@ export class UploadService {
       );
     }
     const blobKey = this.files.newBlobKey();
-    const written = await this.blobs.concat(blobKey, ordered.map((part) => part.blobKey));
-    if (request.md5 !== undefined && request.md5.toLowerCase() !== written.md5) {
-      await this.blobs.delete(blobKey);
-      throw errors.invalidValue('md5', `The md5 checksum of the uploaded bytes (${written.md5}) does not match the provided md5 (${request.md5}).`, 'md5_mismatch');
-    }
-    const file = this.files.build({
-      staged: { blobKey, bytes: written.bytes },
-      filename: stored.upload.filename,
-      purpose: stored.upload.purpose,
-      contentType: stored.mimeType,
+    const written = await this.blobs.concat(blobKey, ordered.map((part) => part.blobKey)).catch(async (error: unknown) => {
+      // A concurrent complete or cancel may have deleted the parts mid-read; that is a 400, not a 500.
+      await this.#pending(project, uploadId);
+      throw error;
     });
-    const completed: StoredUpload = { ...stored, upload: { ...stored.upload, status: 'completed', file: file.file as OpenAIFile } };
-    await this.store.uploads.complete(project, completed, file);
-    await this.#deletePartBlobs([...parts.values()].map((part) => part.blobKey));
-    return completed.upload;
+    try {
+      if (request.md5 !== undefined && request.md5.toLowerCase() !== written.md5) {
+        throw errors.invalidValue('md5', `The md5 checksum of the uploaded bytes (${written.md5}) does not match the provided md5 (${request.md5}).`, 'md5_mismatch');
+      }
+      const file = this.files.build({
+        staged: { blobKey, bytes: written.bytes },
+        filename: stored.upload.filename,
+        purpose: stored.upload.purpose,
+        contentType: stored.mimeType,
+        expiresAfterSeconds: stored.fileExpiresAfterSeconds,
+      });
+      const completed: StoredUpload = { ...stored, upload: { ...stored.upload, status: 'completed', file: file.file as OpenAIFile } };
+      await this.#finish(project, completed, file);
+      return completed.upload;
+    } catch (error) {
+      await this.blobs.delete(blobKey);
+      throw error;
+    }
   }
 
   async cancel(project: string, uploadId: string): Promise<Upload> {
     const stored = await this.#pending(project, uploadId);
     const cancelled: StoredUpload = { ...stored, upload: { ...stored.upload, status: 'cancelled' } };
-    await this.store.uploads.update(project, cancelled);
-    const parts = await this.store.uploads.parts(project, uploadId);
-    await this.store.uploads.deleteParts(project, uploadId);
-    await this.#deletePartBlobs(parts.map((part) => part.blobKey));
+    await this.#finish(project, cancelled);
     return cancelled.upload;
   }
 
-  /** The upload if it still accepts parts; an expired one is marked so on the way. */
+  /** The parts in `partIds` order, each known and listed once. */
+  #orderParts(uploadId: string, parts: readonly StoredUploadPart[], partIds: readonly string[]): StoredUploadPart[] {
+    const byId = new Map(parts.map((part) => [part.part.id, part]));
+    const seen = new Set<string>();
+    return partIds.map((partId, index) => {
+      const part = byId.get(partId);
+      if (!part) {
+        throw errors.invalidValue(`part_ids[${index}]`, `Invalid 'part_ids[${index}]': no part '${partId}' in upload ${uploadId}.`);
+      }
+      if (seen.has(partId)) {
+        throw errors.invalidValue(`part_ids[${index}]`, `Invalid 'part_ids[${index}]': part '${partId}' is listed twice.`);
+      }
+      seen.add(partId);
+      return part;
+    });
+  }
+
+  /** Ends a pending upload and deletes its parts' bytes; a concurrent end makes this one a 400. */
+  async #finish(project: string, stored: StoredUpload, file?: StoredFile): Promise<void> {
+    const partKeys = await this.store.uploads.finish(project, stored, file);
+    if (partKeys === undefined) throw notPending(stored.upload.id, 'no longer pending');
+    await Promise.all(partKeys.map((key) => this.blobs.delete(key)));
+  }
+
+  /** The upload if it still accepts parts; an expired one is marked so (and its parts dropped) on the way. */
   async #pending(project: string, uploadId: string): Promise<StoredUpload> {
     const stored = await this.store.uploads.get(project, uploadId);
     if (!stored) throw errors.notFound('upload', uploadId);
     if (stored.upload.status === 'pending' && stored.upload.expires_at <= nowSeconds()) {
-      stored.upload = { ...stored.upload, status: 'expired' };
-      await this.store.uploads.update(project, stored);
+      const expired: StoredUpload = { ...stored, upload: { ...stored.upload, status: 'expired' } };
+      await this.#finish(project, expired).catch(() => undefined);
+      throw notPending(uploadId, 'expired');
     }
-    if (stored.upload.status !== 'pending') {
-      throw errors.invalidRequest(`Upload ${uploadId} is ${stored.upload.status} and can no longer be changed.`, null, 'upload_not_pending');
-    }
+    if (stored.upload.status !== 'pending') throw notPending(uploadId, stored.upload.status);
     return stored;
   }
+}
 
-  async #deletePartBlobs(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.blobs.delete(key)));
-  }
+function notPending(uploadId: string, status: string): ApiError {
+  return errors.invalidRequest(`Upload ${uploadId} is ${status} and can no longer be changed.`, null, 'upload_not_pending');
 }

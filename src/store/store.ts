@@ -1,5 +1,6 @@
 import type { Page, PageRequest } from '../api/pagination.js';
 import type { Assistant, Message, OpenAIFile, Thread, Upload, UploadPart } from '../api/types.js';
+import type { RunRepository } from './run-repository.js';
 
 /**
  * The storage interface every dialect implements (SQLite now, PostgreSQL next). Grouped by
@@ -12,6 +13,7 @@ export interface Store {
   readonly messages: MessageRepository;
   readonly files: FileRepository;
   readonly uploads: UploadRepository;
+  readonly runs: RunRepository;
   close(): Promise<void>;
 }
 
@@ -81,15 +83,20 @@ export interface StoredUploadPart {
 export interface StoredUpload {
   upload: Upload;
   mimeType: string;
+  /** `expires_after.seconds` from the request, applied to the File the upload becomes. */
+  fileExpiresAfterSeconds?: number | undefined;
 }
 
 export interface UploadRepository {
   insert(project: string, stored: StoredUpload): Promise<void>;
   get(project: string, id: string): Promise<StoredUpload | undefined>;
-  update(project: string, stored: StoredUpload): Promise<void>;
-  insertPart(project: string, part: StoredUploadPart): Promise<void>;
+  /** Records a part; false (and nothing recorded) when the upload is no longer pending. */
+  insertPart(project: string, part: StoredUploadPart): Promise<boolean>;
   parts(project: string, uploadId: string): Promise<StoredUploadPart[]>;
-  deleteParts(project: string, uploadId: string): Promise<void>;
-  /** Marks the upload completed and records its file, in one transaction. */
-  complete(project: string, stored: StoredUpload, file: StoredFile): Promise<void>;
+  /**
+   * Moves a pending upload to `stored.upload.status` (completed, recording `file`; cancelled; expired)
+   * and drops its parts, in one transaction. Returns the dropped parts' blob keys for the caller to
+   * delete, or `undefined` (and changes nothing) when the upload was no longer pending.
+   */
+  finish(project: string, stored: StoredUpload, file?: StoredFile): Promise<string[] | undefined>;
 }

@@ -51,6 +51,8 @@ export function fileRoutes(services: Services, { blobs, maxFileBytes }: FileRout
         .header('content-type', contentType)
         .header('content-length', file.bytes)
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+        // Uploaded bytes are served with the type their uploader chose; never let a browser guess another.
+        .header('x-content-type-options', 'nosniff')
         .send(body);
     });
 

@@ -1,8 +1,12 @@
 import type { Page, PageRequest } from '../../api/pagination.js';
 import type { OpenAIFile } from '../../api/types.js';
+import { nowSeconds } from '../../ids.js';
 import type { FileFilter, FileRepository, StoredFile } from '../store.js';
 import { selectPage } from './select-page.js';
 import type { SqliteDatabase } from './sqlite-database.js';
+
+/** A file past its `expires_at` is gone for clients; the service deletes it when next asked for it. */
+const NOT_EXPIRED = "coalesce(json_extract(data, '$.expires_at') > ?, 1)";
 
 interface FileRow {
   data: string;
@@ -37,8 +41,9 @@ export class SqliteFiles implements FileRepository {
   async existing(project: string, ids: readonly string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows = this.db.all<{ id: string }>(
-      `SELECT id FROM files WHERE project = ? AND id IN (SELECT value FROM json_each(?))`,
+      `SELECT id FROM files WHERE project = ? AND ${NOT_EXPIRED} AND id IN (SELECT value FROM json_each(?))`,
       project,
+      nowSeconds(),
       JSON.stringify(ids),
     );
     return new Set(rows.map((row) => row.id));
@@ -51,8 +56,8 @@ export class SqliteFiles implements FileRepository {
   async list(project: string, page: PageRequest, filter: FileFilter = {}): Promise<Page<OpenAIFile>> {
     const scope =
       filter.purpose === undefined
-        ? { table: 'files', where: 'project = ?', params: [project] }
-        : { table: 'files', where: 'project = ? AND purpose = ?', params: [project, filter.purpose] };
+        ? { table: 'files', where: `project = ? AND ${NOT_EXPIRED}`, params: [project, nowSeconds()] }
+        : { table: 'files', where: `project = ? AND ${NOT_EXPIRED} AND purpose = ?`, params: [project, nowSeconds(), filter.purpose] };
     return selectPage(this.db, scope, page);
   }
 }

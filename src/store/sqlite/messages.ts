@@ -1,12 +1,15 @@
 import type { Page, PageRequest } from '../../api/pagination.js';
 import type { Message } from '../../api/types.js';
+import { ThreadBusyError } from '../run-repository.js';
 import type { MessageFilter, MessageRepository } from '../store.js';
 import { selectPage } from './select-page.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
-export function insertMessage(db: SqliteDatabase, project: string, message: Message): void {
+/** Inserts a message, or replaces it whole when it exists (the run engine rewrites its own messages). */
+export function upsertMessage(db: SqliteDatabase, project: string, message: Message): void {
   db.run(
-    'INSERT INTO messages (id, project, thread_id, run_id, data) VALUES (?, ?, ?, ?, ?)',
+    `INSERT INTO messages (id, project, thread_id, run_id, data) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET data = excluded.data, run_id = excluded.run_id`,
     message.id,
     project,
     message.thread_id,
@@ -15,11 +18,23 @@ export function insertMessage(db: SqliteDatabase, project: string, message: Mess
   );
 }
 
+/** The id of the thread's active run, if any. */
+export function activeRunId(db: SqliteDatabase, threadId: string): string | undefined {
+  return db.get<{ id: string }>(
+    `SELECT id FROM runs WHERE thread_id = ? AND status IN ('queued', 'in_progress', 'requires_action', 'cancelling')`,
+    threadId,
+  )?.id;
+}
+
 export class SqliteMessages implements MessageRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async insert(project: string, message: Message): Promise<void> {
-    insertMessage(this.db, project, message);
+    this.db.transaction(() => {
+      const runId = activeRunId(this.db, message.thread_id);
+      if (runId !== undefined) throw new ThreadBusyError(message.thread_id, runId);
+      upsertMessage(this.db, project, message);
+    });
   }
 
   async get(project: string, threadId: string, id: string): Promise<Message | undefined> {
@@ -55,11 +70,8 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async count(project: string, threadId: string): Promise<number> {
-    const row = this.db.get<{ count: number }>(
-      'SELECT count(*) AS count FROM messages WHERE thread_id = ? AND project = ?',
-      threadId,
-      project,
-    );
+    // Kept by triggers on insert/delete (migration 3), so the per-create limit check is one row read.
+    const row = this.db.get<{ count: number }>('SELECT message_count AS count FROM threads WHERE id = ? AND project = ?', threadId, project);
     return row?.count ?? 0;
   }
 }

@@ -60,6 +60,57 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX upload_parts_by_upload ON upload_parts (upload_id, seq);
   `,
+  // 2: an Upload's `expires_after` is applied to the File it becomes, so it must outlive the request.
+  `
+  ALTER TABLE uploads ADD COLUMN file_expires_after_seconds INTEGER;
+  `,
+  // 3: runs, their steps and the append-only event log that drives both stored state and streams;
+  // a per-thread message count kept by triggers, so the 100,000-message check is one row read.
+  `
+  CREATE TABLE runs (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    thread_id TEXT NOT NULL REFERENCES threads (id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    expires_at INTEGER,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    state TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX runs_by_thread ON runs (thread_id, seq);
+  CREATE INDEX runs_by_status ON runs (status, seq);
+  -- The thread lock: at most one active run per thread, enforced by the database itself.
+  CREATE UNIQUE INDEX runs_one_active_per_thread ON runs (thread_id)
+    WHERE status IN ('queued', 'in_progress', 'requires_action', 'cancelling');
+
+  CREATE TABLE run_steps (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX run_steps_by_run ON run_steps (run_id, seq);
+
+  CREATE TABLE run_events (
+    seq INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX run_events_by_run ON run_events (run_id, seq);
+
+  ALTER TABLE threads ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+  UPDATE threads SET message_count = (SELECT count(*) FROM messages WHERE messages.thread_id = threads.id);
+  CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+    UPDATE threads SET message_count = message_count + 1 WHERE id = NEW.thread_id;
+  END;
+  CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+    UPDATE threads SET message_count = message_count - 1 WHERE id = OLD.thread_id;
+  END;
+  `,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {

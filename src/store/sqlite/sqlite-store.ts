@@ -6,6 +6,7 @@ import { SqliteFiles } from './files.js';
 import { SqliteMessages } from './messages.js';
 import { migrate } from './migrations.js';
 import { SqliteDatabase } from './sqlite-database.js';
+import { SqliteRuns } from './runs.js';
 import { SqliteThreads } from './threads.js';
 import { SqliteUploads } from './uploads.js';
 
@@ -16,6 +17,7 @@ export class SqliteStore implements Store {
   readonly messages: SqliteMessages;
   readonly files: SqliteFiles;
   readonly uploads: SqliteUploads;
+  readonly runs: SqliteRuns;
   readonly #db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {
@@ -25,6 +27,7 @@ export class SqliteStore implements Store {
     this.messages = new SqliteMessages(db);
     this.files = new SqliteFiles(db);
     this.uploads = new SqliteUploads(db);
+    this.runs = new SqliteRuns(db);
   }
 
   static open(filename: string): SqliteStore {

@@ -1,6 +1,6 @@
 import type { Message, Thread } from '../../api/types.js';
 import type { ThreadRepository } from '../store.js';
-import { insertMessage } from './messages.js';
+import { upsertMessage } from './messages.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 export class SqliteThreads implements ThreadRepository {
@@ -9,7 +9,7 @@ export class SqliteThreads implements ThreadRepository {
   async insert(project: string, thread: Thread, messages: readonly Message[]): Promise<void> {
     this.db.transaction(() => {
       this.db.run('INSERT INTO threads (id, project, data) VALUES (?, ?, ?)', thread.id, project, JSON.stringify(thread));
-      for (const message of messages) insertMessage(this.db, project, message);
+      for (const message of messages) upsertMessage(this.db, project, message);
     });
   }
 

@@ -1,0 +1,103 @@
+import type { Page, PageRequest } from '../api/pagination.js';
+import type { Message, Run, RunStep, Thread, ToolResources } from '../api/types.js';
+
+/** Run settings that are not part of the API object but steer its execution. */
+export interface RunState {
+  /** `include[]` of the create request (file_search result content in steps). */
+  include: string[];
+  reasoningEffort: string | null;
+  /** How many model calls the run has made (capped to stop endless tool loops). */
+  modelCalls: number;
+  /** Tokens used so far across the run's model calls (the budgets span the whole run). */
+  usedTokens: { prompt: number; completion: number };
+  /** The `tool_calls` step waiting for tool outputs while the run `requires_action`. */
+  pendingStep?: RunStep;
+  /** `createThreadAndRun`'s `tool_resources`, which override the assistant's for this run. */
+  toolResources?: ToolResources | null;
+}
+
+export interface StoredRun {
+  project: string;
+  run: Run;
+  state: RunState;
+}
+
+/** One entry of a run's append-only event log: exactly what a stream sends. */
+export interface RunEventRecord {
+  /** Increasing across all runs; used as the SSE event id (`Last-Event-ID`). */
+  seq: number;
+  runId: string;
+  event: string;
+  data: unknown;
+}
+
+export interface NewRunEvent {
+  event: string;
+  data: unknown;
+}
+
+/**
+ * What one state change writes. Rows are replaced whole (or inserted); the events are appended
+ * to the run's log in the same transaction.
+ */
+export interface RunChanges {
+  run?: Run;
+  state?: RunState;
+  steps?: RunStep[];
+  messages?: Message[];
+  events: NewRunEvent[];
+}
+
+export interface NewRunRecord {
+  project: string;
+  /** Set when the run comes with a new thread (`createThreadAndRun`). */
+  thread?: Thread;
+  /** Messages added to the thread first (initial thread messages, `additional_messages`). */
+  messages: Message[];
+  run: Run;
+  state: RunState;
+  events: NewRunEvent[];
+}
+
+/** The thread already has a run in one of the active statuses. */
+export class ThreadBusyError extends Error {
+  constructor(
+    readonly threadId: string,
+    readonly runId: string,
+  ) {
+    super(`thread ${threadId} has the active run ${runId}`);
+  }
+}
+
+export interface RunRepository {
+  /** Inserts a queued run (with its thread and messages) atomically; ThreadBusyError if the thread is busy. */
+  create(record: NewRunRecord): Promise<RunEventRecord[]>;
+  get(project: string, threadId: string, runId: string): Promise<StoredRun | undefined>;
+  /** For workers, which serve every project. */
+  getById(runId: string): Promise<StoredRun | undefined>;
+  list(project: string, threadId: string, page: PageRequest): Promise<Page<Run>>;
+  /**
+   * The one writer of a run's state. `change` sees the run as stored now (inside the transaction)
+   * and returns what to write, or undefined to write nothing. Returns the appended events.
+   */
+  commit(runId: string, change: (current: StoredRun) => RunChanges | undefined): Promise<RunEventRecord[]>;
+  /** Log entries after `afterSeq`, oldest first. */
+  events(runId: string, afterSeq: number, limit: number): Promise<RunEventRecord[]>;
+  /** The newest log entry's seq, or 0. */
+  lastEventSeq(runId: string): Promise<number>;
+
+  getStep(project: string, threadId: string, runId: string, stepId: string): Promise<RunStep | undefined>;
+  listSteps(project: string, threadId: string, runId: string, page: PageRequest): Promise<Page<RunStep>>;
+
+  /**
+   * Takes the oldest queued run nobody holds (no lease, or another owner's lease that ran out before
+   * `now`) for `owner` until `leaseUntil` (unix ms) and returns it.
+   */
+  claimQueued(owner: string, leaseUntil: number, now: number): Promise<StoredRun | undefined>;
+  renewLeases(owner: string, runIds: readonly string[], leaseUntil: number): Promise<void>;
+  releaseLease(runId: string, owner: string): Promise<void>;
+  /** Runs executing (`in_progress`/`cancelling`) whose lease ran out: their worker died. */
+  orphaned(now: number): Promise<StoredRun[]>;
+  /** Runs waiting (`queued`/`requires_action`) past their `expires_at` (unix seconds). */
+  expired(nowSeconds: number): Promise<StoredRun[]>;
+}

@@ -1,0 +1,199 @@
+import type { Page, PageRequest } from '../../api/pagination.js';
+import type { Run, RunStep } from '../../api/types.js';
+import {
+  ThreadBusyError,
+  type NewRunEvent,
+  type NewRunRecord,
+  type RunChanges,
+  type RunEventRecord,
+  type RunRepository,
+  type RunState,
+  type StoredRun,
+} from '../run-repository.js';
+import { activeRunId, upsertMessage } from './messages.js';
+import { selectPage } from './select-page.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+interface RunRow {
+  project: string;
+  state: string;
+  data: string;
+}
+
+const RUN_COLUMNS = 'project, state, data';
+
+export class SqliteRuns implements RunRepository {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async create(record: NewRunRecord): Promise<RunEventRecord[]> {
+    return this.db.transaction(() => {
+      const { project, thread, run } = record;
+      if (thread) {
+        this.db.run('INSERT INTO threads (id, project, data) VALUES (?, ?, ?)', thread.id, project, JSON.stringify(thread));
+      } else {
+        const busy = activeRunId(this.db, run.thread_id);
+        if (busy !== undefined) throw new ThreadBusyError(run.thread_id, busy);
+      }
+      for (const message of record.messages) upsertMessage(this.db, project, message);
+      this.db.run(
+        'INSERT INTO runs (id, project, thread_id, status, expires_at, state, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        run.id,
+        project,
+        run.thread_id,
+        run.status,
+        run.expires_at,
+        JSON.stringify(record.state),
+        JSON.stringify(run),
+      );
+      return this.#append(run.id, record.events);
+    });
+  }
+
+  async get(project: string, threadId: string, runId: string): Promise<StoredRun | undefined> {
+    const row = this.db.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ? AND thread_id = ? AND project = ?`, runId, threadId, project);
+    return row && toStoredRun(row);
+  }
+
+  async getById(runId: string): Promise<StoredRun | undefined> {
+    return this.#load(runId);
+  }
+
+  async list(project: string, threadId: string, page: PageRequest): Promise<Page<Run>> {
+    return selectPage(this.db, { table: 'runs', where: 'thread_id = ? AND project = ?', params: [threadId, project] }, page);
+  }
+
+  async commit(runId: string, change: (current: StoredRun) => RunChanges | undefined): Promise<RunEventRecord[]> {
+    return this.db.transaction(() => {
+      const current = this.#load(runId);
+      if (!current) return [];
+      const changes = change(current);
+      if (!changes) return [];
+      this.#write(current, changes);
+      return this.#append(runId, changes.events);
+    });
+  }
+
+  async events(runId: string, afterSeq: number, limit: number): Promise<RunEventRecord[]> {
+    const rows = this.db.all<{ seq: number; event: string; data: string }>(
+      'SELECT seq, event, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      runId,
+      afterSeq,
+      limit,
+    );
+    return rows.map((row) => ({ seq: row.seq, runId, event: row.event, data: JSON.parse(row.data) as unknown }));
+  }
+
+  async lastEventSeq(runId: string): Promise<number> {
+    return this.db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM run_events WHERE run_id = ?', runId)?.seq ?? 0;
+  }
+
+  async getStep(project: string, threadId: string, runId: string, stepId: string): Promise<RunStep | undefined> {
+    const row = this.db.get<{ data: string }>(
+      `SELECT s.data FROM run_steps s JOIN runs r ON r.id = s.run_id
+       WHERE s.id = ? AND s.run_id = ? AND r.thread_id = ? AND s.project = ?`,
+      stepId,
+      runId,
+      threadId,
+      project,
+    );
+    return row && (JSON.parse(row.data) as RunStep);
+  }
+
+  async listSteps(project: string, threadId: string, runId: string, page: PageRequest): Promise<Page<RunStep>> {
+    return selectPage(
+      this.db,
+      {
+        table: 'run_steps',
+        where: 'run_id = ? AND project = ? AND EXISTS (SELECT 1 FROM runs WHERE runs.id = run_steps.run_id AND runs.thread_id = ?)',
+        params: [runId, project, threadId],
+      },
+      page,
+    );
+  }
+
+  async claimQueued(owner: string, leaseUntil: number, now: number): Promise<StoredRun | undefined> {
+    return this.db.transaction(() => {
+      const row = this.db.get<{ id: string }>(
+        `SELECT id FROM runs WHERE status = 'queued' AND (lease_owner IS NULL OR (lease_owner != ? AND lease_until < ?))
+         ORDER BY seq LIMIT 1`,
+        owner,
+        now,
+      );
+      if (!row) return undefined;
+      this.db.run('UPDATE runs SET lease_owner = ?, lease_until = ? WHERE id = ?', owner, leaseUntil, row.id);
+      return this.#load(row.id);
+    });
+  }
+
+  async renewLeases(owner: string, runIds: readonly string[], leaseUntil: number): Promise<void> {
+    if (runIds.length === 0) return;
+    this.db.run(
+      'UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND id IN (SELECT value FROM json_each(?))',
+      leaseUntil,
+      owner,
+      JSON.stringify(runIds),
+    );
+  }
+
+  async releaseLease(runId: string, owner: string): Promise<void> {
+    this.db.run('UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', runId, owner);
+  }
+
+  async orphaned(now: number): Promise<StoredRun[]> {
+    const rows = this.db.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE status IN ('in_progress', 'cancelling') AND (lease_until IS NULL OR lease_until < ?) ORDER BY seq`,
+      now,
+    );
+    return rows.map(toStoredRun);
+  }
+
+  async expired(nowSeconds: number): Promise<StoredRun[]> {
+    const rows = this.db.all<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE status IN ('queued', 'requires_action') AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY seq`,
+      nowSeconds,
+    );
+    return rows.map(toStoredRun);
+  }
+
+  #load(runId: string): StoredRun | undefined {
+    const row = this.db.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`, runId);
+    return row && toStoredRun(row);
+  }
+
+  #write(current: StoredRun, changes: RunChanges): void {
+    const { project, run } = current;
+    if (changes.run || changes.state) {
+      const next = changes.run ?? run;
+      this.db.run(
+        'UPDATE runs SET status = ?, expires_at = ?, state = ?, data = ? WHERE id = ?',
+        next.status,
+        next.expires_at,
+        JSON.stringify(changes.state ?? current.state),
+        JSON.stringify(next),
+        run.id,
+      );
+    }
+    for (const step of changes.steps ?? []) {
+      this.db.run(
+        `INSERT INTO run_steps (id, project, run_id, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data`,
+        step.id,
+        project,
+        run.id,
+        JSON.stringify(step),
+      );
+    }
+    for (const message of changes.messages ?? []) upsertMessage(this.db, project, message);
+  }
+
+  #append(runId: string, events: readonly NewRunEvent[]): RunEventRecord[] {
+    return events.map((entry) => {
+      const result = this.db.run('INSERT INTO run_events (run_id, event, data) VALUES (?, ?, ?)', runId, entry.event, JSON.stringify(entry.data));
+      return { seq: Number(result.lastInsertRowid), runId, event: entry.event, data: entry.data };
+    });
+  }
+}
+
+function toStoredRun(row: RunRow): StoredRun {
+  return { project: row.project, run: JSON.parse(row.data) as Run, state: JSON.parse(row.state) as RunState };
+}
