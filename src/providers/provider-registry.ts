@@ -1,0 +1,142 @@
+import { createAnthropicChatModel } from './anthropic.js';
+import type { ChatModel } from './chat-model.js';
+import { createOpenAICompatibleEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
+import { createGoogleChatModel } from './google.js';
+import {
+  BUILT_IN_PROVIDER,
+  loadModelsConfig,
+  ModelsConfigError,
+  type ModelsConfig,
+  type ProviderConfig,
+} from './models-config.js';
+import { createOpenAICompatibleChatModel } from './openai-compatible.js';
+
+export interface ProviderRegistrySettings {
+  /** Path of the models config file (`MODELS_CONFIG`); without it every model goes to the built-in provider. */
+  readonly modelsConfigPath?: string;
+  /** An already parsed config; wins over `modelsConfigPath`. */
+  readonly modelsConfig?: ModelsConfig;
+  /** The built-in `openai` provider (`OPENAI_BASE_URL`, `OPENAI_API_KEY`). */
+  readonly openaiBaseURL: string;
+  readonly openaiApiKey?: string;
+  /** Embeddings on the built-in provider when the file does not configure them; none without a model. */
+  readonly embeddingModel?: string;
+  readonly embeddingDimensions?: number;
+  /** Where `apiKeyEnv` names are looked up; the caller passes `process.env`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+export interface ProviderRegistry {
+  /** The chat model serving `modelId` (the id an assistant or run names). */
+  chatModel(modelId: string): ChatModel;
+  /** `undefined` when embeddings are not configured; file search then works on keywords alone. */
+  embeddingModel(): EmbeddingModel | undefined;
+}
+
+interface ResolvedProvider extends ProviderConfig {
+  readonly name: string;
+  readonly resolvedApiKey: string | undefined;
+}
+
+/** Builds the routing table once; throws `ModelsConfigError` for a bad file or a missing API key. */
+export function createProviderRegistry(settings: ProviderRegistrySettings): ProviderRegistry {
+  const source = settings.modelsConfigPath ?? '(inline)';
+  const config =
+    settings.modelsConfig ??
+    (settings.modelsConfigPath === undefined ? undefined : loadModelsConfig(settings.modelsConfigPath));
+  const providers = resolveProviders(config, settings, source);
+  const routes = (config?.models ?? []).map((route) => ({ ...route, pattern: globToRegExp(route.match) }));
+  const defaultProvider = config?.default ?? BUILT_IN_PROVIDER;
+  const chatModels = new Map<string, ChatModel>();
+  const embeddingModel = buildEmbeddingModel(config, settings, providers);
+
+  return Object.freeze({
+    chatModel(modelId: string): ChatModel {
+      let model = chatModels.get(modelId);
+      if (model === undefined) {
+        const route = routes.find((candidate) => candidate.pattern.test(modelId));
+        const provider = providers.get(route?.provider ?? defaultProvider) as ResolvedProvider;
+        model = buildChatModel(provider, route?.model ?? modelId, settings.fetch);
+        chatModels.set(modelId, model);
+      }
+      return model;
+    },
+    embeddingModel: () => embeddingModel,
+  });
+}
+
+function resolveProviders(
+  config: ModelsConfig | undefined,
+  settings: ProviderRegistrySettings,
+  source: string,
+): Map<string, ResolvedProvider> {
+  const providers = new Map<string, ResolvedProvider>();
+  providers.set(BUILT_IN_PROVIDER, {
+    name: BUILT_IN_PROVIDER,
+    type: 'openai-compatible',
+    baseURL: settings.openaiBaseURL,
+    resolvedApiKey: settings.openaiApiKey,
+  });
+  for (const [name, provider] of Object.entries(config?.providers ?? {})) {
+    let resolvedApiKey = provider.apiKey;
+    if (provider.apiKeyEnv !== undefined) {
+      resolvedApiKey = settings.env[provider.apiKeyEnv];
+      if (resolvedApiKey === undefined || resolvedApiKey === '') {
+        const detail = `providers.${name}.apiKeyEnv: environment variable ${provider.apiKeyEnv} is not set`;
+        throw new ModelsConfigError(source, detail);
+      }
+    }
+    if (provider.type !== 'openai-compatible' && resolvedApiKey === undefined) {
+      throw new ModelsConfigError(source, `providers.${name} (${provider.type}) needs apiKey or apiKeyEnv`);
+    }
+    providers.set(name, { ...provider, name, resolvedApiKey });
+  }
+  return providers;
+}
+
+function buildChatModel(
+  provider: ResolvedProvider,
+  modelId: string,
+  fetch: typeof globalThis.fetch | undefined,
+): ChatModel {
+  const common = { modelId, providerName: provider.name, fetch, baseURL: provider.baseURL };
+  // Validation guarantees a baseURL for openai-compatible providers and a key for the other two.
+  const apiKey = provider.resolvedApiKey as string;
+  switch (provider.type) {
+    case 'openai-compatible':
+      return createOpenAICompatibleChatModel({ ...common, baseURL: common.baseURL as string, apiKey });
+    case 'anthropic':
+      return createAnthropicChatModel({ ...common, apiKey });
+    case 'google':
+      return createGoogleChatModel({ ...common, apiKey });
+  }
+}
+
+function buildEmbeddingModel(
+  config: ModelsConfig | undefined,
+  settings: ProviderRegistrySettings,
+  providers: Map<string, ResolvedProvider>,
+): EmbeddingModel | undefined {
+  if (config?.embeddings === null) return undefined;
+  const builtIn =
+    settings.embeddingModel === undefined
+      ? undefined
+      : { provider: BUILT_IN_PROVIDER, model: settings.embeddingModel, dimensions: settings.embeddingDimensions ?? 256 };
+  const embeddings = config?.embeddings ?? builtIn;
+  if (embeddings === undefined) return undefined;
+  const provider = providers.get(embeddings.provider) as ResolvedProvider;
+  return createOpenAICompatibleEmbeddingModel({
+    baseURL: provider.baseURL as string,
+    apiKey: provider.resolvedApiKey,
+    modelId: embeddings.model,
+    dimensions: embeddings.dimensions,
+    fetch: settings.fetch,
+  });
+}
+
+/** `claude-*` → /^claude-.*$/i; every other character is literal. */
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.split('*').map((piece) => piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`, 'i');
+}
