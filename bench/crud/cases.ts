@@ -1,0 +1,66 @@
+import type { Target } from './measure.js';
+import type { CaseName } from './settings.js';
+import { MESSAGE_BODY, seedThread } from './seed.js';
+
+/** Servers and credentials a case builds its requests from. */
+export interface CaseContext {
+  oursUrl: string;
+  ceilingUrl: string;
+  /** Auth plus the headers the official SDK sends; the ceiling receives them too and ignores them. */
+  headers: Record<string, string>;
+}
+
+/** One endpoint: how to describe it and how to build each variant's request for a round. */
+export interface BenchCase {
+  name: CaseName;
+  description: string;
+  ours(): Promise<Target>;
+  ceiling(): Target;
+}
+
+const SEEDED_MESSAGES = 20;
+
+export async function createCase(name: CaseName, context: CaseContext): Promise<BenchCase> {
+  switch (name) {
+    case 'retrieve':
+      return retrieveCase(context);
+    case 'create':
+      return createMessageCase(context);
+  }
+}
+
+async function retrieveCase(context: CaseContext): Promise<BenchCase> {
+  const seeded = await seedThread(context.oursUrl, context.headers, SEEDED_MESSAGES);
+  const target: Target = {
+    url: `${context.oursUrl}/v1/threads/${seeded.threadId}/messages/${seeded.messageId}`,
+    method: 'GET',
+    headers: context.headers,
+  };
+  return {
+    name: 'retrieve',
+    description: `GET /v1/threads/{id}/messages/{msg_id} (thread of ${SEEDED_MESSAGES} messages) vs GET /hello`,
+    ours: async () => target,
+    ceiling: () => ({ url: `${context.ceilingUrl}/hello`, method: 'GET', headers: context.headers }),
+  };
+}
+
+/**
+ * Each round posts into a fresh thread, so every round starts from the same state instead of
+ * a thread that earlier rounds have grown by tens of thousands of messages.
+ */
+function createMessageCase(context: CaseContext): BenchCase {
+  return {
+    name: 'create',
+    description: 'POST /v1/threads/{id}/messages (fresh thread each round) vs POST /hello, same JSON body',
+    ours: async () => {
+      const seeded = await seedThread(context.oursUrl, context.headers, 1);
+      return {
+        url: `${context.oursUrl}/v1/threads/${seeded.threadId}/messages`,
+        method: 'POST',
+        headers: context.headers,
+        body: MESSAGE_BODY,
+      };
+    },
+    ceiling: () => ({ url: `${context.ceilingUrl}/hello`, method: 'POST', headers: context.headers, body: MESSAGE_BODY }),
+  };
+}
