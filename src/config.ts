@@ -27,6 +27,20 @@ export interface Config {
   /** Most messages one thread may hold (OpenAI: 100,000). */
   readonly maxMessagesPerThread: number;
   readonly logLevel: string;
+  /** Path of the model → provider routing file (docs/providers.md). */
+  readonly modelsConfigPath: string | undefined;
+  /** Seconds a run may wait for tool outputs (or in the queue) before it expires (OpenAI: 600). */
+  readonly runExpiresAfterSeconds: number;
+  /** Most model calls in one run before it fails (stops endless tool loops). */
+  readonly maxModelCallsPerRun: number;
+  /** Runs one process executes at once. */
+  readonly runConcurrency: number;
+  /** Context window assumed for models the built-in table does not know. */
+  readonly defaultContextWindow: number;
+  /** Retries of a failed upstream call before its first token. */
+  readonly upstreamMaxRetries: number;
+  /** Give up on an upstream call that produced nothing for this long (ms), then retry. */
+  readonly upstreamFirstTokenTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +62,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxFileBytes: parseInteger(env, 'MAX_FILE_BYTES', 512 * MB, 1, 8 * 1024 * MB),
     maxMessagesPerThread: parseInteger(env, 'MAX_MESSAGES_PER_THREAD', 100_000, 1, 10_000_000),
     logLevel: env.LOG_LEVEL || 'info',
+    modelsConfigPath: env.MODELS_CONFIG || undefined,
+    runExpiresAfterSeconds: parseInteger(env, 'RUN_EXPIRES_AFTER_SECONDS', 600, 1, 7 * 24 * 3600),
+    maxModelCallsPerRun: parseInteger(env, 'MAX_MODEL_CALLS_PER_RUN', 25, 1, 1000),
+    runConcurrency: parseInteger(env, 'RUN_CONCURRENCY', 1000, 1, 100_000),
+    defaultContextWindow: parseInteger(env, 'DEFAULT_CONTEXT_WINDOW', 8192, 256, 10_000_000),
+    upstreamMaxRetries: parseInteger(env, 'UPSTREAM_MAX_RETRIES', 3, 0, 20),
+    upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),
   };
   return Object.freeze(config);
 }

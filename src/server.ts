@@ -1,8 +1,13 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import type { Config } from './config.js';
 import { DiskBlobStore } from './files/disk-blob-store.js';
 import { buildApp } from './http/app.js';
+import { createProviderRegistry } from './providers/index.js';
+import { imageLoader } from './runs/load-image.js';
+import { RunEventBus } from './runs/run-event-bus.js';
+import { RunWorker } from './runs/run-worker.js';
 import { createServices } from './services/index.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -15,25 +20,70 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Opens the store and blob folder under DATA_DIR, builds the app and listens. */
-export async function startServer(config: Config): Promise<RunningServer> {
+/**
+ * Wires the embedded default: the SQLite store and blob folder under DATA_DIR, the model providers,
+ * the in-process run worker, the services and the HTTP app; then listens.
+ */
+export async function startServer(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   if (config.databaseUrl) {
     throw new Error('DATABASE_URL is set, but the PostgreSQL store is not available yet; unset it to use the embedded SQLite store.');
   }
+  const logger = pino({ level: config.logLevel });
   const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'));
   const blobs = new DiskBlobStore(path.join(config.dataDir, 'blobs'));
-  const services = createServices({ store, blobs, maxFileBytes: config.maxFileBytes, maxMessagesPerThread: config.maxMessagesPerThread });
+  const providers = createProviderRegistry({
+    modelsConfigPath: config.modelsConfigPath,
+    openaiBaseURL: config.openaiBaseUrl,
+    openaiApiKey: config.openaiApiKey,
+    embeddingModel: config.embeddingModel,
+    embeddingDimensions: config.embeddingDimensions,
+    env,
+  });
+  const runEvents = new RunEventBus();
+  const worker = new RunWorker(
+    {
+      store,
+      bus: runEvents,
+      chatModel: (modelId) => providers.chatModel(modelId),
+      loadImage: imageLoader(store, blobs),
+      settings: {
+        maxModelCalls: config.maxModelCallsPerRun,
+        retry: {
+          maxRetries: config.upstreamMaxRetries,
+          initialDelayMs: 500,
+          maxDelayMs: 8_000,
+          firstPartTimeoutMs: config.upstreamFirstTokenTimeoutMs,
+          onRetry: (error, attempt, delayMs) => logger.warn({ err: error, attempt, delayMs }, 'retrying the upstream model call'),
+        },
+        defaultContextWindow: config.defaultContextWindow,
+        replyReserveTokens: 4096,
+        expiresAfterSeconds: config.runExpiresAfterSeconds,
+      },
+    },
+    { concurrency: config.runConcurrency, leaseMs: 30_000, sweepIntervalMs: 5_000, soleWorker: true },
+    logger,
+  );
+  const services = createServices({
+    store,
+    blobs,
+    maxFileBytes: config.maxFileBytes,
+    maxMessagesPerThread: config.maxMessagesPerThread,
+    runExpiresAfterSeconds: config.runExpiresAfterSeconds,
+    scheduler: worker,
+    runEvents,
+  });
   const app = await buildApp({
     services,
     blobs,
     apiKeys: config.apiKeys,
     bodyLimitBytes: config.bodyLimitBytes,
     maxFileBytes: config.maxFileBytes,
-    logger: { level: config.logLevel },
+    logger,
   });
   if (config.apiKeys === undefined) {
     app.log.warn('API_KEYS is not set: the server runs WITHOUT AUTHENTICATION and accepts any bearer token (project "default")');
   }
+  await worker.start();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -45,6 +95,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url,
     async close() {
       await app.close();
+      await worker.stop();
       await store.close();
     },
   };

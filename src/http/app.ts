@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Contract } from '../api/contract.js';
 import { errors } from '../errors.js';
 import type { BlobStore } from '../files/blob-store.js';
@@ -10,6 +10,7 @@ import { createErrorHandler } from './error-handler.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
+import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
 import { uploadRoutes } from './routes/uploads.js';
 
@@ -27,14 +28,15 @@ export interface AppDependencies {
   bodyLimitBytes: number;
   maxFileBytes: number;
   contract?: Contract;
-  logger?: FastifyServerOptions['logger'];
+  /** Pino-compatible logger; silent when omitted. */
+  logger?: FastifyBaseLogger;
 }
 
 /** Builds the HTTP app from its dependencies; listening is the caller's business. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const contract = deps.contract ?? new Contract();
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes,
     // Per-request lines would dominate the log and cost throughput; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
@@ -70,6 +72,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       await v1.register(assistantRoutes(deps.services));
       await v1.register(threadRoutes(deps.services));
       await v1.register(messageRoutes(deps.services));
+      await v1.register(runRoutes(deps.services));
       await v1.register(fileRoutes(deps.services, { blobs: deps.blobs, maxFileBytes: deps.maxFileBytes }));
       await v1.register(uploadRoutes(deps.services, { blobs: deps.blobs }));
     },

@@ -1,9 +1,5 @@
-import type { components } from '../api/generated/openapi.js';
-import type { Assistant } from '../api/types.js';
+import type { Assistant, CreateRunRequest, Run } from '../api/types.js';
 import { newId } from '../ids.js';
-
-export type Run = components['schemas']['RunObject'];
-export type CreateRunRequest = components['schemas']['CreateRunRequest'];
 
 /** The run settings a request may override; `createThreadAndRun` shares them with `createRun`. */
 export type RunOverrides = Pick<

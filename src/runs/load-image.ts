@@ -1,0 +1,18 @@
+import type { BlobStore } from '../files/blob-store.js';
+import type { Store } from '../store/store.js';
+import type { ImageLoader } from './build-context.js';
+
+/** Images above this are not sent to the model (providers reject them anyway). */
+const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+
+/** Reads a project's image files for vision models; missing or oversized files are left out. */
+export function imageLoader(store: Store, blobs: BlobStore) {
+  return (project: string): ImageLoader =>
+    async (fileId) => {
+      const stored = await store.files.get(project, fileId);
+      if (!stored || stored.file.bytes > MAX_IMAGE_BYTES) return undefined;
+      const chunks: Buffer[] = [];
+      for await (const chunk of await blobs.read(stored.blobKey)) chunks.push(chunk as Buffer);
+      return { data: new Uint8Array(Buffer.concat(chunks)), mediaType: stored.contentType };
+    };
+}

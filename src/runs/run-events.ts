@@ -1,0 +1,54 @@
+import type { Message, Run, RunStep, StreamEventName } from '../api/types.js';
+import type { NewRunEvent } from '../store/run-repository.js';
+
+type StepPhase = 'created' | 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'expired';
+type MessagePhase = 'created' | 'in_progress' | 'completed' | 'incomplete';
+
+/** The stream event announcing a run's current status (`thread.run.<status>`). */
+export function runStatusEvent(run: Run): NewRunEvent {
+  return event(`thread.run.${run.status}`, run);
+}
+
+export function runCreatedEvent(run: Run): NewRunEvent {
+  return event('thread.run.created', run);
+}
+
+export function stepEvent(step: RunStep, phase: StepPhase): NewRunEvent {
+  return event(`thread.run.step.${phase}`, step);
+}
+
+export function messageEvent(message: Message, phase: MessagePhase): NewRunEvent {
+  return event(`thread.message.${phase}`, message);
+}
+
+/** A piece of assistant text appended to content part `index` of a message. */
+export function messageTextDeltaEvent(messageId: string, index: number, text: string): NewRunEvent {
+  return event('thread.message.delta', {
+    id: messageId,
+    object: 'thread.message.delta',
+    delta: { content: [{ index, type: 'text', text: { value: text } }] },
+  });
+}
+
+/** A change to one tool call of a `tool_calls` step (`index` is the call's position in the step). */
+export function toolCallDeltaEvent(stepId: string, toolCall: Record<string, unknown> & { index: number }): NewRunEvent {
+  return event('thread.run.step.delta', {
+    id: stepId,
+    object: 'thread.run.step.delta',
+    delta: { step_details: { type: 'tool_calls', tool_calls: [toolCall] } },
+  });
+}
+
+/** Events after which a stream pauses: the run needs the client, or it is over. */
+export const STREAM_END_EVENTS: ReadonlySet<string> = new Set<StreamEventName>([
+  'thread.run.requires_action',
+  'thread.run.completed',
+  'thread.run.incomplete',
+  'thread.run.failed',
+  'thread.run.cancelled',
+  'thread.run.expired',
+]);
+
+function event(name: string, data: unknown): NewRunEvent {
+  return { event: name, data };
+}

@@ -1,0 +1,159 @@
+import type { Message, RunStep } from '../api/types.js';
+import {
+  contextWindowOf,
+  createTokenCounter,
+  type ChatModel,
+  type ChatRequest,
+  type ReasoningEffort,
+  type RetryOptions,
+} from '../providers/index.js';
+import type { Store } from '../store/store.js';
+import { buildContext, type ImageLoader } from './build-context.js';
+import { toResponseFormat, toToolChoice, toToolDefinitions } from './chat-tools.js';
+import { RunExecution, type TerminalOutcome } from './run-execution.js';
+import type { RunEventBus } from './run-event-bus.js';
+import { RunFailure, RunInterrupted, toLastError } from './run-failure.js';
+import { closeMessage, runTurn } from './run-turn.js';
+import type { StoredRun } from '../store/run-repository.js';
+
+export interface RunLoopSettings {
+  /** Most model calls one run may make (stops endless tool loops). */
+  maxModelCalls: number;
+  retry: RetryOptions;
+  /** Context window for models the table does not know. */
+  defaultContextWindow: number;
+  /** Tokens kept free for the reply when the run sets no `max_completion_tokens`. */
+  replyReserveTokens: number;
+  /** Seconds a run waits for tool outputs before it expires. */
+  expiresAfterSeconds: number;
+}
+
+export interface RunLoopDependencies {
+  store: Store;
+  bus: RunEventBus;
+  chatModel(modelId: string): ChatModel;
+  loadImage(project: string): ImageLoader;
+  settings: RunLoopSettings;
+}
+
+/** Why the worker aborted a run's signal. */
+export type AbortReason = 'cancel' | 'shutdown';
+
+/**
+ * Executes a claimed run until it needs tool outputs or ends:
+ *
+ *   start (queued → in_progress)
+ *   loop: budget checks → context → stream the model (text → message, calls → tool_calls step)
+ *         text only → completed | length → incomplete | function calls → requires_action (return)
+ *   on error: cancelled (cancel request) | failed with last_error (upstream or engine failure)
+ */
+export async function executeRun(deps: RunLoopDependencies, stored: StoredRun, signal: AbortSignal): Promise<void> {
+  const execution = new RunExecution(deps.store.runs, deps.bus, stored);
+  try {
+    if (!(await execution.start())) return;
+    for (;;) {
+      const outcome = await runOnce(deps, execution, signal);
+      if (outcome === 'paused') return;
+      if (outcome !== 'again') {
+        // An incomplete run leaves its message incomplete too (`max_tokens`); `finish` does that.
+        if (outcome.status === 'completed') await closeMessage(execution);
+        await execution.finish(outcome);
+        return;
+      }
+    }
+  } catch (error) {
+    await execution.finish(failureOutcome(error, signal));
+  }
+}
+
+function failureOutcome(error: unknown, signal: AbortSignal): TerminalOutcome {
+  if (error instanceof RunInterrupted || (signal.aborted && signal.reason === 'cancel')) return { status: 'cancelled' };
+  if (signal.aborted && signal.reason === 'shutdown') {
+    return { status: 'failed', error: { code: 'server_error', message: 'The server shut down while the run was in progress.' } };
+  }
+  return { status: 'failed', error: toLastError(error) };
+}
+
+/** One model call and what follows from it: 'again' for another call, 'paused', or how the run ends. */
+async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signal: AbortSignal): Promise<'again' | 'paused' | TerminalOutcome> {
+  const { settings } = deps;
+  const { run, state } = execution;
+  if (state.modelCalls >= settings.maxModelCalls) {
+    throw new RunFailure('server_error', `The run made ${state.modelCalls} model calls without finishing; the limit is ${settings.maxModelCalls}.`);
+  }
+  const remainingCompletion = run.max_completion_tokens === null ? undefined : run.max_completion_tokens - state.usedTokens.completion;
+  if (remainingCompletion !== undefined && remainingCompletion <= 0) return { status: 'incomplete', reason: 'max_completion_tokens' };
+
+  const model = deps.chatModel(run.model);
+  const counter = createTokenCounter(run.model);
+  const tools = toToolDefinitions(run);
+  const window = contextWindowOf(run.model, { defaultTokens: settings.defaultContextWindow });
+  const windowBudget = window - (remainingCompletion ?? Math.min(settings.replyReserveTokens, Math.floor(window / 4))) - counter.countTools(tools);
+  const runBudget = run.max_prompt_tokens === null ? Infinity : run.max_prompt_tokens - state.usedTokens.prompt;
+  const [threadMessages, steps] = await Promise.all([allMessages(deps.store, execution), allSteps(deps.store, execution)]);
+  const context = await buildContext({
+    run,
+    threadMessages,
+    steps,
+    counter,
+    promptBudget: Math.min(windowBudget, runBudget),
+    loadImage: deps.loadImage(execution.project),
+  });
+  if (!context) {
+    if (runBudget <= windowBudget) return { status: 'incomplete', reason: 'max_prompt_tokens' };
+    throw new RunFailure('server_error', `The thread's newest message does not fit in the context window of ${run.model} (${window} tokens).`);
+  }
+
+  const request: ChatRequest = {
+    messages: context.messages,
+    ...(tools.length > 0 ? { tools, toolChoice: toToolChoice(run.tool_choice) ?? 'auto', parallelToolCalls: run.parallel_tool_calls } : {}),
+    ...(run.temperature === null ? {} : { temperature: run.temperature }),
+    ...(run.top_p === null ? {} : { topP: run.top_p }),
+    ...(remainingCompletion === undefined ? {} : { maxOutputTokens: remainingCompletion }),
+    ...optional('responseFormat', toResponseFormat(run.response_format)),
+    ...optional('reasoningEffort', reasoningEffortOf(state.reasoningEffort)),
+  };
+  await execution.write((_run, current) => ({ state: { ...current, modelCalls: current.modelCalls + 1 } }));
+  const turn = await runTurn(execution, model, request, counter, context.promptTokens, settings.retry, signal);
+
+  if (turn.toolStep) {
+    await execution.requireAction(turn.toolStep, settings.expiresAfterSeconds);
+    execution.openToolStep = undefined;
+    return 'paused';
+  }
+  if (turn.finishReason === 'length') {
+    const budgetHit = execution.run.max_completion_tokens !== null && execution.state.usedTokens.completion >= execution.run.max_completion_tokens;
+    return budgetHit ? { status: 'incomplete', reason: 'max_completion_tokens' } : { status: 'completed' };
+  }
+  return { status: 'completed' };
+}
+
+function reasoningEffortOf(value: string | null): ReasoningEffort | undefined {
+  return value === 'minimal' || value === 'low' || value === 'medium' || value === 'high' ? value : undefined;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+async function allMessages(store: Store, execution: RunExecution): Promise<Message[]> {
+  const messages: Message[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.messages.list(execution.project, execution.run.thread_id, { limit: 100, order: 'asc', ...(after ? { after } : {}) });
+    messages.push(...page.data);
+    if (!page.hasMore) return messages;
+    after = page.data.at(-1)!.id;
+  }
+}
+
+async function allSteps(store: Store, execution: RunExecution): Promise<RunStep[]> {
+  const steps: RunStep[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.runs.listSteps(execution.project, execution.run.thread_id, execution.id, { limit: 100, order: 'asc', ...(after ? { after } : {}) });
+    steps.push(...page.data);
+    if (!page.hasMore) return steps;
+    after = page.data.at(-1)!.id;
+  }
+}

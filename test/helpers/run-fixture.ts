@@ -1,0 +1,30 @@
+import OpenAI from 'openai';
+import { startScriptedUpstream, type ScriptedUpstream } from '../upstream/index.js';
+import { sdkClient } from './client.js';
+import { removeDataDir, startTestServer, type StartOptions, type TestServer } from './test-server.js';
+
+export interface RunFixture {
+  server: TestServer;
+  upstream: ScriptedUpstream;
+  client: OpenAI;
+  close(): Promise<void>;
+}
+
+/** A real server whose default provider is a scripted OpenAI-compatible upstream, and an SDK client for it. */
+export async function startRunFixture(options: StartOptions = {}): Promise<RunFixture> {
+  const upstream = await startScriptedUpstream();
+  const server = await startTestServer({
+    ...options,
+    env: { OPENAI_BASE_URL: upstream.baseURL, OPENAI_API_KEY: 'upstream-key', UPSTREAM_MAX_RETRIES: '2', ...options.env },
+  });
+  return {
+    server,
+    upstream,
+    client: sdkClient(server),
+    async close() {
+      await server.stop();
+      await upstream.close();
+      removeDataDir(server);
+    },
+  };
+}
