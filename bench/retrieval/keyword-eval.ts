@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
+import { chunkText } from '../../src/tools/file-search/chunk.js';
+import { createKeywordIndexSchema, indexChunks } from '../../src/tools/file-search/keyword-index.js';
+import { readEvalSettings, describeSettings, type EvalSettings } from './eval-settings.js';
+import { loadSciFact, type RunEntry, type SciFact } from './scifact.js';
+import { searchWithSettings } from './search-with-settings.js';
+
+const VECTOR_STORE_ID = 'vs_scifact';
+/** Anserini's regression numbers for BM25 flat on BEIR SciFact (see ir-data/SOURCE.md). */
+const ANSERINI_FLAT = { ndcg10: 0.6789, recall100: 0.9253 };
+/** Anserini retrieves 1,000 hits per query. */
+const HITS_PER_QUERY = 1000;
+
+/**
+ * Indexes BEIR SciFact with our file_search stages (chunk → analyze → FTS5), runs the 300 test
+ * queries and scores them with the shared `eval.mjs`, beside Anserini's BM25 flat.
+ */
+async function main(): Promise<void> {
+  const settings = readEvalSettings(process.argv.slice(2));
+  const data = await loadSciFact();
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'keyword-eval-'));
+  const db = new SqliteDatabase(path.join(directory, 'index.sqlite'));
+  try {
+    createKeywordIndexSchema(db);
+    const indexing = indexCorpus(db, data, settings);
+    const tokenizerCeiling = measureTokenizer(data);
+    const { run, latencies } = runQueries(db, data, settings);
+    const result = data.evaluator.evaluate(data.qrels, run, { ndcgKs: [10], recallKs: [100] });
+    for (const warning of result.warnings) console.error(`warning: ${warning}`);
+    printReport(settings, result.mean, indexing, tokenizerCeiling, latencies, result.numQueries);
+  } finally {
+    db.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+interface Throughput {
+  megabytes: number;
+  seconds: number;
+  chunks: number;
+}
+
+function documentText(document: { title: string; text: string }): string {
+  return `${document.title}\n\n${document.text}`;
+}
+
+function indexCorpus(db: SqliteDatabase, data: SciFact, settings: EvalSettings): Throughput {
+  let bytes = 0;
+  let chunks = 0;
+  const started = performance.now();
+  for (const document of data.corpus) {
+    const text = documentText(document);
+    bytes += Buffer.byteLength(text);
+    const documentChunks = chunkText(text);
+    chunks += documentChunks.length;
+    const title = settings.titleField === 'title' ? document.title : `${document.id}.txt`;
+    indexChunks(db, VECTOR_STORE_ID, `file-${document.id}`, documentChunks, { title, analyzer: settings.analyzer });
+  }
+  return { megabytes: bytes / 1e6, seconds: (performance.now() - started) / 1000, chunks };
+}
+
+/** gpt-tokenizer alone over the same text: chunking can never be faster than this. */
+function measureTokenizer(data: SciFact): Throughput {
+  let bytes = 0;
+  const started = performance.now();
+  for (const document of data.corpus) {
+    const text = documentText(document);
+    bytes += Buffer.byteLength(text);
+    encode(text);
+  }
+  return { megabytes: bytes / 1e6, seconds: (performance.now() - started) / 1000, chunks: 0 };
+}
+
+function runQueries(db: SqliteDatabase, data: SciFact, settings: EvalSettings): { run: Map<string, RunEntry[]>; latencies: number[] } {
+  const run = new Map<string, RunEntry[]>();
+  const latencies: number[] = [];
+  for (const query of data.queries) {
+    const started = performance.now();
+    const hits = searchWithSettings(db, { vectorStoreIds: [VECTOR_STORE_ID], query: query.text, limit: HITS_PER_QUERY }, settings);
+    latencies.push(performance.now() - started);
+    // A long document may have several chunks; the document scores as its best chunk.
+    const seen = new Set<string>();
+    const entries: RunEntry[] = [];
+    for (const hit of hits) {
+      const docid = hit.fileId.slice('file-'.length);
+      if (seen.has(docid)) continue;
+      seen.add(docid);
+      entries.push({ docid, rank: entries.length + 1, score: hit.score, order: entries.length });
+    }
+    run.set(query.id, entries);
+  }
+  return { run, latencies };
+}
+
+function printReport(
+  settings: EvalSettings,
+  mean: Record<string, number>,
+  indexing: Throughput,
+  tokenizer: Throughput,
+  latencies: number[],
+  queries: number,
+): void {
+  const ndcg = mean.ndcg_cut_10 ?? 0;
+  const recall = mean.recall_100 ?? 0;
+  const indexRate = indexing.megabytes / indexing.seconds;
+  const tokenizerRate = tokenizer.megabytes / tokenizer.seconds;
+  const sorted = [...latencies].sort((left, right) => left - right);
+  console.log(`BEIR SciFact test (${queries} queries, ${indexing.chunks} chunks) — ${describeSettings(settings)}`);
+  console.log(`  nDCG@10    ${ndcg.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT.ndcg10.toFixed(4)}   ratio ${(ndcg / ANSERINI_FLAT.ndcg10).toFixed(3)}`);
+  console.log(`  Recall@100 ${recall.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT.recall100.toFixed(4)}   ratio ${(recall / ANSERINI_FLAT.recall100).toFixed(3)}`);
+  console.log(
+    `  indexing   ${indexRate.toFixed(2)} MB/s (chunk + analyze + insert)   gpt-tokenizer alone ${tokenizerRate.toFixed(2)} MB/s   ratio ${(indexRate / tokenizerRate).toFixed(3)}`,
+  );
+  console.log(`  search     p50 ${percentile(sorted, 0.5).toFixed(2)} ms   p99 ${percentile(sorted, 0.99).toFixed(2)} ms   (${HITS_PER_QUERY} hits per query)`);
+}
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0;
+}
+
+await main();

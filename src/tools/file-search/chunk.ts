@@ -1,0 +1,182 @@
+import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { AUTO_CHUNKING, type ChunkingLimits } from './chunking-strategy.js';
+
+/** One piece of a file as stored and searched. */
+export interface Chunk {
+  /** Position of the chunk in its file, from 0. */
+  index: number;
+  text: string;
+  /** o200k_base tokens in `text` (≤ the strategy's max_chunk_size_tokens). */
+  tokenCount: number;
+}
+
+// Text is tokenized in batches of about this many characters: large enough to amortize the
+// tokenizer's per-call cost, small enough to keep memory flat on a 50 MB file.
+const TOKENIZE_BATCH_CHARACTERS = 64 * 1024;
+// A piece with no word boundary this long (base64, minified code) is cut anyway.
+const MAX_PENDING_CHARACTERS = 1024 * 1024;
+
+/** Strength of a place to cut, weakest first. */
+const Boundary = { None: 0, Word: 1, Sentence: 2, Line: 3, Paragraph: 4 } as const;
+type Boundary = (typeof Boundary)[keyof typeof Boundary];
+
+/**
+ * Splits a stream of text into token chunks with overlap, holding at most about one chunk of tokens
+ * plus one batch of text. A chunk ends at the strongest boundary (paragraph, line, sentence, word)
+ * in its last quarter, never after `maxChunkSizeTokens`; the next one starts `chunkOverlapTokens`
+ * before that end, moved forward to a word start.
+ */
+export class TokenChunker {
+  readonly #limits: ChunkingLimits;
+  #pendingText = '';
+  #tokens: number[] = [];
+  /** Tokens before this index already belong to an emitted chunk. */
+  #coveredUntil = 0;
+  #nextIndex = 0;
+  readonly #tokenTexts = new Map<number, string>();
+
+  constructor(limits: ChunkingLimits = AUTO_CHUNKING) {
+    this.#limits = { ...limits };
+  }
+
+  /** Adds text; returns the chunks that are now complete. */
+  push(text: string): Chunk[] {
+    this.#pendingText += text;
+    if (this.#pendingText.length < TOKENIZE_BATCH_CHARACTERS) return [];
+    const cut = safeCut(this.#pendingText);
+    this.#tokenize(this.#pendingText.slice(0, cut));
+    this.#pendingText = this.#pendingText.slice(cut);
+    return this.#drain(false);
+  }
+
+  /** Ends the input; returns the remaining chunks. */
+  finish(): Chunk[] {
+    const wholeText = this.#nextIndex === 0 && this.#tokens.length === 0 ? this.#pendingText : null;
+    this.#tokenize(this.#pendingText);
+    if (wholeText !== null && this.#tokens.length <= this.#limits.maxChunkSizeTokens) {
+      // The common small file: one chunk whose text is the input itself, no decoding needed.
+      const count = this.#tokens.length;
+      this.#tokens = [];
+      this.#pendingText = '';
+      return wholeText.trim().length === 0 ? [] : [{ index: this.#nextIndex++, text: wholeText, tokenCount: count }];
+    }
+    this.#pendingText = '';
+    return this.#drain(true);
+  }
+
+  #tokenize(text: string): void {
+    if (text.length === 0) return;
+    for (const token of encode(text)) this.#tokens.push(token);
+  }
+
+  #drain(final: boolean): Chunk[] {
+    const chunks: Chunk[] = [];
+    const { maxChunkSizeTokens } = this.#limits;
+    // Strictly more than a chunk is needed: the boundary test looks at the token after the cut.
+    while (this.#tokens.length > maxChunkSizeTokens) {
+      const end = this.#chooseEnd();
+      this.#emit(0, end, chunks);
+      const start = this.#chooseNextStart(end);
+      this.#tokens = this.#tokens.slice(start);
+      this.#coveredUntil = end - start;
+    }
+    if (final && this.#tokens.length > this.#coveredUntil) this.#emit(0, this.#tokens.length, chunks);
+    if (final) this.#tokens = [];
+    return chunks;
+  }
+
+  #emit(start: number, end: number, chunks: Chunk[]): void {
+    const text = decode(this.#tokens.slice(start, end));
+    if (text.trim().length === 0) return;
+    chunks.push({ index: this.#nextIndex++, text, tokenCount: end - start });
+  }
+
+  #chooseEnd(): number {
+    const { maxChunkSizeTokens } = this.#limits;
+    const lowest = maxChunkSizeTokens - Math.floor(maxChunkSizeTokens / 4);
+    let best = -1;
+    let bestStrength: Boundary = Boundary.None;
+    for (let cut = maxChunkSizeTokens; cut >= lowest; cut--) {
+      const strength = this.#boundaryBefore(cut);
+      if (strength > bestStrength) {
+        best = cut;
+        bestStrength = strength;
+      }
+    }
+    if (best > 0) return best;
+    // No word boundary: cut at the limit, stepping back off a split multi-byte character.
+    for (let cut = maxChunkSizeTokens; cut > lowest; cut--) if (this.#isCharacterStart(cut)) return cut;
+    return maxChunkSizeTokens;
+  }
+
+  #chooseNextStart(end: number): number {
+    const { chunkOverlapTokens } = this.#limits;
+    const start = end - chunkOverlapTokens;
+    const latest = start + Math.floor(chunkOverlapTokens / 4);
+    for (let candidate = start; candidate <= latest && candidate < end; candidate++) {
+      if (this.#boundaryBefore(candidate) >= Boundary.Word) return candidate;
+    }
+    return start;
+  }
+
+  /** How good a place it is to cut just before token `index`. */
+  #boundaryBefore(index: number): Boundary {
+    const previous = this.#tokens[index - 1];
+    const next = this.#tokens[index];
+    if (previous === undefined || next === undefined || !this.#isCharacterStart(index)) return Boundary.None;
+    const before = this.#tokenText(previous);
+    const after = this.#tokenText(next);
+    if (/\n[ \t]*\n[ \t]*$/.test(before) || (before.endsWith('\n') && after.startsWith('\n'))) return Boundary.Paragraph;
+    if (before.endsWith('\n')) return Boundary.Line;
+    if (/[.!?。！？]["')\]]?$/.test(before) && /^\s/.test(after)) return Boundary.Sentence;
+    if (/^\s/.test(after) || /\s$/.test(before)) return Boundary.Word;
+    return Boundary.None;
+  }
+
+  #isCharacterStart(index: number): boolean {
+    const token = this.#tokens[index];
+    return token !== undefined && !this.#tokenText(token).startsWith('\uFFFD');
+  }
+
+  #tokenText(token: number): string {
+    let text = this.#tokenTexts.get(token);
+    if (text === undefined) {
+      text = decode([token]);
+      this.#tokenTexts.set(token, text);
+    }
+    return text;
+  }
+}
+
+/**
+ * The last index where the text can be split without changing its tokens: before a space that
+ * follows a non-space and precedes a letter or digit, where o200k's pre-tokenizer always splits.
+ */
+function safeCut(text: string): number {
+  for (let index = text.length - 2; index > 0; index--) {
+    if (text.charCodeAt(index) === 32 && /\S/.test(text.charAt(index - 1)) && /[\p{L}\p{N}]/u.test(text.charAt(index + 1))) {
+      return index;
+    }
+    if (text.length - index > MAX_PENDING_CHARACTERS) break;
+  }
+  if (text.length < MAX_PENDING_CHARACTERS) return 0;
+  // Never split a surrogate pair.
+  const cut = text.length - 1;
+  return /[\uD800-\uDBFF]/.test(text.charAt(cut - 1)) ? cut - 1 : cut;
+}
+
+/** Chunks a whole string. */
+export function chunkText(text: string, limits: ChunkingLimits = AUTO_CHUNKING): Chunk[] {
+  const chunker = new TokenChunker(limits);
+  return [...chunker.push(text), ...chunker.finish()];
+}
+
+/** Chunks a stream of text pieces with bounded memory. */
+export async function* chunkTextStream(
+  pieces: AsyncIterable<string> | Iterable<string>,
+  limits: ChunkingLimits = AUTO_CHUNKING,
+): AsyncGenerator<Chunk> {
+  const chunker = new TokenChunker(limits);
+  for await (const piece of pieces) yield* chunker.push(piece);
+  yield* chunker.finish();
+}

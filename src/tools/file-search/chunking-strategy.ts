@@ -1,0 +1,74 @@
+import { errors, type ApiError } from '../../errors.js';
+
+/** What the API accepts as `chunking_strategy` (OpenAI: `auto` or `static`). */
+export type ChunkingStrategyParam =
+  | { type: 'auto' }
+  | { type: 'static'; static: { max_chunk_size_tokens: number; chunk_overlap_tokens: number } };
+
+/** A resolved strategy: what the chunker needs. */
+export interface ChunkingLimits {
+  maxChunkSizeTokens: number;
+  chunkOverlapTokens: number;
+}
+
+/** OpenAI's documented `auto` strategy. */
+export const AUTO_CHUNKING: Readonly<ChunkingLimits> = Object.freeze({ maxChunkSizeTokens: 800, chunkOverlapTokens: 400 });
+export const MIN_CHUNK_SIZE_TOKENS = 100;
+export const MAX_CHUNK_SIZE_TOKENS = 4096;
+
+const PARAM = 'chunking_strategy';
+
+/**
+ * Validates a request's `chunking_strategy` (absent means `auto`) and returns the limits.
+ * Throws an `ApiError` (400) naming the offending parameter; `param` is the strategy's own path
+ * (e.g. `chunking_strategy`, or a batch's per-file path).
+ */
+export function resolveChunkingStrategy(strategy: unknown, param: string = PARAM): ChunkingLimits {
+  if (strategy === undefined || strategy === null) return { ...AUTO_CHUNKING };
+  if (!isRecord(strategy)) throw typeError(param, 'an object', strategy);
+  if (strategy.type === 'auto') return { ...AUTO_CHUNKING };
+  if (strategy.type !== 'static') {
+    throw errors.invalidValue(
+      `${param}.type`,
+      `Invalid value: ${JSON.stringify(strategy.type ?? null)}. Supported values are: 'auto' and 'static'.`,
+    );
+  }
+  const settings = strategy.static;
+  if (settings === undefined) throw errors.missingParameter(`${param}.static`);
+  if (!isRecord(settings)) throw typeError(`${param}.static`, 'an object', settings);
+  const maxParam = `${param}.static.max_chunk_size_tokens`;
+  const overlapParam = `${param}.static.chunk_overlap_tokens`;
+  const maxChunkSizeTokens = requireInteger(settings.max_chunk_size_tokens, maxParam);
+  const chunkOverlapTokens = requireInteger(settings.chunk_overlap_tokens, overlapParam);
+  if (maxChunkSizeTokens < MIN_CHUNK_SIZE_TOKENS) throw rangeError(maxParam, 'below minimum', `>= ${MIN_CHUNK_SIZE_TOKENS}`, maxChunkSizeTokens);
+  if (maxChunkSizeTokens > MAX_CHUNK_SIZE_TOKENS) throw rangeError(maxParam, 'above maximum', `<= ${MAX_CHUNK_SIZE_TOKENS}`, maxChunkSizeTokens);
+  if (chunkOverlapTokens < 0) throw rangeError(overlapParam, 'below minimum', '>= 0', chunkOverlapTokens);
+  if (chunkOverlapTokens > maxChunkSizeTokens / 2) {
+    throw errors.invalidValue(
+      overlapParam,
+      `Invalid '${overlapParam}': chunk_overlap_tokens must not exceed half of max_chunk_size_tokens. Expected a value <= ${Math.floor(maxChunkSizeTokens / 2)}, but got ${chunkOverlapTokens} instead.`,
+      'integer_above_max_value',
+    );
+  }
+  return { maxChunkSizeTokens, chunkOverlapTokens };
+}
+
+function requireInteger(value: unknown, param: string): number {
+  if (value === undefined) throw errors.missingParameter(param);
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw typeError(param, 'an integer', value);
+  return value;
+}
+
+function typeError(param: string, expected: string, value: unknown): ApiError {
+  const actual = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'number' ? 'a number' : `a ${typeof value}`;
+  return errors.invalidValue(param, `Invalid type for '${param}': expected ${expected}, but got ${actual} instead.`, 'invalid_type');
+}
+
+function rangeError(param: string, what: string, expectation: string, value: number): ApiError {
+  const code = what === 'below minimum' ? 'integer_below_min_value' : 'integer_above_max_value';
+  return errors.invalidValue(param, `Invalid '${param}': integer ${what} value. Expected a value ${expectation}, but got ${value} instead.`, code);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
