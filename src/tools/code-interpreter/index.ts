@@ -1,0 +1,5 @@
+export type { ExecuteOptions, ExecutionResult, Sandbox, SandboxSession } from './sandbox.js';
+export { SandboxSessionClosedError, SandboxStartError, SandboxUnavailableError } from './sandbox.js';
+export { BubblewrapSandbox, type BubblewrapSandboxOptions } from './bubblewrap-sandbox.js';
+export { CodeSessions, type CodeSessionsOptions } from './sessions.js';
+export type { WorkDirFile, WorkDirSnapshot } from './work-dir-snapshot.js';

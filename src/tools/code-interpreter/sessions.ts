@@ -1,0 +1,207 @@
+import { constants } from 'node:fs';
+import { open, readlink, realpath, rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ExecuteOptions, ExecutionResult, Sandbox, SandboxSession } from './sandbox.js';
+import { snapshotWorkDir, type WorkDirFile, type WorkDirSnapshot } from './work-dir-snapshot.js';
+
+export interface CodeSessionsOptions {
+  sandbox: Sandbox;
+  /** Each thread's work dir is `<root>/<threadId>`. */
+  root: string;
+  /** A session unused this long is closed and its work dir removed. Default 1 hour. */
+  idleMs?: number;
+}
+
+interface Entry {
+  opening: Promise<SandboxSession>;
+  timer?: NodeJS.Timeout;
+  /** Calls in flight: an idle timer firing during a long call must not close the session under it. */
+  busy: number;
+}
+
+const DEFAULT_IDLE_MS = 60 * 60 * 1000;
+/** Thread ids become directory names; ours are `thread_<alphanumerics>`. */
+const SAFE_THREAD_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * One warm sandbox session per thread, as OpenAI's code interpreter keeps one per thread: variables
+ * and files in /mnt/data survive between runs until the thread is deleted or the session sits idle.
+ */
+export class CodeSessions {
+  readonly #sandbox: Sandbox;
+  readonly #root: string;
+  readonly #idleMs: number;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(options: CodeSessionsOptions) {
+    this.#sandbox = options.sandbox;
+    this.#root = options.root;
+    this.#idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  }
+
+  /** The thread's session, opened on first use. Its calls keep it from expiring while they run. */
+  async get(threadId: string): Promise<SandboxSession> {
+    const entry = this.#entry(threadId);
+    const session = await entry.opening;
+    this.#armIdleTimer(threadId, entry);
+    return {
+      execute: (code: string, options: ExecuteOptions) => this.#execute(threadId, entry, session, code, options),
+      close: () => this.close(threadId),
+      get alive() {
+        return session.alive;
+      },
+    };
+  }
+
+  /** The thread's work dir on the host (it is `/mnt/data` inside the sandbox). */
+  workDir(threadId: string): string {
+    if (!SAFE_THREAD_ID.test(threadId)) throw new Error(`Not a usable thread id for a work dir: ${threadId}`);
+    return join(this.#root, threadId);
+  }
+
+  /** Whether the thread has a session open (or opening) now. */
+  has(threadId: string): boolean {
+    return this.#entries.has(threadId);
+  }
+
+  /** Kills the thread's session and removes its work dir (thread deleted, or idle too long). */
+  async close(threadId: string): Promise<void> {
+    const workDir = this.workDir(threadId);
+    await this.#stop(threadId);
+    await rm(workDir, { recursive: true, force: true });
+  }
+
+  /** Kills every session and leaves the work dirs, for shutdown. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#entries.keys()].map((threadId) => this.#stop(threadId)));
+  }
+
+  /**
+   * Streams an input file into the thread's work dir, opening the session first so the directory
+   * exists and belongs to the sandbox's uid. `filename` is reduced to a plain name: the result says
+   * which, as `/mnt/data/<filename>` is how the code will refer to it.
+   */
+  async writeInput(
+    threadId: string,
+    filename: string,
+    source: Readable | AsyncIterable<Uint8Array>,
+  ): Promise<WorkDirFile> {
+    await this.get(threadId);
+    const workDir = this.workDir(threadId);
+    const safeName = safeFilename(filename);
+    const path = join(workDir, safeName);
+    // A file the code left under that name may be a symlink: replace it rather than write through
+    // it. `wx` (O_EXCL) refuses a symlink recreated in between, and the chown goes through the
+    // descriptor, never the path, so it cannot be redirected to a host file either.
+    await rm(path, { force: true, recursive: true });
+    const handle = await open(path, 'wx', 0o644);
+    try {
+      const owner = await stat(workDir);
+      if (process.getuid?.() === 0) await handle.chown(owner.uid, owner.gid);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    // The stream closes the handle when it finishes or fails.
+    const output = handle.createWriteStream();
+    await pipeline(source, output);
+    return { path, filename: safeName, bytes: output.bytesWritten };
+  }
+
+  /**
+   * Opens a file the code wrote (a `changedFiles` entry) for reading, safely: the code controls the
+   * work dir and may swap any path component for a symlink, so the file is opened without following
+   * a final symlink and then checked, through its descriptor, to be a regular file inside the work dir.
+   */
+  async openFile(threadId: string, filename: string): Promise<{ stream: Readable; bytes: number }> {
+    const workDir = await realpath(this.workDir(threadId));
+    // O_NONBLOCK: a FIFO planted under that name must not block the open.
+    const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+    const handle = await open(join(workDir, filename), flags);
+    try {
+      const stats = await handle.stat();
+      const actualPath = await readlink(`/proc/self/fd/${handle.fd}`);
+      if (!stats.isFile() || !actualPath.startsWith(`${workDir}/`)) {
+        throw new Error(`Not a regular file in the work dir: ${filename}`);
+      }
+      return { stream: handle.createReadStream(), bytes: stats.size };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  /** What the work dir holds now; pass it to `changedFiles` after a call. */
+  snapshot(threadId: string): Promise<WorkDirSnapshot> {
+    return snapshotWorkDir(this.workDir(threadId));
+  }
+
+  /**
+   * Regular files created or modified since `since` (symlinks and other special files are never
+   * listed: the code could point them at host paths). Paths are host paths; filenames are relative
+   * to /mnt/data.
+   */
+  async changedFiles(threadId: string, since: WorkDirSnapshot): Promise<WorkDirFile[]> {
+    const now = await this.snapshot(threadId);
+    return [...now.files.values()].filter((file) => {
+      const before = since.files.get(file.filename);
+      return !before || before.mtimeNs !== file.mtimeNs || before.bytes !== file.bytes || before.inode !== file.inode;
+    }).map(({ path, filename, bytes }) => ({ path, filename, bytes }));
+  }
+
+  #entry(threadId: string): Entry {
+    const existing = this.#entries.get(threadId);
+    if (existing) return existing;
+    const entry: Entry = { opening: this.#sandbox.openSession({ workDir: this.workDir(threadId) }), busy: 0 };
+    this.#entries.set(threadId, entry);
+    // A session that failed to open is forgotten, so the next call tries again.
+    entry.opening.catch(() => {
+      if (this.#entries.get(threadId) === entry) this.#entries.delete(threadId);
+    });
+    return entry;
+  }
+
+  async #execute(
+    threadId: string,
+    entry: Entry,
+    session: SandboxSession,
+    code: string,
+    options: ExecuteOptions,
+  ): Promise<ExecutionResult> {
+    entry.busy += 1;
+    try {
+      return await session.execute(code, options);
+    } finally {
+      entry.busy -= 1;
+      if (this.#entries.get(threadId) === entry) this.#armIdleTimer(threadId, entry);
+    }
+  }
+
+  #armIdleTimer(threadId: string, entry: Entry): void {
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      if (this.#entries.get(threadId) !== entry) return;
+      if (entry.busy > 0) this.#armIdleTimer(threadId, entry);
+      else void this.close(threadId).catch(() => undefined);
+    }, this.#idleMs);
+    // Idle sessions must not keep the process alive at shutdown.
+    entry.timer.unref();
+  }
+
+  async #stop(threadId: string): Promise<void> {
+    const entry = this.#entries.get(threadId);
+    if (!entry) return;
+    this.#entries.delete(threadId);
+    clearTimeout(entry.timer);
+    const session = await entry.opening.catch(() => undefined);
+    await session?.close();
+  }
+}
+
+/** A plain file name: no directories, nothing hidden behind `..`, no NUL. */
+function safeFilename(filename: string): string {
+  const name = basename(filename.replaceAll('\\', '/')).replaceAll('\0', '');
+  return name === '' || name === '.' || name === '..' ? 'file' : name;
+}
