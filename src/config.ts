@@ -18,7 +18,8 @@ export interface Config {
   readonly openaiApiKey: string | undefined;
   /** `undefined` means authentication is off: any bearer token is accepted. */
   readonly apiKeys: readonly ApiKeyEntry[] | undefined;
-  readonly embeddingModel: string;
+  /** `undefined` (EMBEDDING_MODEL=none) means keyword search only. */
+  readonly embeddingModel: string | undefined;
   readonly embeddingDimensions: number;
   /** Largest JSON request body, in bytes. */
   readonly bodyLimitBytes: number;
@@ -41,6 +42,8 @@ export interface Config {
   readonly upstreamMaxRetries: number;
   /** Give up on an upstream call that produced nothing for this long (ms), then retry. */
   readonly upstreamFirstTokenTimeoutMs: number;
+  /** How often the run worker renews its leases, recovers orphaned runs and expires waiting ones (ms; under the 30 s lease). */
+  readonly runSweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -56,7 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),
     openaiApiKey: env.OPENAI_API_KEY || undefined,
     apiKeys: parseApiKeys(env.API_KEYS),
-    embeddingModel: env.EMBEDDING_MODEL || 'text-embedding-3-large',
+    embeddingModel: env.EMBEDDING_MODEL === 'none' ? undefined : env.EMBEDDING_MODEL || 'text-embedding-3-large',
     embeddingDimensions: parseInteger(env, 'EMBEDDING_DIMENSIONS', 256, 1, 8192),
     bodyLimitBytes: parseInteger(env, 'BODY_LIMIT_BYTES', 16 * MB, 1024, 512 * MB),
     maxFileBytes: parseInteger(env, 'MAX_FILE_BYTES', 512 * MB, 1, 8 * 1024 * MB),
@@ -69,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultContextWindow: parseInteger(env, 'DEFAULT_CONTEXT_WINDOW', 8192, 256, 10_000_000),
     upstreamMaxRetries: parseInteger(env, 'UPSTREAM_MAX_RETRIES', 3, 0, 20),
     upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    runSweepIntervalMs: parseInteger(env, 'RUN_SWEEP_INTERVAL_MS', 5_000, 50, 10_000),
   };
   return Object.freeze(config);
 }

@@ -9,6 +9,7 @@ import { imageLoader } from './runs/load-image.js';
 import { RunEventBus } from './runs/run-event-bus.js';
 import { RunWorker } from './runs/run-worker.js';
 import { createServices } from './services/index.js';
+import { IngestionWorker } from './tools/file-search/ingestion-worker.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 
@@ -29,7 +30,6 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     throw new Error('DATABASE_URL is set, but the PostgreSQL store is not available yet; unset it to use the embedded SQLite store.');
   }
   const logger = pino({ level: config.logLevel });
-  const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'));
   const blobs = new DiskBlobStore(path.join(config.dataDir, 'blobs'));
   const providers = createProviderRegistry({
     modelsConfigPath: config.modelsConfigPath,
@@ -39,6 +39,9 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     embeddingDimensions: config.embeddingDimensions,
     env,
   });
+  const embeddings = providers.embeddingModel();
+  const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'), { vectorDimensions: embeddings?.dimensions });
+  const ingestion = new IngestionWorker(store, blobs, embeddings, { concurrency: 2, leaseMs: 60_000, sweepIntervalMs: 5_000, soleWorker: true }, logger);
   const runEvents = new RunEventBus();
   const worker = new RunWorker(
     {
@@ -60,7 +63,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
         expiresAfterSeconds: config.runExpiresAfterSeconds,
       },
     },
-    { concurrency: config.runConcurrency, leaseMs: 30_000, sweepIntervalMs: 5_000, soleWorker: true },
+    { concurrency: config.runConcurrency, leaseMs: 30_000, sweepIntervalMs: config.runSweepIntervalMs, soleWorker: true },
     logger,
   );
   const services = createServices({
@@ -71,6 +74,8 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     runExpiresAfterSeconds: config.runExpiresAfterSeconds,
     scheduler: worker,
     runEvents,
+    ingestion,
+    embeddings,
   });
   const app = await buildApp({
     services,
@@ -84,6 +89,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     app.log.warn('API_KEYS is not set: the server runs WITHOUT AUTHENTICATION and accepts any bearer token (project "default")');
   }
   await worker.start();
+  ingestion.start();
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -96,6 +102,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     async close() {
       await app.close();
       await worker.stop();
+      await ingestion.stop();
       await store.close();
     },
   };

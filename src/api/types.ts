@@ -41,3 +41,20 @@ export type ModifyRunRequest = Schemas['ModifyRunRequest'];
 export type MessageDelta = Schemas['MessageDeltaObject'];
 export type RunStepDelta = Schemas['RunStepDeltaObject'];
 export type StreamEventName = Schemas['AssistantStreamEvent']['event'];
+
+export type VectorStore = Schemas['VectorStoreObject'];
+export type VectorStoreFile = Schemas['VectorStoreFileObject'];
+export type VectorStoreFileBatch = Schemas['VectorStoreFileBatchObject'];
+export type VectorStoreFileAttributes = Schemas['VectorStoreFileAttributes'];
+export type CreateVectorStoreRequest = Schemas['CreateVectorStoreRequest'];
+export type UpdateVectorStoreRequest = Schemas['UpdateVectorStoreRequest'];
+export type CreateVectorStoreFileRequest = Schemas['CreateVectorStoreFileRequest'];
+/** The generated type is `unknown` (the schema is an `anyOf` of required-field variants). */
+export interface CreateVectorStoreFileBatchRequest {
+  file_ids?: string[];
+  files?: CreateVectorStoreFileRequest[];
+  chunking_strategy?: unknown;
+  attributes?: VectorStoreFileAttributes;
+}
+export type VectorStoreSearchRequest = Schemas['VectorStoreSearchRequest'];
+export type VectorStoreSearchResultsPage = Schemas['VectorStoreSearchResultsPage'];

@@ -18,4 +18,6 @@ export interface BlobStore {
   read(key: string): Promise<Readable>;
   size(key: string): Promise<number | undefined>;
   delete(key: string): Promise<void>;
+  /** Where the blob sits on this machine, for readers that need random access (PDF, DOCX); absent for remote stores. */
+  localPath?(key: string): string;
 }

@@ -81,6 +81,10 @@ export class DiskBlobStore implements BlobStore {
     return { bytes, md5: md5.digest('hex') };
   }
 
+  localPath(key: string): string {
+    return this.#pathOf(key);
+  }
+
   #pathOf(key: string): string {
     if (!/^[A-Za-z0-9][A-Za-z0-9_.\-/]*$/.test(key) || key.includes('..')) throw new Error(`invalid blob key: ${key}`);
     return path.join(this.#root, key);

@@ -13,6 +13,7 @@ import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { vectorStoreRoutes } from './routes/vector-stores.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -75,6 +76,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       await v1.register(runRoutes(deps.services));
       await v1.register(fileRoutes(deps.services, { blobs: deps.blobs, maxFileBytes: deps.maxFileBytes }));
       await v1.register(uploadRoutes(deps.services, { blobs: deps.blobs }));
+      await v1.register(vectorStoreRoutes(deps.services));
     },
     { prefix: '/v1' },
   );

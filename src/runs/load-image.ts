@@ -1,4 +1,5 @@
 import type { BlobStore } from '../files/blob-store.js';
+import { readAll } from '../files/read-all.js';
 import type { Store } from '../store/store.js';
 import type { ImageLoader } from './build-context.js';
 
@@ -11,8 +12,6 @@ export function imageLoader(store: Store, blobs: BlobStore) {
     async (fileId) => {
       const stored = await store.files.get(project, fileId);
       if (!stored || stored.file.bytes > MAX_IMAGE_BYTES) return undefined;
-      const chunks: Buffer[] = [];
-      for await (const chunk of await blobs.read(stored.blobKey)) chunks.push(chunk as Buffer);
-      return { data: new Uint8Array(Buffer.concat(chunks)), mediaType: stored.contentType };
+      return { data: await readAll(await blobs.read(stored.blobKey)), mediaType: stored.contentType };
     };
 }

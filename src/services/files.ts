@@ -29,6 +29,8 @@ export class FileService {
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
+    /** Called after a file is deleted, so what refers to it (vector stores) lets go too. */
+    private readonly onDeleted: (project: string, fileId: string) => Promise<void> = async () => undefined,
   ) {}
 
   /** A fresh blob key for bytes that may become a file. */
@@ -84,6 +86,7 @@ export class FileService {
     // Only the request that removed the record removes the bytes; a concurrent second delete is a 404.
     if (!(await this.store.files.delete(project, id))) throw errors.fileNotFound(id);
     await this.blobs.delete(stored.blobKey);
+    await this.onDeleted(project, id);
     return { id, object: 'file', deleted: true };
   }
 

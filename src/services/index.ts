@@ -1,12 +1,17 @@
 import type { BlobStore } from '../files/blob-store.js';
+import type { EmbeddingModel } from '../providers/index.js';
 import type { RunEventBus } from '../runs/run-event-bus.js';
 import type { Store } from '../store/store.js';
 import { AssistantService } from './assistants.js';
 import { FileService } from './files.js';
 import { MessageService } from './messages.js';
 import { RunService, type RunScheduler } from './runs.js';
+import { FileBatchService } from './file-batches.js';
 import { ThreadService } from './threads.js';
 import { UploadService } from './uploads.js';
+import { VectorStoreFileService, type IngestionScheduler } from './vector-store-files.js';
+import { VectorStoreSearchService } from './vector-store-search.js';
+import { VectorStoreService } from './vector-stores.js';
 
 /** Every service the HTTP routes call, built from the store and blob store they share. */
 export interface Services {
@@ -16,6 +21,10 @@ export interface Services {
   readonly files: FileService;
   readonly uploads: UploadService;
   readonly runs: RunService;
+  readonly vectorStores: VectorStoreService;
+  readonly vectorStoreFiles: VectorStoreFileService;
+  readonly fileBatches: FileBatchService;
+  readonly vectorStoreSearch: VectorStoreSearchService;
   /** Tells stream readers that a run's event log grew. */
   readonly runEvents: RunEventBus;
 }
@@ -29,16 +38,34 @@ export interface ServiceDependencies {
   runExpiresAfterSeconds: number;
   scheduler: RunScheduler;
   runEvents: RunEventBus;
+  ingestion: IngestionScheduler;
+  /** Embeds search queries when vector search is enabled. */
+  embeddings: EmbeddingModel | undefined;
 }
 
 export function createServices(deps: ServiceDependencies): Services {
   const { store, blobs } = deps;
-  const files = new FileService(store, blobs);
+  const vectorStoreFiles = new VectorStoreFileService(store, blobs, deps.ingestion);
+  const files = new FileService(store, blobs, (project, fileId) => vectorStoreFiles.removeEverywhere(project, fileId));
   const assistants = new AssistantService(store);
   const threads = new ThreadService(store, deps.maxMessagesPerThread);
+  const vectorStores = new VectorStoreService(store, vectorStoreFiles);
+  const search = {
+    index: store.fileSearch,
+    vectorStores: store.vectorStores,
+    embeddings: deps.embeddings,
+    filenames: async (project: string, fileIds: readonly string[]) => {
+      const found = await Promise.all(fileIds.map(async (id) => [id, (await store.files.get(project, id))?.file.filename] as const));
+      return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+    },
+  };
   return Object.freeze({
     assistants,
     threads,
+    vectorStores,
+    vectorStoreFiles,
+    fileBatches: new FileBatchService(store, vectorStoreFiles),
+    vectorStoreSearch: new VectorStoreSearchService(store, vectorStores, search),
     messages: new MessageService(store, deps.maxMessagesPerThread),
     files,
     uploads: new UploadService(store, blobs, files, deps.maxFileBytes),

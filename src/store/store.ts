@@ -1,6 +1,8 @@
 import type { Page, PageRequest } from '../api/pagination.js';
 import type { Assistant, Message, OpenAIFile, Thread, Upload, UploadPart } from '../api/types.js';
+import type { FileSearchIndex } from './file-search-index.js';
 import type { RunRepository } from './run-repository.js';
+import type { VectorStoreRepository } from './vector-store-repository.js';
 
 /**
  * The storage interface every dialect implements (SQLite now, PostgreSQL next). Grouped by
@@ -14,6 +16,8 @@ export interface Store {
   readonly files: FileRepository;
   readonly uploads: UploadRepository;
   readonly runs: RunRepository;
+  readonly vectorStores: VectorStoreRepository;
+  readonly fileSearch: FileSearchIndex;
   close(): Promise<void>;
 }
 

@@ -1,3 +1,4 @@
+import { KEYWORD_INDEX_SCHEMA_SQL } from '../../tools/file-search/keyword-index.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** Numbered, forward-only schema steps; `PRAGMA user_version` records how many have run. */
@@ -110,6 +111,48 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
     UPDATE threads SET message_count = message_count - 1 WHERE id = OLD.thread_id;
   END;
+  `,
+  // 4: vector stores, their files and batches, and the chunk index (BM25 on FTS5) that search uses.
+  `
+  CREATE TABLE vector_stores (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    expires_at INTEGER,
+    expired INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX vector_stores_by_project ON vector_stores (project, seq);
+  CREATE INDEX vector_stores_by_expiry ON vector_stores (expired, expires_at);
+
+  CREATE TABLE vector_store_file_batches (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    vector_store_id TEXT NOT NULL REFERENCES vector_stores (id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+  );
+
+  -- 'id' is the file id (unique within a store), so cursor pages work as for other lists.
+  CREATE TABLE vector_store_files (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    project TEXT NOT NULL,
+    vector_store_id TEXT NOT NULL REFERENCES vector_stores (id) ON DELETE CASCADE,
+    batch_id TEXT,
+    status TEXT NOT NULL,
+    usage_bytes INTEGER NOT NULL DEFAULT 0,
+    chunking TEXT NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    data TEXT NOT NULL,
+    UNIQUE (vector_store_id, id)
+  );
+  CREATE INDEX vector_store_files_by_store ON vector_store_files (vector_store_id, seq);
+  CREATE INDEX vector_store_files_by_status ON vector_store_files (status, seq);
+  CREATE INDEX vector_store_files_by_batch ON vector_store_files (batch_id, seq);
+  CREATE INDEX vector_store_files_by_file ON vector_store_files (project, id);
+  ${KEYWORD_INDEX_SCHEMA_SQL}
   `,
 ];
 

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
 
 /** The subset of better-sqlite3 the store uses, plus a statement cache and one transaction helper. */
 export class SqliteDatabase {
@@ -50,6 +51,11 @@ export class SqliteDatabase {
    */
   transaction<T>(work: () => T): T {
     return this.#db.transaction(work).immediate();
+  }
+
+  /** Loads sqlite-vec (vector search); its binary ships inside the npm package. */
+  loadVectorExtension(): void {
+    sqliteVec.load(this.#db);
   }
 
   close(): void {

@@ -6,9 +6,16 @@ import { SqliteFiles } from './files.js';
 import { SqliteMessages } from './messages.js';
 import { migrate } from './migrations.js';
 import { SqliteDatabase } from './sqlite-database.js';
+import { SqliteFileSearchIndex } from './file-search-index.js';
 import { SqliteRuns } from './runs.js';
+import { SqliteVectorStores } from './vector-stores.js';
 import { SqliteThreads } from './threads.js';
 import { SqliteUploads } from './uploads.js';
+
+export interface SqliteStoreOptions {
+  /** Embedding size when vector search is enabled; keyword search only when undefined. */
+  vectorDimensions?: number | undefined;
+}
 
 /** The embedded store: one SQLite file in WAL mode, migrated on open. */
 export class SqliteStore implements Store {
@@ -18,9 +25,11 @@ export class SqliteStore implements Store {
   readonly files: SqliteFiles;
   readonly uploads: SqliteUploads;
   readonly runs: SqliteRuns;
+  readonly vectorStores: SqliteVectorStores;
+  readonly fileSearch: SqliteFileSearchIndex;
   readonly #db: SqliteDatabase;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {
     this.#db = db;
     this.assistants = new SqliteAssistants(db);
     this.threads = new SqliteThreads(db);
@@ -28,13 +37,15 @@ export class SqliteStore implements Store {
     this.files = new SqliteFiles(db);
     this.uploads = new SqliteUploads(db);
     this.runs = new SqliteRuns(db);
+    this.vectorStores = new SqliteVectorStores(db);
+    this.fileSearch = new SqliteFileSearchIndex(db, options.vectorDimensions);
   }
 
-  static open(filename: string): SqliteStore {
+  static open(filename: string, options: SqliteStoreOptions = {}): SqliteStore {
     if (filename !== ':memory:') mkdirSync(path.dirname(filename), { recursive: true });
     const db = new SqliteDatabase(filename);
     migrate(db);
-    return new SqliteStore(db);
+    return new SqliteStore(db, options);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,139 @@
+import type { PageRequest } from '../api/pagination.js';
+import type { CreateVectorStoreFileRequest, VectorStoreFile, VectorStoreFileAttributes } from '../api/types.js';
+import { errors } from '../errors.js';
+import type { BlobStore } from '../files/blob-store.js';
+import { readAll } from '../files/read-all.js';
+import { nowSeconds } from '../ids.js';
+import type { Store } from '../store/store.js';
+import type { FileStatus, StoredVectorStoreFile } from '../store/vector-store-repository.js';
+import { resolveChunkingStrategy } from '../tools/file-search/chunking-strategy.js';
+import { extractText } from '../tools/file-search/extract.js';
+import { requireFiles } from './references.js';
+
+/** OpenAI's limit on files in one vector store. */
+export const MAX_FILES_PER_VECTOR_STORE = 10_000;
+
+/** What ingestion needs from outside: a nudge when files are waiting. */
+export interface IngestionScheduler {
+  wake(): void;
+}
+
+export interface PrepareOptions {
+  chunking_strategy?: unknown;
+  attributes?: VectorStoreFileAttributes;
+  batchId?: string;
+  /** The request field that named the files, for errors. */
+  param: string;
+}
+
+export class VectorStoreFileService {
+  constructor(
+    private readonly store: Store,
+    private readonly blobs: BlobStore,
+    readonly ingestion: IngestionScheduler,
+  ) {}
+
+  /** Validated file rows, in progress, ready to insert (files must exist; chunking is checked per file). */
+  async prepare(
+    project: string,
+    vectorStoreId: string,
+    requests: readonly CreateVectorStoreFileRequest[],
+    options: PrepareOptions,
+  ): Promise<StoredVectorStoreFile[]> {
+    const ids = requests.map((request) => request.file_id);
+    await requireFiles(this.store, project, ids, options.param);
+    const counts = await this.store.vectorStores.counts(vectorStoreId);
+    if (counts.total + new Set(ids).size > MAX_FILES_PER_VECTOR_STORE) {
+      throw errors.invalidRequest(
+        `A vector store can hold at most ${MAX_FILES_PER_VECTOR_STORE} files; ${vectorStoreId} has ${counts.total}.`,
+        options.param,
+        'vector_store_file_limit',
+      );
+    }
+    const defaultChunking = resolveChunkingStrategy(options.chunking_strategy);
+    const now = nowSeconds();
+    return requests.map((request, index) => {
+      const chunking =
+        request.chunking_strategy === undefined
+          ? defaultChunking
+          : resolveChunkingStrategy(request.chunking_strategy, options.batchId ? `files[${index}].chunking_strategy` : 'chunking_strategy');
+      const attributes = request.attributes ?? options.attributes ?? {};
+      const file: VectorStoreFile = {
+        id: request.file_id,
+        object: 'vector_store.file',
+        usage_bytes: 0,
+        created_at: now,
+        vector_store_id: vectorStoreId,
+        status: 'in_progress',
+        last_error: null,
+        chunking_strategy: {
+          type: 'static',
+          static: { max_chunk_size_tokens: chunking.maxChunkSizeTokens, chunk_overlap_tokens: chunking.chunkOverlapTokens },
+        },
+        attributes,
+      };
+      return { project, file, batchId: options.batchId ?? null, chunking };
+    });
+  }
+
+  async create(project: string, vectorStoreId: string, request: CreateVectorStoreFileRequest): Promise<VectorStoreFile> {
+    await this.#requireStore(project, vectorStoreId);
+    const [prepared] = await this.prepare(project, vectorStoreId, [request], { param: 'file_id' });
+    await this.store.fileSearch.deleteFile(vectorStoreId, request.file_id);
+    await this.store.vectorStores.insertFiles([prepared!]);
+    this.ingestion.wake();
+    return prepared!.file;
+  }
+
+  async get(project: string, vectorStoreId: string, fileId: string): Promise<VectorStoreFile> {
+    return (await this.#stored(project, vectorStoreId, fileId)).file;
+  }
+
+  async list(project: string, vectorStoreId: string, page: PageRequest, filter: { status?: FileStatus; batchId?: string } = {}) {
+    await this.#requireStore(project, vectorStoreId);
+    return this.store.vectorStores.listFiles(project, vectorStoreId, page, filter);
+  }
+
+  async updateAttributes(project: string, vectorStoreId: string, fileId: string, attributes: VectorStoreFileAttributes): Promise<VectorStoreFile> {
+    const stored = await this.#stored(project, vectorStoreId, fileId);
+    const updated: StoredVectorStoreFile = { ...stored, file: { ...stored.file, attributes: attributes ?? {} } };
+    await this.store.vectorStores.updateFile(updated);
+    return updated.file;
+  }
+
+  async delete(project: string, vectorStoreId: string, fileId: string) {
+    await this.#stored(project, vectorStoreId, fileId);
+    await this.store.fileSearch.deleteFile(vectorStoreId, fileId);
+    await this.store.vectorStores.deleteFile(project, vectorStoreId, fileId);
+    return { id: fileId, object: 'vector_store.file.deleted' as const, deleted: true as const };
+  }
+
+  /** Removes a File from every vector store that holds it (the File itself is being deleted). */
+  async removeEverywhere(project: string, fileId: string): Promise<void> {
+    for (const vectorStoreId of await this.store.vectorStores.storesOfFile(project, fileId)) {
+      await this.store.fileSearch.deleteFile(vectorStoreId, fileId);
+      await this.store.vectorStores.deleteFile(project, vectorStoreId, fileId);
+    }
+  }
+
+  /** The file's parsed text, as the content endpoint returns it. */
+  async content(project: string, vectorStoreId: string, fileId: string) {
+    await this.#stored(project, vectorStoreId, fileId);
+    const source = await this.store.files.get(project, fileId);
+    if (!source) throw errors.fileNotFound(fileId);
+    const bytes = await readAll(await this.blobs.read(source.blobKey));
+    const { text } = await extractText({ bytes, filename: source.file.filename, mimeType: source.contentType });
+    return { object: 'vector_store.file_content.page' as const, data: [{ type: 'text', text }], has_more: false, next_page: null };
+  }
+
+  async #requireStore(project: string, vectorStoreId: string): Promise<void> {
+    if (!(await this.store.vectorStores.get(project, vectorStoreId))) throw errors.notFound('vector store', vectorStoreId);
+  }
+
+  async #stored(project: string, vectorStoreId: string, fileId: string): Promise<StoredVectorStoreFile> {
+    await this.#requireStore(project, vectorStoreId);
+    const stored = await this.store.vectorStores.getFile(project, vectorStoreId, fileId);
+    if (!stored) throw errors.notFound('vector store file', fileId);
+    return stored;
+  }
+}

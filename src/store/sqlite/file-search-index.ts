@@ -1,0 +1,121 @@
+import { deleteFileChunks, indexChunks, searchKeyword } from '../../tools/file-search/keyword-index.js';
+import type { ChunkHit, ChunkSearch, FileSearchIndex, IndexedChunk } from '../file-search-index.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+interface ChunkRow {
+  chunk_id: number;
+  vector_store_id: string;
+  file_id: string;
+  chunk_index: number;
+  text: string;
+}
+
+/**
+ * Keyword search on FTS5 (tools/file-search/keyword-index.ts) and vector search on sqlite-vec, both
+ * over `file_search_chunks`: a chunk's row id is its id in both indexes.
+ */
+export class SqliteFileSearchIndex implements FileSearchIndex {
+  readonly #vectorTable: string | undefined;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    readonly vectorDimensions: number | undefined,
+  ) {
+    if (vectorDimensions !== undefined) {
+      db.loadVectorExtension();
+      // One table per dimension count, so changing EMBEDDING_DIMENSIONS never mixes vector sizes.
+      this.#vectorTable = `file_search_vectors_${vectorDimensions}`;
+      db.exec(
+        `CREATE VIRTUAL TABLE IF NOT EXISTS ${this.#vectorTable} USING vec0(
+           chunk_id integer primary key,
+           vector_store_id text partition key,
+           embedding float[${vectorDimensions}] distance_metric=cosine
+         )`,
+      );
+    }
+  }
+
+  async addChunks(vectorStoreId: string, fileId: string, chunks: readonly IndexedChunk[], title: string, embeddings?: readonly number[][]): Promise<void> {
+    this.db.transaction(() => {
+      const ids = indexChunks(this.db, vectorStoreId, fileId, chunks, { title });
+      if (!this.#vectorTable || !embeddings) return;
+      ids.forEach((chunkId, position) => {
+        const embedding = embeddings[position];
+        if (!embedding) return;
+        this.db.run(
+          `INSERT INTO ${this.#vectorTable} (chunk_id, vector_store_id, embedding) VALUES (?, ?, ?)`,
+          BigInt(chunkId),
+          vectorStoreId,
+          new Float32Array(embedding),
+        );
+      });
+    });
+  }
+
+  async deleteFile(vectorStoreId: string, fileId: string): Promise<void> {
+    this.db.transaction(() => {
+      if (this.#vectorTable) {
+        this.db.run(
+          `DELETE FROM ${this.#vectorTable} WHERE chunk_id IN (SELECT chunk_id FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?)`,
+          vectorStoreId,
+          fileId,
+        );
+      }
+      deleteFileChunks(this.db, vectorStoreId, fileId);
+    });
+  }
+
+  async fileChunks(vectorStoreId: string, fileId: string): Promise<string[]> {
+    return this.db
+      .all<{ text: string }>('SELECT text FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ? ORDER BY chunk_index', vectorStoreId, fileId)
+      .map((row) => row.text);
+  }
+
+  async keywordSearch(query: string, search: ChunkSearch): Promise<ChunkHit[]> {
+    const hits = searchKeyword(this.db, {
+      vectorStoreIds: [...search.vectorStoreIds],
+      query,
+      limit: search.limit,
+      ...(search.fileIds ? { fileIds: [...search.fileIds] } : {}),
+    });
+    const storeOf = this.#storesOf(hits.map((hit) => hit.chunkId));
+    return hits.map((hit) => ({ ...hit, vectorStoreId: storeOf.get(hit.chunkId) ?? '' }));
+  }
+
+  async vectorSearch(embedding: readonly number[], search: ChunkSearch): Promise<ChunkHit[]> {
+    if (!this.#vectorTable || search.vectorStoreIds.length === 0) return [];
+    // Attribute filters are applied after the nearest-neighbour search, so ask for more candidates.
+    const k = Math.min(4096, search.fileIds ? search.limit * 8 : search.limit);
+    const placeholders = search.vectorStoreIds.map(() => '?').join(', ');
+    const rows = this.db.all<ChunkRow & { distance: number }>(
+      `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text, v.distance
+       FROM ${this.#vectorTable} v JOIN file_search_chunks c ON c.chunk_id = v.chunk_id
+       WHERE v.embedding MATCH ? AND k = ? AND v.vector_store_id IN (${placeholders})
+       ORDER BY v.distance`,
+      new Float32Array(embedding),
+      k,
+      ...search.vectorStoreIds,
+    );
+    return rows
+      .filter((row) => !search.fileIds || search.fileIds.has(row.file_id))
+      .slice(0, search.limit)
+      .map((row) => ({
+        chunkId: row.chunk_id,
+        vectorStoreId: row.vector_store_id,
+        fileId: row.file_id,
+        chunkIndex: row.chunk_index,
+        text: row.text,
+        // Cosine distance is 0..2; similarity 1 - d/2 keeps scores in 0..1 as the API requires.
+        score: Math.max(0, Math.min(1, 1 - row.distance / 2)),
+      }));
+  }
+
+  #storesOf(chunkIds: readonly number[]): Map<number, string> {
+    if (chunkIds.length === 0) return new Map();
+    const rows = this.db.all<{ chunk_id: number; vector_store_id: string }>(
+      'SELECT chunk_id, vector_store_id FROM file_search_chunks WHERE chunk_id IN (SELECT value FROM json_each(?))',
+      JSON.stringify(chunkIds),
+    );
+    return new Map(rows.map((row) => [row.chunk_id, row.vector_store_id]));
+  }
+}
