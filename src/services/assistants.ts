@@ -4,10 +4,13 @@ import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import type { Store } from '../store/store.js';
 import { resolveMetadata } from './metadata.js';
-import { resolveToolResources, type ToolResourcesInput } from './tool-resources.js';
+import type { ToolResourceResolver, ToolResourcesInput } from './tool-resources.js';
 
 export class AssistantService {
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly toolResources: ToolResourceResolver,
+  ) {}
 
   async create(project: string, request: CreateAssistantRequest): Promise<Assistant> {
     const assistant: Assistant = {
@@ -19,7 +22,7 @@ export class AssistantService {
       model: request.model,
       instructions: request.instructions ?? null,
       tools: request.tools ?? [],
-      tool_resources: await resolveToolResources(this.store, project, request.tool_resources as ToolResourcesInput | null),
+      tool_resources: await this.toolResources.resolve(project, request.tool_resources as ToolResourcesInput | null),
       metadata: resolveMetadata(request.metadata),
       temperature: request.temperature ?? 1,
       top_p: request.top_p ?? 1,
@@ -50,8 +53,7 @@ export class AssistantService {
         temperature: request.temperature === null ? 1 : request.temperature,
         top_p: request.top_p === null ? 1 : request.top_p,
       }),
-      tool_resources: await resolveToolResources(
-        this.store,
+      tool_resources: await this.toolResources.resolve(
         project,
         request.tool_resources as ToolResourcesInput | null | undefined,
         current.tool_resources ?? {},

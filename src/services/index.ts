@@ -7,7 +7,9 @@ import { FileService } from './files.js';
 import { MessageService } from './messages.js';
 import { RunService, type RunScheduler } from './runs.js';
 import { FileBatchService } from './file-batches.js';
+import { ThreadAttachments } from './thread-attachments.js';
 import { ThreadService } from './threads.js';
+import { ToolResourceResolver } from './tool-resources.js';
 import { UploadService } from './uploads.js';
 import { VectorStoreFileService, type IngestionScheduler } from './vector-store-files.js';
 import { VectorStoreSearchService } from './vector-store-search.js';
@@ -47,9 +49,11 @@ export function createServices(deps: ServiceDependencies): Services {
   const { store, blobs } = deps;
   const vectorStoreFiles = new VectorStoreFileService(store, blobs, deps.ingestion);
   const files = new FileService(store, blobs, (project, fileId) => vectorStoreFiles.removeEverywhere(project, fileId));
-  const assistants = new AssistantService(store);
-  const threads = new ThreadService(store, deps.maxMessagesPerThread);
   const vectorStores = new VectorStoreService(store, vectorStoreFiles);
+  const toolResources = new ToolResourceResolver(store, vectorStores);
+  const assistants = new AssistantService(store, toolResources);
+  const attachments = new ThreadAttachments(store, vectorStores, vectorStoreFiles);
+  const threads = new ThreadService(store, deps.maxMessagesPerThread, toolResources, attachments);
   const search = {
     index: store.fileSearch,
     vectorStores: store.vectorStores,
@@ -66,7 +70,7 @@ export function createServices(deps: ServiceDependencies): Services {
     vectorStoreFiles,
     fileBatches: new FileBatchService(store, vectorStoreFiles),
     vectorStoreSearch: new VectorStoreSearchService(store, vectorStores, search),
-    messages: new MessageService(store, deps.maxMessagesPerThread),
+    messages: new MessageService(store, deps.maxMessagesPerThread, attachments),
     files,
     uploads: new UploadService(store, blobs, files, deps.maxFileBytes),
     runs: new RunService(store, assistants, threads, deps.scheduler, deps.runEvents, { expiresAfterSeconds: deps.runExpiresAfterSeconds }),

@@ -4,6 +4,7 @@ import { errors, runErrors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import { ThreadBusyError } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
+import type { ThreadAttachments } from './thread-attachments.js';
 import { buildMessage, referencedFileIds } from './message-content.js';
 import { resolveMetadata } from './metadata.js';
 import { requireFiles } from './references.js';
@@ -12,10 +13,12 @@ export class MessageService {
   constructor(
     private readonly store: Store,
     private readonly maxMessagesPerThread: number,
+    private readonly attachments: ThreadAttachments,
   ) {}
 
   async create(project: string, threadId: string, request: CreateMessageRequest): Promise<Message> {
-    await this.#requireThread(project, threadId);
+    const thread = await this.store.threads.get(project, threadId);
+    if (!thread) throw errors.notFound('thread', threadId);
     await requireMessageFiles(this.store, project, request);
     if ((await this.store.messages.count(project, threadId)) >= this.maxMessagesPerThread) {
       throw errors.tooManyMessages(threadId, this.maxMessagesPerThread);
@@ -27,6 +30,8 @@ export class MessageService {
       if (error instanceof ThreadBusyError) throw runErrors.threadBusyForMessage(threadId, error.runId);
       throw error;
     }
+    const attached = await this.attachments.attach(project, thread, [request]);
+    if (attached !== thread) await this.store.threads.update(project, attached);
     return message;
   }
 

@@ -5,12 +5,15 @@ import type { Store } from '../store/store.js';
 import { buildMessage } from './message-content.js';
 import { requireMessageFiles } from './messages.js';
 import { resolveMetadata } from './metadata.js';
-import { resolveToolResources, type ToolResourcesInput } from './tool-resources.js';
+import type { ThreadAttachments } from './thread-attachments.js';
+import type { ToolResourceResolver, ToolResourcesInput } from './tool-resources.js';
 
 export class ThreadService {
   constructor(
     private readonly store: Store,
     private readonly maxMessagesPerThread: number,
+    private readonly toolResources: ToolResourceResolver,
+    private readonly attachments: ThreadAttachments,
   ) {}
 
   async create(project: string, request: CreateThreadRequest = {}): Promise<Thread> {
@@ -26,7 +29,7 @@ export class ThreadService {
       id: newId('thread_'),
       object: 'thread',
       created_at: createdAt,
-      tool_resources: await resolveToolResources(this.store, project, request.tool_resources as ToolResourcesInput | null),
+      tool_resources: await this.toolResources.resolve(project, request.tool_resources as ToolResourcesInput | null),
       metadata: resolveMetadata(request.metadata),
     };
     const requests: CreateMessageRequest[] = request.messages ?? [];
@@ -41,7 +44,7 @@ export class ThreadService {
       await requireMessageFiles(this.store, project, message, `messages[${index}]`);
     }
     const messages = requests.map((message) => buildMessage({ id: newId('msg_'), threadId: thread.id, request: message, createdAt }));
-    return { thread, messages };
+    return { thread: await this.attachments.attach(project, thread, requests), messages };
   }
 
   async get(project: string, id: string): Promise<Thread> {
@@ -54,8 +57,7 @@ export class ThreadService {
     const current = await this.get(project, id);
     const updated: Thread = {
       ...current,
-      tool_resources: await resolveToolResources(
-        this.store,
+      tool_resources: await this.toolResources.resolve(
         project,
         request.tool_resources as ToolResourcesInput | null | undefined,
         current.tool_resources ?? {},

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
+import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+
+let fixture: RunFixture;
+let client: OpenAI;
+
+before(async () => {
+  fixture = await startRunFixture({ env: { EMBEDDING_MODEL: 'none' } });
+  client = fixture.client;
+});
+
+after(async () => {
+  await fixture.close();
+});
+
+async function textFile(name: string, text: string) {
+  return client.files.create({ file: await OpenAI.toFile(Buffer.from(text), name), purpose: 'assistants' });
+}
+
+/** Polls a vector store until no file is in progress. */
+async function settled(vectorStoreId: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const store = await client.vectorStores.retrieve(vectorStoreId);
+    if (store.file_counts.in_progress === 0) return store;
+    if (Date.now() > deadline) throw new Error(`vector store ${vectorStoreId} still in progress`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('file_search tool resources', () => {
+  test('vector_store_ids must name vector stores of the project', async () => {
+    await assert.rejects(
+      client.beta.assistants.create({ model: 'gpt-4o', tool_resources: { file_search: { vector_store_ids: ['vs_missing'] } } }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.NotFoundError);
+        assert.equal(error.param, 'tool_resources.file_search.vector_store_ids');
+        assert.match(error.message, /No vector store found with id 'vs_missing'/);
+        return true;
+      },
+    );
+    const store = await client.vectorStores.create({ name: 'real' });
+    const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tool_resources: { file_search: { vector_store_ids: [store.id] } } });
+    assert.deepEqual(assistant.tool_resources?.file_search?.vector_store_ids, [store.id]);
+  });
+
+  test('an inline vector store is created with its files for an assistant', async () => {
+    const file = await textFile('handbook.txt', 'Employees get thirty days of paid leave.');
+    const assistant = await client.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'file_search' }],
+      tool_resources: { file_search: { vector_stores: [{ file_ids: [file.id], metadata: { source: 'inline' } }] } },
+    });
+    const [storeId] = assistant.tool_resources?.file_search?.vector_store_ids ?? [];
+    assert.match(storeId ?? '', /^vs_/);
+    const store = await settled(storeId!);
+    assert.deepEqual(store.metadata, { source: 'inline' });
+    assert.equal(store.file_counts.completed, 1);
+  });
+
+  test('an inline vector store is created for a thread', async () => {
+    const file = await textFile('notes.txt', 'The launch is on Tuesday.');
+    const thread = await client.beta.threads.create({ tool_resources: { file_search: { vector_stores: [{ file_ids: [file.id] }] } } });
+    const storeId = thread.tool_resources?.file_search?.vector_store_ids?.[0];
+    assert.equal((await settled(storeId!)).file_counts.completed, 1);
+  });
+});
+
+describe('message attachments', () => {
+  test('a file_search attachment creates the thread’s vector store, expiring after 7 days of inactivity', async () => {
+    const file = await textFile('policy.md', '# Travel policy\nBook economy class for flights under six hours.');
+    const thread = await client.beta.threads.create();
+    await client.beta.threads.messages.create(thread.id, {
+      role: 'user',
+      content: 'What is the travel policy?',
+      attachments: [{ file_id: file.id, tools: [{ type: 'file_search' }] }],
+    });
+    const updated = await client.beta.threads.retrieve(thread.id);
+    const storeId = updated.tool_resources?.file_search?.vector_store_ids?.[0];
+    assert.match(storeId ?? '', /^vs_/);
+    const store = await settled(storeId!);
+    assert.deepEqual(store.expires_after, { anchor: 'last_active_at', days: 7 });
+    assert.equal(store.file_counts.completed, 1);
+    const results = await client.vectorStores.search(storeId!, { query: 'economy class flights' });
+    assert.equal(results.data[0]?.file_id, file.id);
+
+    const second = await textFile('extra.txt', 'Hotels must be booked through the portal.');
+    await client.beta.threads.messages.create(thread.id, {
+      role: 'user',
+      content: 'And hotels?',
+      attachments: [{ file_id: second.id, tools: [{ type: 'file_search' }] }],
+    });
+    assert.deepEqual((await client.beta.threads.retrieve(thread.id)).tool_resources?.file_search?.vector_store_ids, [storeId]);
+    assert.equal((await settled(storeId!)).file_counts.completed, 2);
+  });
+
+  test('initial thread messages with attachments get the thread a vector store too', async () => {
+    const file = await textFile('faq.txt', 'Support is open from nine to five.');
+    const thread = await client.beta.threads.create({
+      messages: [{ role: 'user', content: 'When is support open?', attachments: [{ file_id: file.id, tools: [{ type: 'file_search' }] }] }],
+    });
+    const storeId = thread.tool_resources?.file_search?.vector_store_ids?.[0];
+    assert.equal((await settled(storeId!)).file_counts.completed, 1);
+  });
+
+  test('a code_interpreter-only attachment creates no vector store', async () => {
+    const file = await textFile('data.csv', 'a,b\n1,2\n');
+    const thread = await client.beta.threads.create();
+    await client.beta.threads.messages.create(thread.id, {
+      role: 'user',
+      content: 'Plot it',
+      attachments: [{ file_id: file.id, tools: [{ type: 'code_interpreter' }] }],
+    });
+    assert.equal((await client.beta.threads.retrieve(thread.id)).tool_resources?.file_search, undefined);
+  });
+});
