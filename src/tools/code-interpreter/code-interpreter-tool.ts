@@ -1,0 +1,124 @@
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import type { OpenAIFile } from '../../api/types.js';
+import type { ToolDefinition } from '../../providers/index.js';
+import type { BuiltinTool, BuiltinToolContext, BuiltinToolOutcome, StepToolCall } from '../builtin-tool.js';
+import type { CodeSessions } from './sessions.js';
+
+export interface CodeInterpreterDependencies {
+  /** Undefined when no sandbox is available: the tool then fails every call with `unavailableReason`. */
+  sessions: CodeSessions | undefined;
+  unavailableReason: string | undefined;
+  /** Opens one of the project's files to place it in the sandbox. */
+  openFile(project: string, fileId: string): Promise<{ filename: string; stream: Readable } | undefined>;
+  /** Stores bytes the code produced as a File (purpose `assistants_output`). */
+  saveFile(project: string, filename: string, stream: Readable | AsyncIterable<Uint8Array>): Promise<OpenAIFile>;
+  timeoutMs: number;
+}
+
+type CodeCall = Extract<StepToolCall, { type: 'code_interpreter' }>;
+
+/** Files created by a call, by their path inside the sandbox, for `file_path` annotations. */
+export type GeneratedFiles = Map<string, string>;
+
+/**
+ * code_interpreter: Python in the thread's warm sandbox session. The thread's and assistant's files
+ * (and code_interpreter attachments) are placed in /mnt/data; files the code writes there become
+ * Files, figures become images shown in the assistant's message.
+ */
+export function createCodeInterpreterTool(deps: CodeInterpreterDependencies, generated: (runId: string) => GeneratedFiles): BuiltinTool {
+  /** Which files each thread's work dir already holds, so inputs are copied once per session. */
+  const placed = new Map<string, Set<string>>();
+
+  return {
+    type: 'code_interpreter',
+    definition: (): ToolDefinition => ({
+      name: 'code_interpreter',
+      description:
+        'Run Python 3 code in a stateful sandbox (variables persist between calls). numpy, pandas and matplotlib are installed; ' +
+        'there is no internet access. Files the user provided are in /mnt/data; save files you create to /mnt/data and link them as ' +
+        'sandbox:/mnt/data/<name>. Show figures with plt.show(). The result is the printed output.',
+      parameters: {
+        type: 'object',
+        properties: { code: { type: 'string', description: 'The Python code to run.' } },
+        required: ['code'],
+        additionalProperties: false,
+      },
+    }),
+
+    async execute(argumentsJson: string, context: BuiltinToolContext): Promise<BuiltinToolOutcome> {
+      const code = parseCode(argumentsJson);
+      const toolCall: CodeCall = { id: context.callId, type: 'code_interpreter', code_interpreter: { input: code, outputs: [] } };
+      if (!deps.sessions) {
+        const message = `The code interpreter is not available on this server: ${deps.unavailableReason ?? 'no sandbox'}.`;
+        toolCall.code_interpreter.outputs.push({ type: 'logs', logs: message });
+        return { toolCall, modelOutput: message };
+      }
+      const threadId = context.run.thread_id;
+      const sessions = deps.sessions;
+      const session = await sessions.get(threadId);
+      if (!sessions.has(threadId) || !session.alive) placed.delete(threadId);
+      await placeInputs(threadId, context);
+      const before = await sessions.snapshot(threadId);
+      const result = await session.execute(code, { signal: context.signal, timeoutMs: deps.timeoutMs });
+      if (result.restarted) placed.delete(threadId);
+      const outputs: CodeCall['code_interpreter']['outputs'] = [];
+      if (result.logs !== '') outputs.push({ type: 'logs', logs: result.logs });
+      const imageFileIds: string[] = [];
+      for (const [index, image] of result.images.entries()) {
+        const file = await deps.saveFile(context.project, `${context.callId}-figure-${index + 1}.png`, Readable.from([image]));
+        imageFileIds.push(file.id);
+        outputs.push({ type: 'image', image: { file_id: file.id } });
+      }
+      const created: string[] = [];
+      const files = generated(context.run.id);
+      for (const changed of await sessions.changedFiles(threadId, before)) {
+        const { stream } = await sessions.openFile(threadId, changed.filename);
+        const file = await deps.saveFile(context.project, basename(changed.filename), stream);
+        files.set(`/mnt/data/${changed.filename}`, file.id);
+        created.push(`sandbox:/mnt/data/${changed.filename}`);
+      }
+      toolCall.code_interpreter.outputs = outputs;
+      return { toolCall, modelOutput: describe(result.logs, imageFileIds.length, created, result.timedOut), imageFileIds };
+    },
+
+    replayOutput(toolCall: StepToolCall): string {
+      if (toolCall.type !== 'code_interpreter') return '';
+      const { outputs } = toolCall.code_interpreter;
+      const logs = outputs.flatMap((output) => (output.type === 'logs' ? [output.logs] : [])).join('\n');
+      return describe(logs, outputs.filter((output) => output.type === 'image').length, [], false);
+    },
+  };
+
+  async function placeInputs(threadId: string, context: BuiltinToolContext): Promise<void> {
+    const done = placed.get(threadId) ?? new Set<string>();
+    placed.set(threadId, done);
+    for (const fileId of context.codeFileIds) {
+      if (done.has(fileId)) continue;
+      const file = await deps.openFile(context.project, fileId);
+      if (!file) continue;
+      await deps.sessions!.writeInput(threadId, file.filename, file.stream);
+      done.add(fileId);
+    }
+  }
+}
+
+function parseCode(argumentsJson: string): string {
+  try {
+    const parsed = JSON.parse(argumentsJson) as unknown;
+    if (typeof parsed === 'string') return parsed;
+    const code = (parsed as { code?: unknown })?.code;
+    return typeof code === 'string' ? code : '';
+  } catch {
+    // Some models send the code itself instead of JSON arguments.
+    return argumentsJson;
+  }
+}
+
+function describe(logs: string, images: number, files: readonly string[], timedOut: boolean): string {
+  const parts = [logs === '' ? '(no output)' : logs];
+  if (timedOut) parts.push('[The code ran too long and was stopped; the session was restarted and its variables were lost.]');
+  if (images > 0) parts.push(`[${images} figure${images === 1 ? '' : 's'} shown to the user]`);
+  if (files.length > 0) parts.push(`[Files saved: ${files.join(', ')}]`);
+  return parts.join('\n');
+}
