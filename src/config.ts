@@ -44,6 +44,8 @@ export interface Config {
   readonly upstreamFirstTokenTimeoutMs: number;
   /** How often the run worker renews its leases, recovers orphaned runs and expires waiting ones (ms; under the 30 s lease). */
   readonly runSweepIntervalMs: number;
+  /** How often file ingestion looks for waiting files and expires vector stores past their expires_at (ms). */
+  readonly ingestionSweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamMaxRetries: parseInteger(env, 'UPSTREAM_MAX_RETRIES', 3, 0, 20),
     upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),
     runSweepIntervalMs: parseInteger(env, 'RUN_SWEEP_INTERVAL_MS', 5_000, 50, 10_000),
+    ingestionSweepIntervalMs: parseInteger(env, 'INGESTION_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000),
   };
   return Object.freeze(config);
 }

@@ -41,7 +41,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   });
   const embeddings = providers.embeddingModel();
   const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'), { vectorDimensions: embeddings?.dimensions });
-  const ingestion = new IngestionWorker(store, blobs, embeddings, { concurrency: 2, leaseMs: 60_000, sweepIntervalMs: 5_000, soleWorker: true }, logger);
+  const ingestion = new IngestionWorker(store, blobs, embeddings, { concurrency: 2, leaseMs: 60_000, sweepIntervalMs: config.ingestionSweepIntervalMs, soleWorker: true }, logger);
   const runEvents = new RunEventBus();
   const worker = new RunWorker(
     {

@@ -14,16 +14,23 @@ const KEEP_ALIVE_MS = 15_000;
  * Writes `events` as a `text/event-stream` response, then OpenAI's terminator
  * (`event: done` / `data: [DONE]`). The source is told to stop (through `signal`) when the client
  * leaves; leaving never cancels the work behind the stream. Comments keep idle proxies from
- * closing the connection.
+ * closing the connection. When `shutdown` aborts (the server is closing) the stream ends without
+ * `done`, so the client knows to resume it (`Last-Event-ID`) rather than holding the shutdown up.
  */
 export async function sendSse(
   request: FastifyRequest,
   reply: FastifyReply,
   events: (signal: AbortSignal) => AsyncIterable<SseEvent>,
+  shutdown?: AbortSignal,
 ): Promise<void> {
   const controller = new AbortController();
   const response = reply.raw;
-  request.raw.once('close', () => controller.abort(new Error('client disconnected')));
+  // The response's `close`, not the request's: since Node 16 a request emits `close` as soon as its
+  // body has been read, which for a POST happened before we got here, so a client leaving went unnoticed.
+  response.once('close', () => controller.abort(new Error('client disconnected')));
+  const onShutdown = () => controller.abort(new Error('server shutting down'));
+  if (shutdown?.aborted) onShutdown();
+  shutdown?.addEventListener('abort', onShutdown, { once: true });
   reply.hijack();
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -42,6 +49,7 @@ export async function sendSse(
     if (!controller.signal.aborted) request.log.error({ err: error }, 'event stream failed');
   } finally {
     clearInterval(keepAlive);
+    shutdown?.removeEventListener('abort', onShutdown);
     response.end();
   }
 }

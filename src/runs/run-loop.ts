@@ -116,14 +116,13 @@ async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signa
   await execution.write((_run, current) => ({ state: { ...current, modelCalls: current.modelCalls + 1 } }));
   const turn = await runTurn(execution, model, request, counter, context.promptTokens, settings.retry, signal);
 
+  const budgetHit = execution.run.max_completion_tokens !== null && execution.state.usedTokens.completion >= execution.run.max_completion_tokens;
+  // Checked before the tool calls: arguments cut off by the budget are not worth asking the client about.
+  if (turn.finishReason === 'length' && budgetHit) return { status: 'incomplete', reason: 'max_completion_tokens' };
   if (turn.toolStep) {
     await execution.requireAction(turn.toolStep, settings.expiresAfterSeconds);
     execution.openToolStep = undefined;
     return 'paused';
-  }
-  if (turn.finishReason === 'length') {
-    const budgetHit = execution.run.max_completion_tokens !== null && execution.state.usedTokens.completion >= execution.run.max_completion_tokens;
-    return budgetHit ? { status: 'incomplete', reason: 'max_completion_tokens' } : { status: 'completed' };
   }
   return { status: 'completed' };
 }

@@ -1,8 +1,17 @@
 import type { Message, RunStep } from '../api/types.js';
-import { streamWithRetry, type ChatModel, type ChatRequest, type RetryOptions, type TokenCounter } from '../providers/index.js';
+import {
+  streamWithRetry,
+  type ChatModel,
+  type ChatRequest,
+  type ChatStreamPart,
+  type RetryOptions,
+  type TokenCounter,
+  type TokenUsage,
+} from '../providers/index.js';
 import { messageEvent, messageTextDeltaEvent, stepEvent, toolCallDeltaEvent } from './run-events.js';
 import type { RunExecution } from './run-execution.js';
 import { completeMessage, endStep, newAssistantMessage, newMessageCreationStep, newToolCallsStep, toUsage } from './run-objects.js';
+import { quietUpstreamWatchdog } from './quiet-upstream-watchdog.js';
 
 export interface TurnResult {
   finishReason: 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
@@ -33,54 +42,17 @@ export async function runTurn(
   retry: RetryOptions,
   signal: AbortSignal,
 ): Promise<TurnResult> {
-  const calls = new Map<string, PendingCall>();
-  let finishReason: TurnResult['finishReason'] = 'stop';
-  let usage: { promptTokens: number; completionTokens: number } | undefined;
-  let wroteText = false;
-
-  for await (const part of streamWithRetry(model, request, signal, retry)) {
-    switch (part.type) {
-      case 'text-delta': {
-        if (part.text === '') break;
-        await ensureMessage(execution);
-        const open = execution.openMessage!;
-        open.text += part.text;
-        wroteText = true;
-        await execution.write(() => ({ events: [messageTextDeltaEvent(open.message.id, 0, part.text)] }));
-        break;
-      }
-      case 'tool-call-start': {
-        await closeMessage(execution);
-        const step = await ensureToolStep(execution);
-        const call: PendingCall = { index: calls.size, id: part.toolCallId, name: part.name, arguments: '' };
-        calls.set(part.toolCallId, call);
-        await execution.write(() => ({
-          events: [toolCallDeltaEvent(step.id, { index: call.index, id: call.id, type: 'function', function: { name: call.name, arguments: '', output: null } })],
-        }));
-        break;
-      }
-      case 'tool-call-delta': {
-        const call = calls.get(part.toolCallId);
-        if (!call || part.argumentsDelta === '') break;
-        call.arguments += part.argumentsDelta;
-        const stepId = execution.openToolStep!.id;
-        await execution.write(() => ({
-          events: [toolCallDeltaEvent(stepId, { index: call.index, type: 'function', function: { arguments: part.argumentsDelta } })],
-        }));
-        break;
-      }
-      case 'tool-call-end': {
-        const call = calls.get(part.toolCallId) ?? { index: calls.size, id: part.toolCallId, name: part.name, arguments: '' };
-        call.arguments = part.arguments;
-        calls.set(part.toolCallId, call);
-        break;
-      }
-      case 'finish':
-        finishReason = part.finishReason;
-        usage = part.usage;
-        break;
+  const turn: TurnProgress = { calls: new Map(), finishReason: 'stop', usage: undefined, wroteText: false };
+  const quiet = quietUpstreamWatchdog(signal, retry.firstPartTimeoutMs);
+  try {
+    for await (const part of streamWithRetry(model, request, quiet.signal, retry)) {
+      quiet.heard();
+      await applyPart(execution, turn, part);
     }
+  } finally {
+    quiet.stop();
   }
+  const { calls, finishReason, usage, wroteText } = turn;
 
   const completionText = execution.openMessage?.text ?? '';
   const measured = usage ?? {
@@ -112,6 +84,60 @@ export async function runTurn(
     steps: toolStep ? [toolStep] : [],
   }));
   return { finishReason, toolStep, wroteText };
+}
+
+/** What a turn has gathered from the stream so far. */
+interface TurnProgress {
+  calls: Map<string, PendingCall>;
+  finishReason: TurnResult['finishReason'];
+  usage: TokenUsage | undefined;
+  wroteText: boolean;
+}
+
+/** Streams one part into the run: text into the open message, tool calls into the open tool_calls step. */
+async function applyPart(execution: RunExecution, turn: TurnProgress, part: ChatStreamPart): Promise<void> {
+  const { calls } = turn;
+  switch (part.type) {
+    case 'text-delta': {
+      if (part.text === '') return;
+      await ensureMessage(execution);
+      const open = execution.openMessage!;
+      open.text += part.text;
+      turn.wroteText = true;
+      await execution.write(() => ({ events: [messageTextDeltaEvent(open.message.id, 0, part.text)] }));
+      return;
+    }
+    case 'tool-call-start': {
+      await closeMessage(execution);
+      const step = await ensureToolStep(execution);
+      const call: PendingCall = { index: calls.size, id: part.toolCallId, name: part.name, arguments: '' };
+      calls.set(part.toolCallId, call);
+      await execution.write(() => ({
+        events: [toolCallDeltaEvent(step.id, { index: call.index, id: call.id, type: 'function', function: { name: call.name, arguments: '', output: null } })],
+      }));
+      return;
+    }
+    case 'tool-call-delta': {
+      const call = calls.get(part.toolCallId);
+      if (!call || part.argumentsDelta === '') return;
+      call.arguments += part.argumentsDelta;
+      const stepId = execution.openToolStep!.id;
+      await execution.write(() => ({
+        events: [toolCallDeltaEvent(stepId, { index: call.index, type: 'function', function: { arguments: part.argumentsDelta } })],
+      }));
+      return;
+    }
+    case 'tool-call-end': {
+      const call = calls.get(part.toolCallId) ?? { index: calls.size, id: part.toolCallId, name: part.name, arguments: '' };
+      call.arguments = part.arguments;
+      calls.set(part.toolCallId, call);
+      return;
+    }
+    case 'finish':
+      turn.finishReason = part.finishReason;
+      turn.usage = part.usage;
+      return;
+  }
 }
 
 /** Ends the open message as completed (and its step), e.g. when tool calls follow the text or the turn ends. */

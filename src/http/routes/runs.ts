@@ -19,14 +19,22 @@ const INCLUDE_VALUES = ['step_details.tool_calls[*].file_search.results[*].conte
 const POLL_AFTER_MS = '100';
 
 export function runRoutes(services: Services): FastifyPluginAsync {
+  // An open stream would hold `app.close()` up for as long as its run lasts (one waiting for tool
+  // outputs: until it expires), so streams end when the server starts closing.
+  const shutdown = new AbortController();
+  const stream = (request: FastifyRequest, reply: FastifyReply, runId: string, afterSeq: number) =>
+    sendSse(request, reply, (signal) => streamRunEvents(services.runs.events, services.runEvents, runId, afterSeq, signal), shutdown.signal);
+
   /** Answers with the run, or — when the request asked to stream — with its events from `start`. */
-  const respond = async (request: FastifyRequest, reply: FastifyReply, start: RunStart, stream: boolean | null | undefined) => {
-    if (!stream) return start.run;
-    await sendSse(request, reply, (signal) => streamRunEvents(services.runs.events, services.runEvents, start.run.id, start.afterSeq, signal));
+  const respond = async (request: FastifyRequest, reply: FastifyReply, start: RunStart, streamed: boolean | null | undefined) => {
+    if (!streamed) return start.run;
+    await stream(request, reply, start.run.id, start.afterSeq);
     return reply;
   };
 
   return async (app) => {
+    app.addHook('preClose', async () => shutdown.abort());
+
     app.post('/threads/runs', { schema: { body: schemaRef('CreateThreadAndRunRequest') } }, async (request, reply) => {
       const body = request.body as CreateThreadAndRunRequest;
       return respond(request, reply, await services.runs.createThreadAndRun(request.project, body), body.stream);
@@ -89,7 +97,7 @@ export function runRoutes(services: Services): FastifyPluginAsync {
       const header = request.headers['last-event-id'];
       const lastEventId = typeof header === 'string' ? header : typeof request.query.after === 'string' ? request.query.after : undefined;
       const afterSeq = await services.runs.streamStart(request.project, threadId, runId, lastEventId);
-      await sendSse(request, reply, (signal) => streamRunEvents(services.runs.events, services.runEvents, runId, afterSeq, signal));
+      await stream(request, reply, runId, afterSeq);
       return reply;
     });
   };
