@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 /** One API key and the project whose objects it can see. */
@@ -38,6 +40,19 @@ export interface Config {
   readonly runConcurrency: number;
   /** Context window assumed for models the built-in table does not know. */
   readonly defaultContextWindow: number;
+  /**
+   * Where each thread's /mnt/data lives on the host. The sandbox runs as an unprivileged user that
+   * must be able to reach it, so by default it is under the system temp folder, not DATA_DIR.
+   */
+  readonly codeInterpreterDir: string;
+  /** Wall time one code_interpreter call may take, in ms. */
+  readonly codeInterpreterTimeoutMs: number;
+  /** A thread's Python session closes after this long unused, in ms. */
+  readonly codeInterpreterIdleMs: number;
+  /** Memory one code_interpreter session may use, in MB. */
+  readonly codeInterpreterMemoryMb: number;
+  /** How long a file_search call waits for files still being ingested, in ms. */
+  readonly fileSearchIngestionWaitMs: number;
   /** Retries of a failed upstream call before its first token. */
   readonly upstreamMaxRetries: number;
   /** Give up on an upstream call that produced nothing for this long (ms), then retry. */
@@ -72,6 +87,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxModelCallsPerRun: parseInteger(env, 'MAX_MODEL_CALLS_PER_RUN', 25, 1, 1000),
     runConcurrency: parseInteger(env, 'RUN_CONCURRENCY', 1000, 1, 100_000),
     defaultContextWindow: parseInteger(env, 'DEFAULT_CONTEXT_WINDOW', 8192, 256, 10_000_000),
+    codeInterpreterDir: path.resolve(env.CODE_INTERPRETER_DIR || defaultSandboxDir(env.DATA_DIR || './data')),
+    codeInterpreterTimeoutMs: parseInteger(env, 'CODE_INTERPRETER_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    codeInterpreterIdleMs: parseInteger(env, 'CODE_INTERPRETER_IDLE_MS', 3_600_000, 1_000, 7 * 24 * 3_600_000),
+    codeInterpreterMemoryMb: parseInteger(env, 'CODE_INTERPRETER_MEMORY_MB', 1024, 64, 65_536),
+    fileSearchIngestionWaitMs: parseInteger(env, 'FILE_SEARCH_INGESTION_WAIT_MS', 60_000, 0, 3_600_000),
     upstreamMaxRetries: parseInteger(env, 'UPSTREAM_MAX_RETRIES', 3, 0, 20),
     upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),
     runSweepIntervalMs: parseInteger(env, 'RUN_SWEEP_INTERVAL_MS', 5_000, 50, 10_000),
@@ -104,4 +124,10 @@ function parseInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, mi
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
   }
   return value;
+}
+
+/** One sandbox folder per data folder, so two servers on one machine never share work dirs. */
+function defaultSandboxDir(dataDir: string): string {
+  const digest = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+  return path.join(tmpdir(), `assistants-server-sandbox-${digest}`);
 }

@@ -8,7 +8,10 @@ import { createProviderRegistry } from './providers/index.js';
 import { imageLoader } from './runs/load-image.js';
 import { RunEventBus } from './runs/run-event-bus.js';
 import { RunWorker } from './runs/run-worker.js';
+import { FileService } from './services/files.js';
 import { createServices } from './services/index.js';
+import { RunTools } from './runs/run-tools.js';
+import { createBuiltinTools } from './tools/create-builtin-tools.js';
 import { IngestionWorker } from './tools/file-search/ingestion-worker.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
@@ -42,10 +45,13 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   const embeddings = providers.embeddingModel();
   const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'), { vectorDimensions: embeddings?.dimensions });
   const ingestion = new IngestionWorker(store, blobs, embeddings, { concurrency: 2, leaseMs: 60_000, sweepIntervalMs: config.ingestionSweepIntervalMs, soleWorker: true }, logger);
+  const builtins = await createBuiltinTools({ config, store, blobs, files: new FileService(store, blobs), embeddings, log: logger });
   const runEvents = new RunEventBus();
   const worker = new RunWorker(
     {
       store,
+      log: logger,
+      tools: new RunTools(store, builtins.tools),
       bus: runEvents,
       chatModel: (modelId) => providers.chatModel(modelId),
       loadImage: imageLoader(store, blobs),
@@ -103,6 +109,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
       await app.close();
       await worker.stop();
       await ingestion.stop();
+      await builtins.sessions?.closeAll();
       await store.close();
     },
   };

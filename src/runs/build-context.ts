@@ -1,8 +1,12 @@
 import type { Message, Run, RunStep } from '../api/types.js';
 import type { ChatMessage, TokenCounter, UserContentPart } from '../providers/index.js';
+import type { StepToolCall } from '../tools/builtin-tool.js';
 
 /** Reads an image file's bytes for a vision model; undefined when it cannot be read. */
 export type ImageLoader = (fileId: string) => Promise<{ data: Uint8Array; mediaType: string } | undefined>;
+
+/** The model-facing output of a built-in tool call the run made earlier (`ordinal`: how many of its type came before). */
+export type BuiltinReplay = (toolCall: StepToolCall, ordinal: number) => string;
 
 export interface ContextInput {
   run: Run;
@@ -14,6 +18,7 @@ export interface ContextInput {
   /** Most prompt tokens this call may use (context window minus room for the reply, and the run's budget). */
   promptBudget: number;
   loadImage: ImageLoader;
+  replayBuiltin: BuiltinReplay;
 }
 
 export interface BuiltContext {
@@ -34,7 +39,7 @@ export async function buildContext(input: ContextInput): Promise<BuiltContext | 
   const system: ChatMessage[] = run.instructions ? [{ role: 'system', content: run.instructions }] : [];
   const earlier = input.threadMessages.filter((message) => message.run_id !== run.id);
   const history = await Promise.all(earlier.map((message) => toChatMessage(message, input.loadImage)));
-  const ownTurns = replaySteps(input.steps, input.threadMessages);
+  const ownTurns = replaySteps(input.steps, input.threadMessages, input.replayBuiltin);
 
   let first = 0;
   const lastMessages = run.truncation_strategy?.type === 'last_messages' ? run.truncation_strategy.last_messages : null;
@@ -67,19 +72,26 @@ async function toChatMessage(message: Message, loadImage: ImageLoader): Promise<
 }
 
 /** This run's earlier turns: its text messages, and each tool round as a call plus its outputs. */
-function replaySteps(steps: readonly RunStep[], threadMessages: readonly Message[]): ChatMessage[] {
+function replaySteps(steps: readonly RunStep[], threadMessages: readonly Message[], replayBuiltin: BuiltinReplay): ChatMessage[] {
   const byId = new Map(threadMessages.map((message) => [message.id, message]));
+  const ordinals = new Map<string, number>();
   const turns: ChatMessage[] = [];
   for (const step of steps) {
     const details = step.step_details;
     if (details.type === 'message_creation') {
       const message = byId.get(details.message_creation.message_id);
-      if (message) turns.push({ role: 'assistant', content: textOf(message) });
+      const text = message ? textOf(message) : '';
+      if (text !== '') turns.push({ role: 'assistant', content: text });
       continue;
     }
-    const calls = details.tool_calls.flatMap((call) =>
-      call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments, output: call.function.output }] : [],
-    );
+    const calls = details.tool_calls.map((call) => {
+      if (call.type === 'function') return { id: call.id, name: call.function.name, arguments: call.function.arguments, output: call.function.output };
+      const ordinal = ordinals.get(call.type) ?? 0;
+      ordinals.set(call.type, ordinal + 1);
+      const args = call.type === 'code_interpreter' ? JSON.stringify({ code: call.code_interpreter.input }) : '{}';
+      return { id: call.id, name: call.type, arguments: args, output: replayBuiltin(call, ordinal) };
+    });
+    // A round still waiting for function outputs is not part of the conversation yet.
     if (calls.length === 0 || calls.some((call) => call.output === null)) continue;
     turns.push({ role: 'assistant', toolCalls: calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) });
     for (const call of calls) turns.push({ role: 'tool', toolCallId: call.id, content: call.output ?? '' });

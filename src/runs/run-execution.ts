@@ -1,10 +1,12 @@
 import type { Message, Run, RunStep } from '../api/types.js';
 import { nowSeconds } from '../ids.js';
-import type { RunChanges, RunRepository, RunState, StoredRun } from '../store/run-repository.js';
+import type { NewRunEvent, RunChanges, RunRepository, RunState, StoredRun } from '../store/run-repository.js';
 import type { RunEventBus } from './run-event-bus.js';
 import { runStatusEvent, messageEvent, stepEvent } from './run-events.js';
 import { endStep, incompleteMessage, toUsage } from './run-objects.js';
 import { RunInterrupted, toLastError, type RunLastError } from './run-failure.js';
+import { emptyAnnotationSources, type AnnotationSources } from './message-annotations.js';
+import { presentStep } from './present-step.js';
 
 export type TerminalOutcome =
   | { status: 'completed' }
@@ -26,6 +28,8 @@ export class RunExecution {
   openMessage: { message: Message; step: RunStep; text: string } | undefined;
   /** The tool-call step being streamed. */
   openToolStep: RunStep | undefined;
+  /** What the run's answer may cite or link (search results, files the code wrote). */
+  readonly annotationSources: AnnotationSources = emptyAnnotationSources();
 
   constructor(
     private readonly runs: RunRepository,
@@ -159,7 +163,7 @@ export class RunExecution {
     const events = await this.runs.commit(this.run.id, (current) => {
       seen = current;
       written = change(current);
-      return written;
+      return written && { ...written, events: written.events.map((entry) => presentEvent(entry, (written!.state ?? current.state).include)) };
     });
     if (seen) {
       this.run = written?.run ?? seen.run;
@@ -167,4 +171,11 @@ export class RunExecution {
     }
     if (events.length > 0) this.bus.notify(this.run.id);
   }
+}
+
+/** Step events carry file_search result content only when the run was created with that `include[]`. */
+function presentEvent(entry: NewRunEvent, include: readonly string[]): NewRunEvent {
+  const data = entry.data as { object?: string } | undefined;
+  if (data?.object !== 'thread.run.step') return entry;
+  return { ...entry, data: presentStep(entry.data as RunStep, include) };
 }

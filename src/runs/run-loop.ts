@@ -1,6 +1,7 @@
 import type { Message, RunStep } from '../api/types.js';
 import {
   contextWindowOf,
+  ProviderError,
   createTokenCounter,
   type ChatModel,
   type ChatRequest,
@@ -9,11 +10,16 @@ import {
 } from '../providers/index.js';
 import type { Store } from '../store/store.js';
 import { buildContext, type ImageLoader } from './build-context.js';
-import { toResponseFormat, toToolChoice, toToolDefinitions } from './chat-tools.js';
+import { toResponseFormat, toToolChoice } from './chat-tools.js';
 import { RunExecution, type TerminalOutcome } from './run-execution.js';
 import type { RunEventBus } from './run-event-bus.js';
 import { RunFailure, RunInterrupted, toLastError } from './run-failure.js';
-import { closeMessage, runTurn } from './run-turn.js';
+import { closeMessage, runTurn, type CallKind } from './run-turn.js';
+import { executeBuiltinCalls } from './run-builtins.js';
+import { stepEvent } from './run-events.js';
+import { endStep } from './run-objects.js';
+import type { RunTools } from './run-tools.js';
+import { citationSourcesOf as citationSources } from './citation-sources.js';
 import type { StoredRun } from '../store/run-repository.js';
 
 export interface RunLoopSettings {
@@ -29,7 +35,10 @@ export interface RunLoopSettings {
 }
 
 export interface RunLoopDependencies {
+  /** Unexpected failures (bugs, not upstream errors) are logged with their stack. */
+  log?: { error(details: object, message: string): void };
   store: Store;
+  tools: RunTools;
   bus: RunEventBus;
   chatModel(modelId: string): ChatModel;
   loadImage(project: string): ImageLoader;
@@ -62,7 +71,11 @@ export async function executeRun(deps: RunLoopDependencies, stored: StoredRun, s
       }
     }
   } catch (error) {
-    await execution.finish(failureOutcome(error, signal));
+    const outcome = failureOutcome(error, signal);
+    if (outcome.status === 'failed' && !(error instanceof RunFailure) && !(error instanceof ProviderError) && !signal.aborted) {
+      deps.log?.error({ err: error, runId: stored.run.id }, 'run failed unexpectedly');
+    }
+    await execution.finish(outcome);
   }
 }
 
@@ -86,7 +99,7 @@ async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signa
 
   const model = deps.chatModel(run.model);
   const counter = createTokenCounter(run.model);
-  const tools = toToolDefinitions(run);
+  const tools = deps.tools.definitions(run);
   const window = contextWindowOf(run.model, { defaultTokens: settings.defaultContextWindow });
   const windowBudget = window - (remainingCompletion ?? Math.min(settings.replyReserveTokens, Math.floor(window / 4))) - counter.countTools(tools);
   const runBudget = run.max_prompt_tokens === null ? Infinity : run.max_prompt_tokens - state.usedTokens.prompt;
@@ -98,7 +111,9 @@ async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signa
     counter,
     promptBudget: Math.min(windowBudget, runBudget),
     loadImage: deps.loadImage(execution.project),
+    replayBuiltin: (call, ordinal) => deps.tools.byType(call.type)?.replayOutput(call, ordinal) ?? '',
   });
+  execution.annotationSources.citations = citationSources(steps);
   if (!context) {
     if (runBudget <= windowBudget) return { status: 'incomplete', reason: 'max_prompt_tokens' };
     throw new RunFailure('server_error', `The thread's newest message does not fit in the context window of ${run.model} (${window} tokens).`);
@@ -114,15 +129,27 @@ async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signa
     ...optional('reasoningEffort', reasoningEffortOf(state.reasoningEffort)),
   };
   await execution.write((_run, current) => ({ state: { ...current, modelCalls: current.modelCalls + 1 } }));
-  const turn = await runTurn(execution, model, request, counter, context.promptTokens, settings.retry, signal);
+  const classify = (name: string): CallKind => deps.tools.builtin(run, name)?.type ?? 'function';
+  const turn = await runTurn(execution, model, request, counter, context.promptTokens, settings.retry, signal, classify);
 
   const budgetHit = execution.run.max_completion_tokens !== null && execution.state.usedTokens.completion >= execution.run.max_completion_tokens;
   // Checked before the tool calls: arguments cut off by the budget are not worth asking the client about.
   if (turn.finishReason === 'length' && budgetHit) return { status: 'incomplete', reason: 'max_completion_tokens' };
   if (turn.toolStep) {
-    await execution.requireAction(turn.toolStep, settings.expiresAfterSeconds);
+    let step = turn.toolStep;
+    if (turn.calls.some((call) => call.kind !== 'function')) {
+      const resources = await deps.tools.resources({ project: execution.project, run: execution.run, state: execution.state }, threadMessages);
+      step = await executeBuiltinCalls(execution, deps.tools, step, turn.calls, steps, resources, signal);
+      execution.annotationSources.citations = citationSources([...steps, step]);
+    }
     execution.openToolStep = undefined;
-    return 'paused';
+    if (turn.calls.some((call) => call.kind === 'function')) {
+      await execution.requireAction(step, settings.expiresAfterSeconds);
+      return 'paused';
+    }
+    const completed = endStep(step, 'completed');
+    await execution.write(() => ({ steps: [completed], events: [stepEvent(completed, 'completed')] }));
+    return 'again';
   }
   return { status: 'completed' };
 }

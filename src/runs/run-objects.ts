@@ -1,5 +1,6 @@
 import type { Message, Run, RunStep } from '../api/types.js';
 import { newId, nowSeconds } from '../ids.js';
+import type { Annotation } from './message-annotations.js';
 
 /** An empty assistant message the run is about to stream into. */
 export function newAssistantMessage(run: Run): Message {
@@ -50,12 +51,12 @@ export function newToolCallsStep(run: Run): RunStep {
   return newStep(run, { type: 'tool_calls', tool_calls: [] });
 }
 
-export function completeMessage(message: Message, text: string): Message {
+export function completeMessage(message: Message, text: string, annotations: Annotation[] = []): Message {
   return {
     ...message,
     status: 'completed',
     completed_at: nowSeconds(),
-    content: [{ type: 'text', text: { value: text, annotations: [] } }],
+    content: [{ type: 'text', text: { value: text, annotations } }],
   };
 }
 

@@ -12,20 +12,31 @@ import { messageEvent, messageTextDeltaEvent, stepEvent, toolCallDeltaEvent } fr
 import type { RunExecution } from './run-execution.js';
 import { completeMessage, endStep, newAssistantMessage, newMessageCreationStep, newToolCallsStep, toUsage } from './run-objects.js';
 import { quietUpstreamWatchdog } from './quiet-upstream-watchdog.js';
+import { annotate } from './message-annotations.js';
+import type { StepToolCall } from '../tools/builtin-tool.js';
+import { JsonStringFieldStream } from '../tools/json-string-field-stream.js';
+
+/** How the engine treats a tool call: the client answers functions; built-ins run here. */
+export type CallKind = 'function' | 'file_search' | 'code_interpreter';
 
 export interface TurnResult {
   finishReason: 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';
+  /** The turn's tool calls in order, with their complete arguments. */
+  calls: PendingCall[];
   /** The tool-call step of this turn, with every call's final arguments; undefined when the model only wrote text. */
   toolStep: RunStep | undefined;
   /** The message the model wrote this turn, still open (the caller decides how it ends). */
   wroteText: boolean;
 }
 
-interface PendingCall {
+export interface PendingCall {
   index: number;
   id: string;
   name: string;
+  kind: CallKind;
   arguments: string;
+  /** Decodes code_interpreter's `code` argument as it streams, for `input` deltas. */
+  code?: JsonStringFieldStream;
 }
 
 /**
@@ -41,8 +52,9 @@ export async function runTurn(
   promptTokens: number,
   retry: RetryOptions,
   signal: AbortSignal,
+  classify: (name: string) => CallKind,
 ): Promise<TurnResult> {
-  const turn: TurnProgress = { calls: new Map(), finishReason: 'stop', usage: undefined, wroteText: false };
+  const turn: TurnProgress = { calls: new Map(), finishReason: 'stop', usage: undefined, wroteText: false, classify };
   const quiet = quietUpstreamWatchdog(signal, retry.firstPartTimeoutMs);
   try {
     for await (const part of streamWithRetry(model, request, quiet.signal, retry)) {
@@ -67,9 +79,7 @@ export async function runTurn(
       usage: stepUsage,
       step_details: {
         type: 'tool_calls',
-        tool_calls: [...calls.values()]
-          .sort((a, b) => a.index - b.index)
-          .map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments, output: null } })),
+        tool_calls: sortedCalls(calls).map(recordedCall),
       },
     };
     execution.openToolStep = toolStep;
@@ -83,7 +93,58 @@ export async function runTurn(
     },
     steps: toolStep ? [toolStep] : [],
   }));
-  return { finishReason, toolStep, wroteText };
+  return { finishReason, calls: sortedCalls(calls), toolStep, wroteText };
+}
+
+function sortedCalls(calls: Map<string, PendingCall>): PendingCall[] {
+  return [...calls.values()].sort((a, b) => a.index - b.index);
+}
+
+/** A call as the step records it before it has a result. */
+function recordedCall(call: PendingCall): StepToolCall {
+  switch (call.kind) {
+    case 'file_search':
+      return { id: call.id, type: 'file_search', file_search: {} };
+    case 'code_interpreter':
+      return { id: call.id, type: 'code_interpreter', code_interpreter: { input: codeOf(call.arguments), outputs: [] } };
+    case 'function':
+      return { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments, output: null } };
+  }
+}
+
+function codeOf(argumentsJson: string): string {
+  try {
+    const parsed = JSON.parse(argumentsJson) as { code?: unknown };
+    return typeof parsed?.code === 'string' ? parsed.code : argumentsJson;
+  } catch {
+    return argumentsJson;
+  }
+}
+
+/** The first delta of a call: its id and kind, with empty contents. */
+function callStartDelta(call: PendingCall): Record<string, unknown> & { index: number } {
+  switch (call.kind) {
+    case 'file_search':
+      return { index: call.index, id: call.id, type: 'file_search', file_search: {} };
+    case 'code_interpreter':
+      return { index: call.index, id: call.id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } };
+    case 'function':
+      return { index: call.index, id: call.id, type: 'function', function: { name: call.name, arguments: '', output: null } };
+  }
+}
+
+/** A later delta of a call: more of its arguments (functions) or its code (code_interpreter). */
+function callArgumentsDelta(call: PendingCall, argumentsDelta: string): (Record<string, unknown> & { index: number }) | undefined {
+  switch (call.kind) {
+    case 'file_search':
+      return undefined;
+    case 'code_interpreter': {
+      const input = call.code?.push(argumentsDelta) ?? '';
+      return input === '' ? undefined : { index: call.index, type: 'code_interpreter', code_interpreter: { input } };
+    }
+    case 'function':
+      return { index: call.index, type: 'function', function: { arguments: argumentsDelta } };
+  }
 }
 
 /** What a turn has gathered from the stream so far. */
@@ -92,6 +153,7 @@ interface TurnProgress {
   finishReason: TurnResult['finishReason'];
   usage: TokenUsage | undefined;
   wroteText: boolean;
+  classify: (name: string) => CallKind;
 }
 
 /** Streams one part into the run: text into the open message, tool calls into the open tool_calls step. */
@@ -110,11 +172,17 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
     case 'tool-call-start': {
       await closeMessage(execution);
       const step = await ensureToolStep(execution);
-      const call: PendingCall = { index: calls.size, id: part.toolCallId, name: part.name, arguments: '' };
+      const kind = turn.classify(part.name);
+      const call: PendingCall = {
+        index: calls.size,
+        id: part.toolCallId,
+        name: part.name,
+        kind,
+        arguments: '',
+        ...(kind === 'code_interpreter' ? { code: new JsonStringFieldStream('code') } : {}),
+      };
       calls.set(part.toolCallId, call);
-      await execution.write(() => ({
-        events: [toolCallDeltaEvent(step.id, { index: call.index, id: call.id, type: 'function', function: { name: call.name, arguments: '', output: null } })],
-      }));
+      await execution.write(() => ({ events: [toolCallDeltaEvent(step.id, callStartDelta(call))] }));
       return;
     }
     case 'tool-call-delta': {
@@ -122,13 +190,12 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
       if (!call || part.argumentsDelta === '') return;
       call.arguments += part.argumentsDelta;
       const stepId = execution.openToolStep!.id;
-      await execution.write(() => ({
-        events: [toolCallDeltaEvent(stepId, { index: call.index, type: 'function', function: { arguments: part.argumentsDelta } })],
-      }));
+      const delta = callArgumentsDelta(call, part.argumentsDelta);
+      if (delta) await execution.write(() => ({ events: [toolCallDeltaEvent(stepId, delta)] }));
       return;
     }
     case 'tool-call-end': {
-      const call = calls.get(part.toolCallId) ?? { index: calls.size, id: part.toolCallId, name: part.name, arguments: '' };
+      const call = calls.get(part.toolCallId) ?? { index: calls.size, id: part.toolCallId, name: part.name, kind: turn.classify(part.name), arguments: '' };
       call.arguments = part.arguments;
       calls.set(part.toolCallId, call);
       return;
@@ -144,7 +211,7 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
 export async function closeMessage(execution: RunExecution): Promise<Message | undefined> {
   const open = execution.openMessage;
   if (!open) return undefined;
-  const message = completeMessage(open.message, open.text);
+  const message = completeMessage(open.message, open.text, annotate(open.text, execution.annotationSources));
   const step = endStep(open.step, 'completed');
   await execution.write(() => ({
     messages: [message],

@@ -73,7 +73,7 @@ export function createServices(deps: ServiceDependencies): Services {
     messages: new MessageService(store, deps.maxMessagesPerThread, attachments),
     files,
     uploads: new UploadService(store, blobs, files, deps.maxFileBytes),
-    runs: new RunService(store, assistants, threads, deps.scheduler, deps.runEvents, { expiresAfterSeconds: deps.runExpiresAfterSeconds }),
+    runs: new RunService(store, assistants, threads, deps.scheduler, deps.runEvents, { expiresAfterSeconds: deps.runExpiresAfterSeconds }, { toolResources, attachments }),
     runEvents: deps.runEvents,
   });
 }

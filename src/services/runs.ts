@@ -14,6 +14,7 @@ import { newId, nowSeconds } from '../ids.js';
 import { buildRun, type RunOverrides } from '../runs/build-run.js';
 import { runCreatedEvent, runStatusEvent, stepEvent } from '../runs/run-events.js';
 import { endStep } from '../runs/run-objects.js';
+import { presentStep } from '../runs/present-step.js';
 import type { RunEventBus } from '../runs/run-event-bus.js';
 import { isTerminal } from '../runs/run-status.js';
 import { ThreadBusyError, type NewRunEvent, type RunChanges, type RunState, type StoredRun } from '../store/run-repository.js';
@@ -22,7 +23,9 @@ import type { AssistantService } from './assistants.js';
 import { buildMessage } from './message-content.js';
 import { requireMessageFiles } from './messages.js';
 import { resolveMetadata } from './metadata.js';
+import type { ThreadAttachments } from './thread-attachments.js';
 import type { ThreadService } from './threads.js';
+import type { ToolResourceResolver, ToolResourcesInput } from './tool-resources.js';
 
 /** What the HTTP layer needs from the run engine: a nudge when work arrives, and cancellation. */
 export interface RunScheduler {
@@ -55,13 +58,17 @@ export class RunService {
     private readonly scheduler: RunScheduler,
     private readonly bus: RunEventBus,
     private readonly options: RunServiceOptions,
+    private readonly related: { toolResources: ToolResourceResolver; attachments: ThreadAttachments },
   ) {}
 
   async create(project: string, threadId: string, request: CreateRunRequest, include: string[]): Promise<RunStart> {
-    await this.threads.get(project, threadId);
+    const thread = await this.threads.get(project, threadId);
     const assistant = await this.assistants.get(project, request.assistant_id);
     const messages = await this.#additionalMessages(project, threadId, request.additional_messages ?? []);
     const run = this.#buildRun(assistant, threadId, request);
+    const attached = await this.related.attachments.attach(project, thread, request.additional_messages ?? []);
+    if (attached !== thread) await this.store.threads.update(project, attached);
+    await this.#requireLiveVectorStores(project, run, [assistant.tool_resources, attached.tool_resources]);
     const events = [runCreatedEvent(run), runStatusEvent(run)];
     return this.#insert({ project, messages, run, state: initialState(include, request.reasoning_effort), events });
   }
@@ -72,7 +79,10 @@ export class RunService {
     const run = this.#buildRun(assistant, thread.id, request);
     const events: NewRunEvent[] = [{ event: 'thread.created', data: thread }, runCreatedEvent(run), runStatusEvent(run)];
     const state = initialState([], null);
-    if (request.tool_resources) state.toolResources = request.tool_resources as Thread['tool_resources'];
+    if (request.tool_resources) {
+      state.toolResources = await this.related.toolResources.resolve(project, request.tool_resources as ToolResourcesInput);
+    }
+    await this.#requireLiveVectorStores(project, run, [assistant.tool_resources, state.toolResources ?? thread.tool_resources]);
     return this.#insert({ project, thread, messages, run, state, events });
   }
 
@@ -141,16 +151,17 @@ export class RunService {
     return { run: queued ?? stored.run, afterSeq };
   }
 
-  async getStep(project: string, threadId: string, runId: string, stepId: string): Promise<RunStep> {
+  async getStep(project: string, threadId: string, runId: string, stepId: string, include: readonly string[] = []): Promise<RunStep> {
     await this.#stored(project, threadId, runId);
     const step = await this.store.runs.getStep(project, threadId, runId, stepId);
     if (!step) throw errors.notFound('step', stepId);
-    return step;
+    return presentStep(step, include);
   }
 
-  async listSteps(project: string, threadId: string, runId: string, page: PageRequest) {
+  async listSteps(project: string, threadId: string, runId: string, page: PageRequest, include: readonly string[] = []) {
     await this.#stored(project, threadId, runId);
-    return this.store.runs.listSteps(project, threadId, runId, page);
+    const steps = await this.store.runs.listSteps(project, threadId, runId, page);
+    return { ...steps, data: steps.data.map((step) => presentStep(step, include)) };
   }
 
   /** Where a resumed stream of this run starts: after `lastEventId`, or from the beginning. */
@@ -162,6 +173,21 @@ export class RunService {
       throw errors.invalidValue('Last-Event-ID', `Invalid 'Last-Event-ID': expected an event id from this stream, got '${lastEventId}'.`);
     }
     return seq;
+  }
+
+  /** A run that can search must not depend on an expired vector store: OpenAI refuses it up front. */
+  async #requireLiveVectorStores(project: string, run: Run, sources: ReadonlyArray<Thread['tool_resources'] | undefined>): Promise<void> {
+    if (!run.tools.some((tool) => tool.type === 'file_search')) return;
+    for (const id of sources.flatMap((source) => source?.file_search?.vector_store_ids ?? [])) {
+      const store = await this.store.vectorStores.get(project, id);
+      if (store?.expired) {
+        throw errors.invalidRequest(
+          `Vector store ${id} has expired. Create a new vector store (or remove this one from the assistant or thread) and try again.`,
+          'tool_resources.file_search.vector_store_ids',
+          'vector_store_expired',
+        );
+      }
+    }
   }
 
   #buildRun(assistant: Parameters<typeof buildRun>[0]['assistant'], threadId: string, overrides: RunOverrides): Run {

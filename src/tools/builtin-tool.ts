@@ -16,6 +16,8 @@ export interface BuiltinToolContext {
   ordinal: number;
   callId: string;
   signal: AbortSignal;
+  /** Files the run's code wrote, by sandbox path (`/mnt/data/x.csv` → file id), for `file_path` annotations. */
+  generatedFiles: Map<string, string>;
 }
 
 /** The result of one built-in call: the step's record of it, and what goes back to the model. */

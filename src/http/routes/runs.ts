@@ -80,15 +80,15 @@ export function runRoutes(services: Services): FastifyPluginAsync {
 
     app.get<{ Params: RunParams; Querystring: Query }>('/threads/:thread_id/runs/:run_id/steps', async (request) => {
       const page = parsePageRequest(request.query);
-      parseInclude(request.query);
+      const include = parseInclude(request.query);
       const { thread_id: threadId, run_id: runId } = request.params;
-      return toListResponse(await services.runs.listSteps(request.project, threadId, runId, page));
+      return toListResponse(await services.runs.listSteps(request.project, threadId, runId, page, include));
     });
 
     app.get<{ Params: StepParams; Querystring: Query }>('/threads/:thread_id/runs/:run_id/steps/:step_id', async (request) => {
-      parseInclude(request.query);
+      const include = parseInclude(request.query);
       const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
-      return services.runs.getStep(request.project, threadId, runId, stepId);
+      return services.runs.getStep(request.project, threadId, runId, stepId, include);
     });
 
     // Beyond OpenAI: resume a run's stream after the last event id received (SSE `Last-Event-ID`).

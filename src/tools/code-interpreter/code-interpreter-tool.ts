@@ -18,15 +18,12 @@ export interface CodeInterpreterDependencies {
 
 type CodeCall = Extract<StepToolCall, { type: 'code_interpreter' }>;
 
-/** Files created by a call, by their path inside the sandbox, for `file_path` annotations. */
-export type GeneratedFiles = Map<string, string>;
-
 /**
  * code_interpreter: Python in the thread's warm sandbox session. The thread's and assistant's files
  * (and code_interpreter attachments) are placed in /mnt/data; files the code writes there become
  * Files, figures become images shown in the assistant's message.
  */
-export function createCodeInterpreterTool(deps: CodeInterpreterDependencies, generated: (runId: string) => GeneratedFiles): BuiltinTool {
+export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): BuiltinTool {
   /** Which files each thread's work dir already holds, so inputs are copied once per session. */
   const placed = new Map<string, Set<string>>();
 
@@ -71,22 +68,21 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies, gen
         outputs.push({ type: 'image', image: { file_id: file.id } });
       }
       const created: string[] = [];
-      const files = generated(context.run.id);
       for (const changed of await sessions.changedFiles(threadId, before)) {
         const { stream } = await sessions.openFile(threadId, changed.filename);
         const file = await deps.saveFile(context.project, basename(changed.filename), stream);
-        files.set(`/mnt/data/${changed.filename}`, file.id);
+        context.generatedFiles.set(`/mnt/data/${changed.filename}`, file.id);
         created.push(`sandbox:/mnt/data/${changed.filename}`);
       }
       toolCall.code_interpreter.outputs = outputs;
-      return { toolCall, modelOutput: describe(result.logs, imageFileIds.length, created, result.timedOut), imageFileIds };
+      return { toolCall, modelOutput: describe(result.logs, imageFileIds.length, created), imageFileIds };
     },
 
     replayOutput(toolCall: StepToolCall): string {
       if (toolCall.type !== 'code_interpreter') return '';
       const { outputs } = toolCall.code_interpreter;
       const logs = outputs.flatMap((output) => (output.type === 'logs' ? [output.logs] : [])).join('\n');
-      return describe(logs, outputs.filter((output) => output.type === 'image').length, [], false);
+      return describe(logs, outputs.filter((output) => output.type === 'image').length, []);
     },
   };
 
@@ -115,9 +111,9 @@ function parseCode(argumentsJson: string): string {
   }
 }
 
-function describe(logs: string, images: number, files: readonly string[], timedOut: boolean): string {
+/** What the model reads back: the logs (the sandbox itself notes timeouts and restarts there), figures and files. */
+function describe(logs: string, images: number, files: readonly string[]): string {
   const parts = [logs === '' ? '(no output)' : logs];
-  if (timedOut) parts.push('[The code ran too long and was stopped; the session was restarted and its variables were lost.]');
   if (images > 0) parts.push(`[${images} figure${images === 1 ? '' : 's'} shown to the user]`);
   if (files.length > 0) parts.push(`[Files saved: ${files.join(', ')}]`);
   return parts.join('\n');

@@ -1,0 +1,93 @@
+import type { Message, RunStep } from '../api/types.js';
+import type { StepToolCall } from '../tools/builtin-tool.js';
+import { messageEvent, stepEvent, toolCallDeltaEvent } from './run-events.js';
+import type { RunExecution } from './run-execution.js';
+import { endStep, newAssistantMessage, newMessageCreationStep } from './run-objects.js';
+import type { RunResources, RunTools } from './run-tools.js';
+import type { PendingCall } from './run-turn.js';
+
+/**
+ * Executes the built-in calls of a turn's tool step (file_search, code_interpreter), recording
+ * each result on the step as it arrives. Figures the code drew are shown in an assistant message
+ * of their own. Returns the step with every built-in call filled in; function calls stay pending.
+ */
+export async function executeBuiltinCalls(
+  execution: RunExecution,
+  tools: RunTools,
+  step: RunStep,
+  calls: readonly PendingCall[],
+  earlierSteps: readonly RunStep[],
+  resources: RunResources,
+  signal: AbortSignal,
+): Promise<RunStep> {
+  const ordinals = countCalls(earlierSteps);
+  let current = step;
+  for (const call of calls) {
+    if (call.kind === 'function') continue;
+    const tool = tools.byType(call.kind)!;
+    const ordinal = ordinals.get(call.kind) ?? 0;
+    ordinals.set(call.kind, ordinal + 1);
+    const outcome = await tool.execute(call.arguments, {
+      project: execution.project,
+      run: execution.run,
+      vectorStoreIds: resources.vectorStoreIds,
+      codeFileIds: resources.codeFileIds,
+      ordinal,
+      callId: call.id,
+      signal,
+      generatedFiles: execution.annotationSources.files,
+    });
+    current = replaceCall(current, call.index, outcome.toolCall);
+    const updated = current;
+    const events = outcome.toolCall.type === 'code_interpreter'
+      ? [toolCallDeltaEvent(updated.id, { index: call.index, type: 'code_interpreter', code_interpreter: { outputs: outcome.toolCall.code_interpreter.outputs.map((output, index) => ({ index, ...output })) } })]
+      : [];
+    await execution.write(() => ({ steps: [updated], events }));
+    execution.openToolStep = updated;
+    if (outcome.imageFileIds && outcome.imageFileIds.length > 0) await showImages(execution, outcome.imageFileIds);
+  }
+  return current;
+}
+
+/** How many calls of each built-in type the run's earlier steps made (numbers citation markers). */
+export function countCalls(steps: readonly RunStep[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const step of steps) {
+    if (step.step_details.type !== 'tool_calls') continue;
+    for (const call of step.step_details.tool_calls) if (call.type !== 'function') counts.set(call.type, (counts.get(call.type) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function replaceCall(step: RunStep, index: number, toolCall: StepToolCall): RunStep {
+  if (step.step_details.type !== 'tool_calls') return step;
+  const toolCalls = [...step.step_details.tool_calls];
+  toolCalls[index] = toolCall;
+  return { ...step, step_details: { type: 'tool_calls', tool_calls: toolCalls } };
+}
+
+/** A completed assistant message holding the figures, as OpenAI shows code_interpreter images. */
+async function showImages(execution: RunExecution, fileIds: readonly string[]): Promise<void> {
+  const draft = newAssistantMessage(execution.run);
+  const message: Message = {
+    ...draft,
+    status: 'completed',
+    completed_at: draft.created_at,
+    content: fileIds.map((fileId) => ({ type: 'image_file' as const, image_file: { file_id: fileId, detail: 'auto' as const } })),
+  };
+  const step = newMessageCreationStep(execution.run, message.id);
+  const completedStep = endStep(step, 'completed');
+  await execution.write(() => ({
+    messages: [message],
+    steps: [completedStep],
+    events: [
+      stepEvent(step, 'created'),
+      stepEvent(step, 'in_progress'),
+      messageEvent({ ...message, status: 'in_progress', completed_at: null, content: [] }, 'created'),
+      messageEvent({ ...message, status: 'in_progress', completed_at: null, content: [] }, 'in_progress'),
+      { event: 'thread.message.delta', data: { id: message.id, object: 'thread.message.delta', delta: { content: message.content.map((part, index) => ({ index, ...part })) } } },
+      messageEvent(message, 'completed'),
+      stepEvent(completedStep, 'completed'),
+    ],
+  }));
+}

@@ -1,0 +1,73 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { BlobStore } from '../files/blob-store.js';
+import type { EmbeddingModel } from '../providers/index.js';
+import type { FileService } from '../services/files.js';
+import type { Store } from '../store/store.js';
+import type { BuiltinTool } from './builtin-tool.js';
+import { BubblewrapSandbox } from './code-interpreter/bubblewrap-sandbox.js';
+import { createCodeInterpreterTool } from './code-interpreter/code-interpreter-tool.js';
+import { CodeSessions } from './code-interpreter/sessions.js';
+import { createFileSearchTool } from './file-search/file-search-tool.js';
+
+export interface BuiltinTools {
+  tools: BuiltinTool[];
+  /** Undefined when no sandbox is available on this machine. */
+  sessions: CodeSessions | undefined;
+}
+
+export interface BuiltinToolDependencies {
+  config: Config;
+  store: Store;
+  blobs: BlobStore;
+  files: FileService;
+  embeddings: EmbeddingModel | undefined;
+  log: FastifyBaseLogger;
+}
+
+const INGESTION_POLL_MS = 100;
+
+/** file_search and code_interpreter, wired to the store, the blob store and (if it works here) the sandbox. */
+export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise<BuiltinTools> {
+  const { config, store, blobs, files, log } = deps;
+  const sandbox = await BubblewrapSandbox.create({
+    timeoutMs: config.codeInterpreterTimeoutMs,
+    memoryBytes: config.codeInterpreterMemoryMb * 1024 * 1024,
+  });
+  if (!sandbox.available) log.warn(`code_interpreter is unavailable: ${sandbox.unavailableReason}`);
+  const sessions = sandbox.available
+    ? new CodeSessions({ sandbox, root: config.codeInterpreterDir, idleMs: config.codeInterpreterIdleMs })
+    : undefined;
+
+  const fileSearch = createFileSearchTool({
+    index: store.fileSearch,
+    vectorStores: store.vectorStores,
+    embeddings: deps.embeddings,
+    filenames: async (project, fileIds) => {
+      const found = await Promise.all(fileIds.map(async (id) => [id, (await store.files.get(project, id))?.file.filename] as const));
+      return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+    },
+    awaitIngestion: async (vectorStoreIds, signal) => {
+      const deadline = Date.now() + config.fileSearchIngestionWaitMs;
+      for (const vectorStoreId of vectorStoreIds) {
+        while ((await store.vectorStores.counts(vectorStoreId)).in_progress > 0 && Date.now() < deadline) {
+          signal.throwIfAborted();
+          await new Promise((resolve) => setTimeout(resolve, INGESTION_POLL_MS));
+        }
+      }
+    },
+  });
+
+  const codeInterpreter = createCodeInterpreterTool({
+    sessions,
+    unavailableReason: sandbox.unavailableReason,
+    timeoutMs: config.codeInterpreterTimeoutMs,
+    openFile: async (project, fileId) => {
+      const stored = await store.files.get(project, fileId);
+      return stored && { filename: stored.file.filename, stream: await blobs.read(stored.blobKey) };
+    },
+    saveFile: (project, filename, stream) => files.createFromStream(project, filename, 'assistants_output', stream),
+  });
+
+  return { tools: [fileSearch, codeInterpreter], sessions };
+}
