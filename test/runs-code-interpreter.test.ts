@@ -92,7 +92,7 @@ describe('code_interpreter in runs', () => {
     const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
     assert.equal(run.status, 'completed');
     const [call] = await codeCalls(thread.id, run.id);
-    const image = call!.code_interpreter.outputs.find((output) => output.type === 'image') as OpenAI.Beta.Threads.Runs.CodeInterpreterToolCall.Image;
+    const image = call!.code_interpreter.outputs.find((output) => output.type === 'image') as OpenAI.Beta.Threads.Runs.CodeInterpreterToolCall.CodeInterpreter.Image;
     assert.ok(image, 'the step has an image output');
     const messages = (await client.beta.threads.messages.list(thread.id, { run_id: run.id, order: 'asc' })).data;
     const imagePart = messages.flatMap((message) => message.content).find((part) => part.type === 'image_file') as OpenAI.Beta.Threads.ImageFileContentBlock;
