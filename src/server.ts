@@ -82,6 +82,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     runEvents,
     ingestion,
     embeddings,
+    onThreadDeleted: async (threadId) => builtins.sessions?.close(threadId),
   });
   const app = await buildApp({
     services,

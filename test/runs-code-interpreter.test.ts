@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { RecordedRequest } from './upstream/index.js';
@@ -117,6 +120,24 @@ describe('code_interpreter in runs', () => {
     assert.equal(text.value.slice(annotation.start_index, annotation.end_index), annotation.text);
     assert.equal(await (await client.files.content(annotation.file_path.file_id)).text(), 'a,b\n1,2\n');
     assert.equal((await client.files.retrieve(annotation.file_path.file_id)).filename, 'report.csv');
+  });
+
+  test('deleting the thread closes its session and removes its /mnt/data', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'sandbox-root-'));
+    chmodSync(root, 0o711);
+    const own = await startRunFixture({ env: { EMBEDDING_MODEL: 'none', CODE_INTERPRETER_DIR: root } });
+    try {
+      const assistant = await own.client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      own.upstream.script(code("open('/mnt/data/kept.txt', 'w').write('x')"), { text: 'Saved.' });
+      const run = await own.client.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Save.' }] } });
+      assert.equal(run.status, 'completed');
+      assert.ok(existsSync(path.join(root, run.thread_id, 'kept.txt')), 'the work dir holds the file while the thread lives');
+      await own.client.beta.threads.delete(run.thread_id);
+      assert.equal(existsSync(path.join(root, run.thread_id)), false);
+    } finally {
+      await own.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('an infinite loop times out, the run still completes, and the server stays healthy', async () => {

@@ -43,6 +43,8 @@ export interface ServiceDependencies {
   ingestion: IngestionScheduler;
   /** Embeds search queries when vector search is enabled. */
   embeddings: EmbeddingModel | undefined;
+  /** Releases what a deleted thread held outside the store (its code_interpreter session). */
+  onThreadDeleted?: (threadId: string) => Promise<void>;
 }
 
 export function createServices(deps: ServiceDependencies): Services {
@@ -53,7 +55,7 @@ export function createServices(deps: ServiceDependencies): Services {
   const toolResources = new ToolResourceResolver(store, vectorStores);
   const assistants = new AssistantService(store, toolResources);
   const attachments = new ThreadAttachments(store, vectorStores, vectorStoreFiles);
-  const threads = new ThreadService(store, deps.maxMessagesPerThread, toolResources, attachments);
+  const threads = new ThreadService(store, deps.maxMessagesPerThread, toolResources, attachments, deps.onThreadDeleted);
   const search = {
     index: store.fileSearch,
     vectorStores: store.vectorStores,

@@ -14,6 +14,8 @@ export class ThreadService {
     private readonly maxMessagesPerThread: number,
     private readonly toolResources: ToolResourceResolver,
     private readonly attachments: ThreadAttachments,
+    /** Called after a thread is deleted, so what belongs to it elsewhere (its code session) goes too. */
+    private readonly onDeleted: (threadId: string) => Promise<void> = async () => undefined,
   ) {}
 
   async create(project: string, request: CreateThreadRequest = {}): Promise<Thread> {
@@ -70,6 +72,7 @@ export class ThreadService {
 
   async delete(project: string, id: string): Promise<{ id: string; object: 'thread.deleted'; deleted: true }> {
     if (!(await this.store.threads.delete(project, id))) throw errors.notFound('thread', id);
+    await this.onDeleted(id);
     return { id, object: 'thread.deleted', deleted: true };
   }
 }
