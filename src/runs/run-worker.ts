@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { nowSeconds } from '../ids.js';
 import type { RunScheduler } from '../services/runs.js';
 import type { StoredRun } from '../store/run-repository.js';
+import { ClaimPump } from '../queue/claim-pump.js';
 import { recoverRun, expireRun } from './run-recovery.js';
 import { executeRun, type AbortReason, type RunLoopDependencies } from './run-loop.js';
 
@@ -27,21 +28,31 @@ export interface RunWorkerSettings {
  */
 export class RunWorker implements RunScheduler {
   readonly owner = `worker-${randomUUID()}`;
-  readonly #active = new Map<string, AbortController>();
-  readonly #running = new Set<Promise<void>>();
-  #pumping = false;
-  #pumpAgain = false;
-  #stopped = true;
+  readonly #pump: ClaimPump<StoredRun>;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: RunLoopDependencies,
     private readonly settings: RunWorkerSettings,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.#pump = new ClaimPump<StoredRun>(
+      {
+        claim: () => {
+          const now = Date.now();
+          // A sole worker knows every other owner is a previous, dead process.
+          return deps.store.runs.claimQueued(this.owner, now + settings.leaseMs, settings.soleWorker ? Number.MAX_SAFE_INTEGER : now);
+        },
+        work: (stored, signal) => executeRun(deps, stored, signal),
+        release: (stored) => deps.store.runs.releaseLease(stored.run.id, this.owner),
+        key: (stored) => stored.run.id,
+        onError: (error, runId) => log.error({ err: error, runId }, runId ? 'run execution failed' : 'claiming queued runs failed'),
+      },
+      settings.concurrency,
+    );
+  }
 
   async start(): Promise<void> {
-    this.#stopped = false;
     await this.#recoverOrphans(this.settings.soleWorker ? Number.MAX_SAFE_INTEGER : Date.now());
     await this.#expireWaiting();
     this.#timer = setInterval(() => void this.#sweep(), this.settings.sweepIntervalMs);
@@ -51,67 +62,25 @@ export class RunWorker implements RunScheduler {
 
   /** Stops claiming, aborts what is executing (those runs end `failed`), and waits for them to settle. */
   async stop(): Promise<void> {
-    this.#stopped = true;
     clearInterval(this.#timer);
-    for (const controller of this.#active.values()) controller.abort('shutdown' satisfies AbortReason);
-    await Promise.allSettled([...this.#running]);
+    await this.#pump.stop('shutdown' satisfies AbortReason);
   }
 
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#pumping) {
-      this.#pumpAgain = true;
-      return;
-    }
-    void this.#pump();
+    this.#pump.wake();
   }
 
   cancel(runId: string): void {
-    this.#active.get(runId)?.abort('cancel' satisfies AbortReason);
+    this.#pump.abort(runId, 'cancel' satisfies AbortReason);
   }
 
   get activeRuns(): number {
-    return this.#active.size;
-  }
-
-  async #pump(): Promise<void> {
-    this.#pumping = true;
-    try {
-      do {
-        this.#pumpAgain = false;
-        while (!this.#stopped && this.#active.size < this.settings.concurrency) {
-          const now = Date.now();
-          // A sole worker knows every other owner is a previous, dead process.
-          const claimed = await this.deps.store.runs.claimQueued(this.owner, now + this.settings.leaseMs, this.settings.soleWorker ? Number.MAX_SAFE_INTEGER : now);
-          if (!claimed) break;
-          this.#execute(claimed);
-        }
-      } while (this.#pumpAgain && !this.#stopped);
-    } catch (error) {
-      this.log.error({ err: error }, 'claiming queued runs failed');
-    } finally {
-      this.#pumping = false;
-    }
-  }
-
-  #execute(stored: StoredRun): void {
-    const runId = stored.run.id;
-    const controller = new AbortController();
-    this.#active.set(runId, controller);
-    const running = executeRun(this.deps, stored, controller.signal)
-      .catch((error: unknown) => this.log.error({ err: error, runId }, 'run execution failed'))
-      .finally(async () => {
-        this.#active.delete(runId);
-        this.#running.delete(running);
-        await this.deps.store.runs.releaseLease(runId, this.owner).catch(() => undefined);
-        this.wake();
-      });
-    this.#running.add(running);
+    return this.#pump.size;
   }
 
   async #sweep(): Promise<void> {
     try {
-      await this.deps.store.runs.renewLeases(this.owner, [...this.#active.keys()], Date.now() + this.settings.leaseMs);
+      await this.deps.store.runs.renewLeases(this.owner, this.#pump.keys(), Date.now() + this.settings.leaseMs);
       await this.#recoverOrphans(Date.now());
       await this.#expireWaiting();
       this.wake();
@@ -123,7 +92,7 @@ export class RunWorker implements RunScheduler {
   /** Runs whose worker died mid-execution end `failed` (or `cancelled` if that was asked for). */
   async #recoverOrphans(now: number): Promise<void> {
     for (const orphan of await this.deps.store.runs.orphaned(now)) {
-      if (this.#active.has(orphan.run.id)) continue;
+      if (this.#pump.has(orphan.run.id)) continue;
       this.log.warn({ runId: orphan.run.id }, 'recovering a run whose worker stopped');
       await recoverRun(this.deps, orphan);
     }
@@ -131,7 +100,7 @@ export class RunWorker implements RunScheduler {
 
   async #expireWaiting(): Promise<void> {
     for (const waiting of await this.deps.store.runs.expired(nowSeconds())) {
-      if (this.#active.has(waiting.run.id)) continue;
+      if (this.#pump.has(waiting.run.id)) continue;
       await expireRun(this.deps, waiting);
     }
   }
