@@ -252,3 +252,18 @@ test('without usage from the upstream the run still reports an estimated usage',
   assert.ok(run.usage !== null && run.usage.prompt_tokens > 0 && run.usage.completion_tokens > 0);
   assert.equal(run.usage.total_tokens, run.usage.prompt_tokens + run.usage.completion_tokens);
 });
+
+test('with parallel_tool_calls false only the first call of a turn is kept, even if the upstream sends more', async () => {
+  fixture.upstream.script({
+    toolCalls: [
+      { name: 'get_weather', arguments: { city: 'Oslo' } },
+      { name: 'get_time', arguments: { zone: 'CET' } },
+    ],
+  });
+  const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool, timeTool] });
+  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, parallel_tool_calls: false });
+  assert.equal(run.status, 'requires_action');
+  const calls = run.required_action!.submit_tool_outputs.tool_calls;
+  assert.deepEqual(calls.map((call) => call.function.name), ['get_weather']);
+  await fixture.client.beta.threads.runs.cancel(run.id, { thread_id: thread.id });
+});

@@ -54,7 +54,7 @@ export async function runTurn(
   signal: AbortSignal,
   classify: (name: string) => CallKind,
 ): Promise<TurnResult> {
-  const turn: TurnProgress = { calls: new Map(), finishReason: 'stop', usage: undefined, wroteText: false, classify };
+  const turn: TurnProgress = { calls: new Map(), finishReason: 'stop', usage: undefined, wroteText: false, classify, ignored: new Set() };
   const quiet = quietUpstreamWatchdog(signal, retry.firstPartTimeoutMs);
   try {
     for await (const part of streamWithRetry(model, request, quiet.signal, retry)) {
@@ -154,6 +154,8 @@ interface TurnProgress {
   usage: TokenUsage | undefined;
   wroteText: boolean;
   classify: (name: string) => CallKind;
+  /** Calls dropped because the run allows only one per turn. */
+  ignored: Set<string>;
 }
 
 /** Streams one part into the run: text into the open message, tool calls into the open tool_calls step. */
@@ -170,6 +172,11 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
       return;
     }
     case 'tool-call-start': {
+      // `parallel_tool_calls: false` promises at most one call per turn, whatever the upstream sends.
+      if (!execution.run.parallel_tool_calls && calls.size > 0) {
+        turn.ignored.add(part.toolCallId);
+        return;
+      }
       await closeMessage(execution);
       const step = await ensureToolStep(execution);
       const kind = turn.classify(part.name);
@@ -195,6 +202,7 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
       return;
     }
     case 'tool-call-end': {
+      if (turn.ignored.has(part.toolCallId)) return;
       const call = calls.get(part.toolCallId) ?? { index: calls.size, id: part.toolCallId, name: part.name, kind: turn.classify(part.name), arguments: '' };
       call.arguments = part.arguments;
       calls.set(part.toolCallId, call);
