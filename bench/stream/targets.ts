@@ -1,0 +1,116 @@
+import http from 'node:http';
+import { streamSse, type SseMessage, type StreamTiming } from './sse-client.js';
+
+/** Where the two variants live, and the one keep-alive agent every request goes through. */
+export interface StreamContext {
+  /** Our server, `http://127.0.0.1:PORT`. */
+  serverUrl: string;
+  /** The scripted upstream, `http://127.0.0.1:PORT/v1`. */
+  upstreamBaseUrl: string;
+  /** Auth and the Assistants beta header for our server. */
+  headers: Record<string, string>;
+  agent: http.Agent;
+}
+
+/** A streamed run as the client saw it. */
+export interface RunStream {
+  timing: StreamTiming;
+  runId: string | undefined;
+  /** The stream held `thread.run.completed` followed by `done`, and nothing failed. */
+  completed: boolean;
+}
+
+/** Enough sockets that 1,000 concurrent streams (and the upstream's side of them) never queue in the client. */
+export function benchAgent(): http.Agent {
+  return new http.Agent({ keepAlive: true, maxSockets: 4096, maxFreeSockets: 4096 });
+}
+
+/**
+ * The ceiling: the same completion streamed straight from the upstream, as a provider SDK would
+ * ask for it. A delta is a chunk with non-empty `choices[0].delta.content`.
+ */
+export function ceilingStream(context: StreamContext): Promise<StreamTiming> {
+  return streamSse({
+    url: `${context.upstreamBaseUrl}/chat/completions`,
+    headers: { authorization: 'Bearer upstream-key' },
+    body: { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello there' }] },
+    agent: context.agent,
+    isDelta: isUpstreamContentDelta,
+  });
+}
+
+/** Ours: `POST /v1/threads/{id}/runs` with `stream: true`; a delta is a `thread.message.delta` event. */
+export async function oursStream(context: StreamContext, threadId: string, assistantId: string): Promise<RunStream> {
+  let runId: string | undefined;
+  const timing = await streamSse({
+    url: `${context.serverUrl}/v1/threads/${threadId}/runs`,
+    headers: context.headers,
+    body: { assistant_id: assistantId, stream: true },
+    agent: context.agent,
+    isDelta: isRunTextDelta,
+    onEvent: (message) => {
+      if (message.event === 'thread.run.created') runId = (JSON.parse(message.data) as { id: string }).id;
+    },
+  });
+  const names = timing.eventNames;
+  const completed = timing.error === undefined && names.at(-2) === 'thread.run.completed' && names.at(-1) === 'done';
+  return { timing, runId, completed };
+}
+
+function isUpstreamContentDelta(message: SseMessage): boolean {
+  if (message.data === '[DONE]') return false;
+  const chunk = JSON.parse(message.data) as { choices?: Array<{ delta?: { content?: string | null } }> };
+  const content = chunk.choices?.[0]?.delta?.content;
+  return typeof content === 'string' && content !== '';
+}
+
+function isRunTextDelta(message: SseMessage): boolean {
+  if (message.event !== 'thread.message.delta') return false;
+  // Parsed like the upstream's chunks, so both variants pay the same client-side cost.
+  JSON.parse(message.data);
+  return true;
+}
+
+/** A JSON request to our server; throws with the body on anything but 200. */
+export async function requestJson<T>(context: StreamContext, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise<T>((resolve, reject) => {
+    const outgoing = http.request(
+      `${context.serverUrl}${path}`,
+      {
+        method,
+        agent: context.agent,
+        headers: {
+          ...context.headers,
+          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          if (response.statusCode === 200) resolve(JSON.parse(text) as T);
+          else reject(new Error(`${method} ${path}: HTTP ${response.statusCode}: ${text.slice(0, 300)}`));
+        });
+        response.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(payload);
+  });
+}
+
+/** Runs `work` over `items` with at most `limit` in flight (for seeding, not for measuring). */
+export async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
