@@ -12,6 +12,8 @@ export interface ApiKeyEntry {
 export interface Config {
   readonly port: number;
   readonly host: string;
+  /** Connections the kernel queues before the server accepts them. */
+  readonly listenBacklog: number;
   /** Folder holding the SQLite database and stored file bytes. */
   readonly dataDir: string;
   /** Reserved for the PostgreSQL store. */
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Config = {
     port: parseInteger(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
+    listenBacklog: parseInteger(env, 'LISTEN_BACKLOG', 4096, 1, 65_535),
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
     openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),

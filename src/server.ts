@@ -97,7 +97,8 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   }
   await worker.start();
   ingestion.start();
-  await app.listen({ port: config.port, host: config.host });
+  // Node's default listen queue (511) overflows when hundreds of clients connect at once.
+  await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -1,18 +1,32 @@
 import { EventEmitter } from 'node:events';
+import type { RunEventRecord } from '../store/run-repository.js';
 
-/** A subscription to one run's "new events were appended" signals. */
+/** What arrived since the subscriber last took: the appended events, or word that it must reread the log. */
+export interface RunEventDelivery {
+  records: RunEventRecord[];
+  /** An append was announced without its events (or too many piled up): read the log instead. */
+  reread: boolean;
+}
+
+/** A subscription to one run's appended events. */
 export interface RunEventSubscription {
   /**
-   * Resolves at the next append after the previous call (or after subscribing), so an append that
-   * happens between reading the log and waiting is never missed. Rejects if `signal` aborts.
+   * Resolves once something arrived after the previous `take` (or after subscribing), so an append
+   * that happens between reading the log and waiting is never missed. Rejects if `signal` aborts.
    */
   next(signal?: AbortSignal): Promise<void>;
+  take(): RunEventDelivery;
   close(): void;
 }
 
+/** Deliveries beyond this fall back to a log read, so a stalled reader cannot hold unbounded memory. */
+const MAX_BUFFERED = 1000;
+
 /**
- * Tells stream readers that a run's event log grew. In-process for the embedded store; a
- * multi-process store feeds it from its own notifications (e.g. Postgres LISTEN/NOTIFY).
+ * Hands appended run events to the streams following that run, so a live stream needs no log read
+ * per event. Writers pass the records they committed; an announcement without records makes
+ * subscribers reread the log. In-process for the embedded store; a multi-process store feeds it from
+ * its own notifications (e.g. Postgres LISTEN/NOTIFY, announcing without records).
  */
 export class RunEventBus {
   readonly #emitter = new EventEmitter();
@@ -22,23 +36,25 @@ export class RunEventBus {
     this.#emitter.setMaxListeners(0);
   }
 
-  notify(runId: string): void {
-    this.#emitter.emit(runId);
+  notify(runId: string, records?: readonly RunEventRecord[]): void {
+    this.#emitter.emit(runId, records);
   }
 
   subscribe(runId: string): RunEventSubscription {
-    let pending = false;
+    let buffered: RunEventRecord[] = [];
+    let reread = false;
     let wake: (() => void) | undefined;
-    const listener = () => {
-      pending = true;
+    const listener = (records: readonly RunEventRecord[] | undefined) => {
+      if (records === undefined || buffered.length + records.length > MAX_BUFFERED) reread = true;
+      else buffered.push(...records);
       wake?.();
     };
     this.#emitter.on(runId, listener);
+    const ready = () => reread || buffered.length > 0;
     return {
       next: (signal) =>
         new Promise<void>((resolve, reject) => {
-          if (pending) {
-            pending = false;
+          if (ready()) {
             resolve();
             return;
           }
@@ -53,11 +69,16 @@ export class RunEventBus {
           signal?.addEventListener('abort', onAbort, { once: true });
           wake = () => {
             wake = undefined;
-            pending = false;
             signal?.removeEventListener('abort', onAbort);
             resolve();
           };
         }),
+      take: () => {
+        const delivery = { records: reread ? [] : buffered, reread };
+        buffered = [];
+        reread = false;
+        return delivery;
+      },
       close: () => {
         this.#emitter.off(runId, listener);
         wake = undefined;

@@ -71,6 +71,20 @@ export class RunExecution {
     if (interrupted !== undefined) throw new RunInterrupted(interrupted);
   }
 
+  /**
+   * Appends stream-only events (deltas) while the run is `in_progress`, without rewriting any row:
+   * the cheap path for every token. Throws RunInterrupted if the run is no longer in progress.
+   */
+  async append(events: NewRunEvent[]): Promise<void> {
+    const shown = events.map((entry) => presentEvent(entry, this.state.include));
+    const records = await this.runs.appendEvents(this.run.id, shown, 'in_progress');
+    if (records === undefined) {
+      const current = await this.runs.getById(this.run.id);
+      throw new RunInterrupted(current?.run.status ?? 'cancelled');
+    }
+    this.bus.notify(this.run.id, records);
+  }
+
   /** in_progress → requires_action, waiting for the outputs of `step`'s function calls. */
   async requireAction(step: RunStep, expiresAfterSeconds: number): Promise<void> {
     const details = step.step_details;
@@ -169,7 +183,7 @@ export class RunExecution {
       this.run = written?.run ?? seen.run;
       this.state = written?.state ?? seen.state;
     }
-    if (events.length > 0) this.bus.notify(this.run.id);
+    if (events.length > 0) this.bus.notify(this.run.id, events);
   }
 }
 

@@ -168,7 +168,7 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
       const open = execution.openMessage!;
       open.text += part.text;
       turn.wroteText = true;
-      await execution.write(() => ({ events: [messageTextDeltaEvent(open.message.id, 0, part.text)] }));
+      await execution.append([messageTextDeltaEvent(open.message.id, 0, part.text)]);
       return;
     }
     case 'tool-call-start': {
@@ -189,7 +189,7 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
         ...(kind === 'code_interpreter' ? { code: new JsonStringFieldStream('code') } : {}),
       };
       calls.set(part.toolCallId, call);
-      await execution.write(() => ({ events: [toolCallDeltaEvent(step.id, callStartDelta(call))] }));
+      await execution.append([toolCallDeltaEvent(step.id, callStartDelta(call))]);
       return;
     }
     case 'tool-call-delta': {
@@ -198,7 +198,7 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
       call.arguments += part.argumentsDelta;
       const stepId = execution.openToolStep!.id;
       const delta = callArgumentsDelta(call, part.argumentsDelta);
-      if (delta) await execution.write(() => ({ events: [toolCallDeltaEvent(stepId, delta)] }));
+      if (delta) await execution.append([toolCallDeltaEvent(stepId, delta)]);
       return;
     }
     case 'tool-call-end': {

@@ -114,7 +114,7 @@ export class RunService {
     if (isTerminal(stored.run.status) || stored.run.status === 'cancelling') throw runErrors.cannotCancel(stored.run.status);
     let result: Run = stored.run;
     let rejectedStatus: string | undefined;
-    await this.store.runs.commit(runId, (current) => {
+    const events = await this.store.runs.commit(runId, (current) => {
       const { status } = current.run;
       if (isTerminal(status) || status === 'cancelling') {
         rejectedStatus = status;
@@ -126,7 +126,7 @@ export class RunService {
       return cancelWaitingRun(current, cancelling);
     });
     if (rejectedStatus !== undefined) throw runErrors.cannotCancel(rejectedStatus);
-    this.bus.notify(runId);
+    this.bus.notify(runId, events);
     this.scheduler.cancel(runId);
     return result;
   }
@@ -136,7 +136,7 @@ export class RunService {
     const afterSeq = await this.store.runs.lastEventSeq(runId);
     let failure: Error | undefined;
     let queued: Run | undefined;
-    await this.store.runs.commit(runId, (current) => {
+    const events = await this.store.runs.commit(runId, (current) => {
       const outcome = acceptToolOutputs(current, request, this.options.expiresAfterSeconds);
       if (outcome instanceof Error) {
         failure = outcome;
@@ -146,7 +146,7 @@ export class RunService {
       return outcome.changes;
     });
     if (failure) throw failure;
-    this.bus.notify(runId);
+    this.bus.notify(runId, events);
     this.scheduler.wake();
     return { run: queued ?? stored.run, afterSeq };
   }
@@ -197,7 +197,7 @@ export class RunService {
   async #insert(record: Parameters<Store['runs']['create']>[0]): Promise<RunStart> {
     try {
       const events = await this.store.runs.create(record);
-      this.bus.notify(record.run.id);
+      this.bus.notify(record.run.id, events);
       this.scheduler.wake();
       return { run: record.run, afterSeq: (events[0]?.seq ?? 1) - 1 };
     } catch (error) {

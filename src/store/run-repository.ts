@@ -81,6 +81,11 @@ export interface RunRepository {
    * and returns what to write, or undefined to write nothing. Returns the appended events.
    */
   commit(runId: string, change: (current: StoredRun) => RunChanges | undefined): Promise<RunEventRecord[]>;
+  /**
+   * Appends events without touching the run's rows, only while the run has `status`; undefined (and
+   * nothing written) otherwise. The cheap path for streamed deltas.
+   */
+  appendEvents(runId: string, events: readonly NewRunEvent[], status: Run['status']): Promise<RunEventRecord[] | undefined>;
   /** Log entries after `afterSeq`, oldest first. */
   events(runId: string, afterSeq: number, limit: number): Promise<RunEventRecord[]>;
   /** The newest log entry's seq, or 0. */

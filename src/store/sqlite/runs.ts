@@ -73,6 +73,13 @@ export class SqliteRuns implements RunRepository {
     });
   }
 
+  async appendEvents(runId: string, events: readonly NewRunEvent[], status: Run['status']): Promise<RunEventRecord[] | undefined> {
+    return this.db.transaction(() => {
+      if (this.db.get<{ status: string }>('SELECT status FROM runs WHERE id = ?', runId)?.status !== status) return undefined;
+      return this.#append(runId, events);
+    });
+  }
+
   async events(runId: string, afterSeq: number, limit: number): Promise<RunEventRecord[]> {
     const rows = this.db.all<{ seq: number; event: string; data: string }>(
       'SELECT seq, event, data FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
