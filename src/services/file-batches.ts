@@ -28,9 +28,13 @@ export class FileBatchService {
       status: 'in_progress',
       file_counts: { in_progress: 0, completed: 0, failed: 0, cancelled: 0, total: 0 },
     };
+    // With `files`, the contract says the batch-wide attributes and chunking_strategy are ignored:
+    // each entry carries its own.
+    const shared = request.files
+      ? {}
+      : { chunking_strategy: request.chunking_strategy, ...(request.attributes ? { attributes: request.attributes } : {}) };
     const prepared = await this.files.prepare(project, vectorStoreId, requests, {
-      chunking_strategy: request.chunking_strategy,
-      ...(request.attributes ? { attributes: request.attributes } : {}),
+      ...shared,
       batchId: batch.id,
       param: request.files ? 'files' : 'file_ids',
     });

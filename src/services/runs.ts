@@ -24,6 +24,7 @@ import { buildMessage } from './message-content.js';
 import { requireMessageFiles } from './messages.js';
 import { resolveMetadata } from './metadata.js';
 import type { ThreadAttachments } from './thread-attachments.js';
+import { isExpired } from './vector-store-views.js';
 import type { ThreadService } from './threads.js';
 import type { ToolResourceResolver, ToolResourcesInput } from './tool-resources.js';
 
@@ -180,7 +181,7 @@ export class RunService {
     if (!run.tools.some((tool) => tool.type === 'file_search')) return;
     for (const id of sources.flatMap((source) => source?.file_search?.vector_store_ids ?? [])) {
       const store = await this.store.vectorStores.get(project, id);
-      if (store?.expired) {
+      if (store && isExpired(store)) {
         throw errors.invalidRequest(
           `Vector store ${id} has expired. Create a new vector store (or remove this one from the assistant or thread) and try again.`,
           'tool_resources.file_search.vector_store_ids',

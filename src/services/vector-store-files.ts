@@ -7,7 +7,7 @@ import { nowSeconds } from '../ids.js';
 import type { Store } from '../store/store.js';
 import type { FileStatus, StoredVectorStoreFile } from '../store/vector-store-repository.js';
 import { resolveChunkingStrategy } from '../tools/file-search/chunking-strategy.js';
-import { extractText } from '../tools/file-search/extract.js';
+import { ExtractionError, extractTextStream } from '../tools/file-search/extract.js';
 import { requireFiles } from './references.js';
 
 /** OpenAI's limit on files in one vector store. */
@@ -43,7 +43,7 @@ export class VectorStoreFileService {
     const ids = requests.map((request) => request.file_id);
     await requireFiles(this.store, project, ids, options.param);
     const counts = await this.store.vectorStores.counts(vectorStoreId);
-    if (counts.total + new Set(ids).size > MAX_FILES_PER_VECTOR_STORE) {
+    if (counts.total + (await this.#newFileCount(project, vectorStoreId, ids, counts.total)) > MAX_FILES_PER_VECTOR_STORE) {
       throw errors.invalidRequest(
         `A vector store can hold at most ${MAX_FILES_PER_VECTOR_STORE} files; ${vectorStoreId} has ${counts.total}.`,
         options.param,
@@ -121,9 +121,29 @@ export class VectorStoreFileService {
     await this.#stored(project, vectorStoreId, fileId);
     const source = await this.store.files.get(project, fileId);
     if (!source) throw errors.fileNotFound(fileId);
-    const bytes = await readAll(await this.blobs.read(source.blobKey));
-    const { text } = await extractText({ bytes, filename: source.file.filename, mimeType: source.contentType });
+    // The same extraction path as ingestion (streamed from disk when the blob store has a path), so
+    // the content shown is the text that was indexed; a file that cannot be parsed is the client's 400.
+    const path = this.blobs.localPath?.(source.blobKey);
+    const input = path ? { path } : { bytes: await readAll(await this.blobs.read(source.blobKey)) };
+    let text = '';
+    try {
+      const { pieces } = await extractTextStream({ ...input, filename: source.file.filename, mimeType: source.contentType });
+      for await (const piece of pieces) text += piece;
+    } catch (error) {
+      if (error instanceof ExtractionError) throw errors.invalidRequest(error.message, null, 'invalid_file');
+      throw error;
+    }
     return { object: 'vector_store.file_content.page' as const, data: [{ type: 'text', text }], has_more: false, next_page: null };
+  }
+
+  /** How many of `ids` the store does not hold yet (re-adding a file replaces it; it takes no new place). */
+  async #newFileCount(project: string, vectorStoreId: string, ids: readonly string[], total: number): Promise<number> {
+    const distinct = [...new Set(ids)];
+    // Looking each id up only matters near the limit.
+    if (total + distinct.length <= MAX_FILES_PER_VECTOR_STORE) return distinct.length;
+    let fresh = 0;
+    for (const id of distinct) if (!(await this.store.vectorStores.getFile(project, vectorStoreId, id))) fresh += 1;
+    return fresh;
   }
 
   async #requireStore(project: string, vectorStoreId: string): Promise<void> {

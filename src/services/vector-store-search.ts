@@ -4,6 +4,7 @@ import { nowSeconds } from '../ids.js';
 import type { Store } from '../store/store.js';
 import type { AttributeFilter } from '../tools/file-search/attribute-filter.js';
 import { searchFiles, type FileSearchDependencies } from '../tools/file-search/search.js';
+import { isExpired } from './vector-store-views.js';
 import type { VectorStoreService } from './vector-stores.js';
 
 /** `POST /vector_stores/{id}/search`. */
@@ -16,7 +17,9 @@ export class VectorStoreSearchService {
 
   async search(project: string, vectorStoreId: string, request: VectorStoreSearchRequest): Promise<VectorStoreSearchResultsPage> {
     const stored = await this.vectorStores.stored(project, vectorStoreId);
-    if (stored.expired) throw errors.invalidRequest(`Vector store ${vectorStoreId} has expired and can no longer be searched.`, null, 'vector_store_expired');
+    if (isExpired(stored)) {
+      throw errors.invalidRequest(`Vector store ${vectorStoreId} has expired and can no longer be searched.`, 'vector_store_id', 'vector_store_expired');
+    }
     const queries = (Array.isArray(request.query) ? request.query : [request.query]).map((query) => query.trim()).filter((query) => query !== '');
     if (queries.length === 0) throw errors.invalidValue('query', "Invalid 'query': expected a non-empty string.");
     const results = await searchFiles(this.dependencies, {

@@ -1,15 +1,24 @@
 import type { VectorStore, VectorStoreFileBatch } from '../api/types.js';
+import { nowSeconds } from '../ids.js';
 import type { StoredVectorStore, VectorStoreRepository } from '../store/vector-store-repository.js';
+
+/**
+ * Whether the store has expired: marked so by the ingestion worker's sweep, or past its `expires_at`
+ * already (the sweep runs every few seconds; the API should not lag behind it).
+ */
+export function isExpired(stored: StoredVectorStore, now: number = nowSeconds()): boolean {
+  return stored.expired || (typeof stored.expires_at === 'number' && stored.expires_at <= now);
+}
 
 /** The API object of a stored vector store, with its file counts, bytes and status computed now. */
 export async function vectorStoreView(repository: VectorStoreRepository, stored: StoredVectorStore): Promise<VectorStore> {
-  const { expired, ...rest } = stored;
+  const { expired: _expired, ...rest } = stored;
   const { usageBytes, ...fileCounts } = await repository.counts(stored.id);
   return {
     ...rest,
     usage_bytes: usageBytes,
     file_counts: fileCounts,
-    status: expired ? 'expired' : fileCounts.in_progress > 0 ? 'in_progress' : 'completed',
+    status: isExpired(stored) ? 'expired' : fileCounts.in_progress > 0 ? 'in_progress' : 'completed',
   };
 }
 

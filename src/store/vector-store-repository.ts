@@ -48,8 +48,10 @@ export interface VectorStoreRepository {
   updateFile(file: StoredVectorStoreFile): Promise<void>;
   deleteFile(project: string, vectorStoreId: string, fileId: string): Promise<boolean>;
   listFiles(project: string, vectorStoreId: string, page: PageRequest, filter?: VectorStoreFileFilter): Promise<Page<VectorStoreFile>>;
-  /** Every file of the given stores (for attribute filters and result names). */
+  /** Every file of the given stores (for attribute filters). */
   allFiles(vectorStoreIds: readonly string[]): Promise<StoredVectorStoreFile[]>;
+  /** The rows of these files in any of these stores (the files that search results name). */
+  filesIn(vectorStoreIds: readonly string[], fileIds: readonly string[]): Promise<StoredVectorStoreFile[]>;
   /** Stores that hold the file (to remove it everywhere when the File itself is deleted). */
   storesOfFile(project: string, fileId: string): Promise<string[]>;
   /** Files waiting for ingestion, oldest first, that no live lease holds. */

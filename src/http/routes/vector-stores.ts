@@ -18,6 +18,12 @@ type FileParams = StoreParams & { file_id: string };
 type BatchParams = StoreParams & { batch_id: string };
 type Query = Record<string, unknown>;
 
+/**
+ * Sent on file and batch retrieval: the SDK's `createAndPoll`/`uploadAndPoll` otherwise sleep 5 s
+ * between polls, while ingesting a typical file takes well under a second.
+ */
+const POLL_AFTER_MS = '100';
+
 const FILE_STATUSES: readonly FileStatus[] = ['in_progress', 'completed', 'failed', 'cancelled'];
 
 export function vectorStoreRoutes(services: Services): FastifyPluginAsync {
@@ -50,9 +56,10 @@ export function vectorStoreRoutes(services: Services): FastifyPluginAsync {
     app.post<{ Params: StoreParams }>('/vector_stores/:vector_store_id/files', { schema: { body: schemaRef('CreateVectorStoreFileRequest') } }, async (request) =>
       vectorStoreFiles.create(request.project, request.params.vector_store_id, request.body as CreateVectorStoreFileRequest),
     );
-    app.get<{ Params: FileParams }>('/vector_stores/:vector_store_id/files/:file_id', async (request) =>
-      vectorStoreFiles.get(request.project, request.params.vector_store_id, request.params.file_id),
-    );
+    app.get<{ Params: FileParams }>('/vector_stores/:vector_store_id/files/:file_id', async (request, reply) => {
+      void reply.header('openai-poll-after-ms', POLL_AFTER_MS);
+      return vectorStoreFiles.get(request.project, request.params.vector_store_id, request.params.file_id);
+    });
     app.post<{ Params: FileParams }>(
       '/vector_stores/:vector_store_id/files/:file_id',
       { schema: { body: schemaRef('UpdateVectorStoreFileAttributesRequest') } },
@@ -73,9 +80,10 @@ export function vectorStoreRoutes(services: Services): FastifyPluginAsync {
       { schema: { body: schemaRef('CreateVectorStoreFileBatchRequest') } },
       async (request) => fileBatches.create(request.project, request.params.vector_store_id, request.body as CreateVectorStoreFileBatchRequest),
     );
-    app.get<{ Params: BatchParams }>('/vector_stores/:vector_store_id/file_batches/:batch_id', async (request) =>
-      fileBatches.get(request.project, request.params.vector_store_id, request.params.batch_id),
-    );
+    app.get<{ Params: BatchParams }>('/vector_stores/:vector_store_id/file_batches/:batch_id', async (request, reply) => {
+      void reply.header('openai-poll-after-ms', POLL_AFTER_MS);
+      return fileBatches.get(request.project, request.params.vector_store_id, request.params.batch_id);
+    });
     app.post<{ Params: BatchParams }>('/vector_stores/:vector_store_id/file_batches/:batch_id/cancel', async (request) =>
       fileBatches.cancel(request.project, request.params.vector_store_id, request.params.batch_id),
     );

@@ -162,6 +162,18 @@ export class SqliteVectorStores implements VectorStoreRepository {
       .map(toStoredFile);
   }
 
+  async filesIn(vectorStoreIds: readonly string[], fileIds: readonly string[]): Promise<StoredVectorStoreFile[]> {
+    if (vectorStoreIds.length === 0 || fileIds.length === 0) return [];
+    return this.db
+      .all<FileRow>(
+        `SELECT ${FILE_COLUMNS} FROM vector_store_files
+         WHERE vector_store_id IN (SELECT value FROM json_each(?)) AND id IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(vectorStoreIds),
+        JSON.stringify(fileIds),
+      )
+      .map(toStoredFile);
+  }
+
   async storesOfFile(project: string, fileId: string): Promise<string[]> {
     return this.db.all<{ vector_store_id: string }>('SELECT vector_store_id FROM vector_store_files WHERE project = ? AND id = ?', project, fileId).map((row) => row.vector_store_id);
   }

@@ -41,7 +41,9 @@ export async function detectFormat(head: Uint8Array, filename: string, mimeType?
     if (sniffed.ext === 'docx' || sniffed.ext === 'pptx') return sniffed.ext;
     // Office files whose first zip entry is not the one file-type reads still say what they are by name.
     if (sniffed.ext === 'zip' && (extension === '.docx' || extension === '.pptx')) return extension === '.docx' ? 'docx' : 'pptx';
-    if (!isTextLike(sniffed.mime)) {
+    // Weak magic numbers match ordinary text: "BM..." is a BMP header, "....wide" a QuickTime atom.
+    // Real binaries of those kinds have NUL bytes in their headers; valid UTF-8 without any is text.
+    if (!isTextLike(sniffed.mime) && !isUtf8Text(head)) {
       throw new ExtractionError(
         `The file '${filename}' appears to be ${sniffed.mime} (.${sniffed.ext}), which file search does not support. ` +
           'Supported formats are text, Markdown, HTML, JSON, source code, PDF, DOCX and PPTX.',
@@ -64,6 +66,17 @@ export async function detectFormat(head: Uint8Array, filename: string, mimeType?
 
 function isTextLike(mime: string): boolean {
   return mime.startsWith('text/') || mime === 'application/xml' || mime === 'application/json';
+}
+
+/** Text by `looksLikeText` that also decodes as UTF-8 (a character cut at the end of the sample is fine). */
+function isUtf8Text(head: Uint8Array): boolean {
+  if (!looksLikeText(head)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** No NUL bytes in the sample: binary formats almost always have some, text never does (UTF-16 aside). */

@@ -5,9 +5,10 @@ import { describeCause, ExtractionError } from './extraction-error.js';
 export async function extractPdfText(bytes: Uint8Array): Promise<string> {
   let pages: string[];
   try {
-    // pdf.js takes ownership of the buffer it is given, so it gets a copy; verbosity 0 keeps its
-    // warnings ("Indexing all PDF objects") out of the server log.
-    const document = await getDocumentProxy(bytes.slice(), { verbosity: 0 });
+    // pdf.js takes ownership of the buffer it is given, so it gets a copy; a plain Uint8Array copy,
+    // because unpdf rejects a Node Buffer (which `fs.readFile` returns and `Buffer#slice` keeps).
+    // Verbosity 0 keeps its warnings ("Indexing all PDF objects") out of the server log.
+    const document = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
     try {
       pages = (await extractPdfPages(document, { mergePages: false })).text;
     } finally {

@@ -14,6 +14,7 @@ export interface IngestionSettings {
   /** Files processed at once (chunking is CPU work: about one per core). */
   concurrency: number;
   leaseMs: number;
+  /** How often the worker looks for waiting files and expires vector stores past their `expires_at`. */
   sweepIntervalMs: number;
   /** The only worker on this store: leases of other owners belong to dead processes. */
   soleWorker: boolean;
@@ -29,6 +30,7 @@ type LastError = NonNullable<VectorStoreFile['last_error']>;
  * text (streamed for plain text, so a 50 MB file stays in bounded memory), chunk by tokens, index
  * keywords, embed when a model is configured. A file cancelled or removed meanwhile stops at the
  * next batch and leaves no chunks; any failure ends the file `failed` with a readable `last_error`.
+ * Its periodic sweep also expires vector stores whose `expires_at` has passed.
  */
 export class IngestionWorker {
   readonly owner = `ingest-${randomUUID()}`;
@@ -49,9 +51,9 @@ export class IngestionWorker {
 
   start(): void {
     this.#stopped = false;
-    this.#timer = setInterval(() => this.wake(), this.settings.sweepIntervalMs);
+    this.#timer = setInterval(() => this.#sweep(), this.settings.sweepIntervalMs);
     this.#timer.unref();
-    this.wake();
+    this.#sweep();
   }
 
   async stop(): Promise<void> {
@@ -72,6 +74,21 @@ export class IngestionWorker {
   /** Resolves when nothing is being ingested (tests and benches wait on it). */
   async idle(): Promise<void> {
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  #sweep(): void {
+    void this.#expireStores();
+    this.wake();
+  }
+
+  /** Marks stores whose `expires_at` has passed as expired (searching them is then refused). */
+  async #expireStores(): Promise<void> {
+    try {
+      const expired = await this.store.vectorStores.expire(Math.floor(Date.now() / 1000));
+      if (expired.length > 0) this.log.info({ vectorStoreIds: expired }, 'vector stores expired');
+    } catch (error) {
+      this.log.error({ err: error }, 'expiring vector stores failed');
+    }
   }
 
   async #pump(): Promise<void> {

@@ -38,35 +38,76 @@ export interface FileSearchDependencies {
  * Hybrid search over vector stores: for every query a BM25 list and (when an embedding model is
  * configured) a vector list, all fused by reciprocal rank. Attribute filters narrow the files first.
  * Only completed files are searched.
+ *
+ * Without a filter the index is searched whole and the files the hits name are read afterwards
+ * (reading every file row of a 5,000-file store cost more than the search itself). Chunks of a file
+ * still being ingested can be in the index; if one ranks, the search runs again restricted to the
+ * completed files, so such a file never crowds out a completed one.
  */
 export async function searchFiles(deps: FileSearchDependencies, query: FileSearchQuery): Promise<FileSearchResult[]> {
-  const files = (await deps.vectorStores.allFiles(query.vectorStoreIds)).filter((file) => file.file.status === 'completed');
-  const allowed = files.filter((file) => !query.filter || matchesFilter(file.file.attributes ?? {}, query.filter));
-  if (allowed.length === 0 || query.queries.length === 0) return [];
-  const fileIds = allowed.length === files.length ? undefined : new Set(allowed.map((file) => file.file.id));
-  // Each list is cut wider than the final page so fusion has candidates to reorder.
-  const search = { vectorStoreIds: query.vectorStoreIds, limit: Math.max(query.maxNumResults * 3, 30), ...(fileIds ? { fileIds } : {}) };
-
-  const lists: ChunkHit[][] = [];
-  for (const text of query.queries) lists.push(await deps.index.keywordSearch(text, search));
-  if (deps.embeddings && deps.index.vectorDimensions !== undefined) {
-    const vectors = await deps.embeddings.embed(query.queries, query.signal);
-    for (const vector of vectors) lists.push(await deps.index.vectorSearch(vector, search));
+  if (query.queries.length === 0) return [];
+  let allowed = query.filter ? await completedFiles(deps, query) : undefined;
+  if (allowed?.length === 0) return [];
+  let fused = await rank(deps, query, allowed);
+  let files = await filesOf(deps, query.vectorStoreIds, fused, allowed);
+  if (!allowed && fused.some(({ item }) => files.get(fileKey(item))?.file.status !== 'completed')) {
+    allowed = await completedFiles(deps, query);
+    if (allowed.length === 0) return [];
+    fused = await rank(deps, query, allowed);
+    files = await filesOf(deps, query.vectorStoreIds, fused, allowed);
   }
-  const ranked = lists.map((list) => list.map((hit): RankedItem<ChunkHit> => ({ key: hit.chunkId, score: hit.score, item: hit })));
-  const fused = reciprocalRankFusion(ranked, {
-    maxNumResults: query.maxNumResults,
-    ...(query.scoreThreshold === undefined ? {} : { scoreThreshold: query.scoreThreshold }),
-  });
-  const byId = new Map<string, StoredVectorStoreFile>(allowed.map((file) => [`${file.file.vector_store_id}/${file.file.id}`, file]));
   const names = await deps.filenames(query.project, [...new Set(fused.map((entry) => entry.item.fileId))]);
   return fused.map(({ item, score }) => ({
     chunkId: item.chunkId,
     vectorStoreId: item.vectorStoreId,
     fileId: item.fileId,
     filename: names.get(item.fileId) ?? item.fileId,
-    attributes: (byId.get(`${item.vectorStoreId}/${item.fileId}`)?.file.attributes ?? {}) as FileSearchResult['attributes'],
+    attributes: (files.get(fileKey(item))?.file.attributes ?? {}) as FileSearchResult['attributes'],
     score,
     text: item.text,
   }));
+}
+
+/** The completed files of the stores that pass the query's filter. */
+async function completedFiles(deps: FileSearchDependencies, query: FileSearchQuery): Promise<StoredVectorStoreFile[]> {
+  return (await deps.vectorStores.allFiles(query.vectorStoreIds)).filter(
+    (file) => file.file.status === 'completed' && (!query.filter || matchesFilter(file.file.attributes ?? {}, query.filter)),
+  );
+}
+
+/** Every query's keyword list and vector list, fused; restricted to `allowed` files when given. */
+async function rank(deps: FileSearchDependencies, query: FileSearchQuery, allowed: readonly StoredVectorStoreFile[] | undefined) {
+  const vectors = deps.embeddings !== undefined && deps.index.vectorDimensions !== undefined;
+  const listCount = query.queries.length * (vectors ? 2 : 1);
+  const fileIds = allowed ? new Set(allowed.map((file) => file.file.id)) : undefined;
+  // With several lists, each is cut wider than the final page so fusion has candidates to reorder.
+  const limit = listCount > 1 ? Math.max(query.maxNumResults * 3, 30) : query.maxNumResults;
+  const search = { vectorStoreIds: query.vectorStoreIds, limit, ...(fileIds ? { fileIds } : {}) };
+
+  const lists: ChunkHit[][] = [];
+  for (const text of query.queries) lists.push(await deps.index.keywordSearch(text, search));
+  if (vectors) {
+    const embedded = await deps.embeddings!.embed(query.queries, query.signal);
+    for (const vector of embedded) lists.push(await deps.index.vectorSearch(vector, search));
+  }
+  const ranked = lists.map((list) => list.map((hit): RankedItem<ChunkHit> => ({ key: hit.chunkId, score: hit.score, item: hit })));
+  return reciprocalRankFusion(ranked, {
+    maxNumResults: query.maxNumResults,
+    ...(query.scoreThreshold === undefined ? {} : { scoreThreshold: query.scoreThreshold }),
+  });
+}
+
+/** The rows of the files the results name, by `fileKey`. */
+async function filesOf(
+  deps: FileSearchDependencies,
+  vectorStoreIds: readonly string[],
+  fused: ReadonlyArray<{ item: ChunkHit }>,
+  allowed: readonly StoredVectorStoreFile[] | undefined,
+): Promise<Map<string, StoredVectorStoreFile>> {
+  const rows = allowed ?? (await deps.vectorStores.filesIn(vectorStoreIds, [...new Set(fused.map(({ item }) => item.fileId))]));
+  return new Map(rows.map((file) => [`${file.file.vector_store_id}/${file.file.id}`, file]));
+}
+
+function fileKey(hit: ChunkHit): string {
+  return `${hit.vectorStoreId}/${hit.fileId}`;
 }
