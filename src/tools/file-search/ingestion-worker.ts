@@ -7,6 +7,7 @@ import { readAll } from '../../files/read-all.js';
 import type { EmbeddingModel } from '../../providers/index.js';
 import type { Store } from '../../store/store.js';
 import type { StoredVectorStoreFile } from '../../store/vector-store-repository.js';
+import { ClaimPump } from '../../queue/claim-pump.js';
 import { TokenChunker, type Chunk } from './chunk.js';
 import { ExtractionError, extractTextStream } from './extract.js';
 
@@ -34,11 +35,7 @@ type LastError = NonNullable<VectorStoreFile['last_error']>;
  */
 export class IngestionWorker {
   readonly owner = `ingest-${randomUUID()}`;
-  readonly #active = new Set<string>();
-  readonly #running = new Set<Promise<void>>();
-  #pumping = false;
-  #pumpAgain = false;
-  #stopped = true;
+  readonly #pump: ClaimPump<StoredVectorStoreFile>;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -47,33 +44,41 @@ export class IngestionWorker {
     private readonly embeddings: EmbeddingModel | undefined,
     private readonly settings: IngestionSettings,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.#pump = new ClaimPump<StoredVectorStoreFile>(
+      {
+        claim: () => {
+          const now = Date.now();
+          return store.vectorStores.claimPendingFile(this.owner, now + settings.leaseMs, settings.soleWorker ? Number.MAX_SAFE_INTEGER : now);
+        },
+        work: (stored) => this.#ingest(stored),
+        release: (stored) => store.vectorStores.releaseFile(stored.file.vector_store_id, stored.file.id),
+        key: (stored) => `${stored.file.vector_store_id}/${stored.file.id}`,
+        onError: (error, key) => log.error({ err: error, key }, key ? 'ingestion failed unexpectedly' : 'claiming files to ingest failed'),
+      },
+      settings.concurrency,
+    );
+  }
 
   start(): void {
-    this.#stopped = false;
     this.#timer = setInterval(() => this.#sweep(), this.settings.sweepIntervalMs);
     this.#timer.unref();
     this.#sweep();
   }
 
+  /** Stops claiming and lets the files being ingested finish. */
   async stop(): Promise<void> {
-    this.#stopped = true;
     clearInterval(this.#timer);
-    await Promise.allSettled([...this.#running]);
+    await this.#pump.stop('shutdown');
   }
 
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#pumping) {
-      this.#pumpAgain = true;
-      return;
-    }
-    void this.#pump();
+    this.#pump.wake();
   }
 
   /** Resolves when nothing is being ingested (tests and benches wait on it). */
   async idle(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    await this.#pump.idle();
   }
 
   #sweep(): void {
@@ -89,42 +94,6 @@ export class IngestionWorker {
     } catch (error) {
       this.log.error({ err: error }, 'expiring vector stores failed');
     }
-  }
-
-  async #pump(): Promise<void> {
-    this.#pumping = true;
-    try {
-      do {
-        this.#pumpAgain = false;
-        while (!this.#stopped && this.#active.size < this.settings.concurrency) {
-          const now = Date.now();
-          const claimed = await this.store.vectorStores.claimPendingFile(
-            this.owner,
-            now + this.settings.leaseMs,
-            this.settings.soleWorker ? Number.MAX_SAFE_INTEGER : now,
-          );
-          if (!claimed) break;
-          this.#start(claimed);
-        }
-      } while (this.#pumpAgain && !this.#stopped);
-    } catch (error) {
-      this.log.error({ err: error }, 'claiming files to ingest failed');
-    } finally {
-      this.#pumping = false;
-    }
-  }
-
-  #start(stored: StoredVectorStoreFile): void {
-    const key = `${stored.file.vector_store_id}/${stored.file.id}`;
-    this.#active.add(key);
-    const running = this.#ingest(stored)
-      .catch((error: unknown) => this.log.error({ err: error, key }, 'ingestion failed unexpectedly'))
-      .finally(() => {
-        this.#active.delete(key);
-        this.#running.delete(running);
-        this.wake();
-      });
-    this.#running.add(running);
   }
 
   async #ingest(stored: StoredVectorStoreFile): Promise<void> {
@@ -160,8 +129,6 @@ export class IngestionWorker {
       await this.store.fileSearch.deleteFile(vectorStoreId, file.id).catch(() => undefined);
       await this.#finish(stored, { status: 'failed', usage_bytes: 0, last_error: lastErrorOf(error) });
       if (!(error instanceof ExtractionError)) this.log.warn({ err: error, fileId: file.id, vectorStoreId }, 'a vector store file failed to ingest');
-    } finally {
-      await this.store.vectorStores.releaseFile(vectorStoreId, file.id);
     }
   }
 
