@@ -41,3 +41,12 @@ describe('streaming a JSON string field', () => {
     assert.equal(stream.push('"'), '');
   });
 });
+
+describe('rewrite_query', () => {
+  test('a question is reduced to its search terms, and a query of only filler words is kept', async () => {
+    const { rewriteQuery } = await import('../src/tools/file-search/rewrite-query.js');
+    assert.equal(rewriteQuery('What is the capital of France?'), 'capital france');
+    assert.equal(rewriteQuery('How do I reset my password'), 'reset password');
+    assert.equal(rewriteQuery('what is it'), 'what is it');
+  });
+});

@@ -116,3 +116,19 @@ describe('message attachments', () => {
     assert.equal((await client.beta.threads.retrieve(thread.id)).tool_resources?.file_search, undefined);
   });
 });
+
+describe('search with rewrite_query', () => {
+  test('the query is rewritten into search terms, echoed in search_query, and still finds the passage', async () => {
+    const file = await textFile('geo.txt', 'Paris is the capital of France.');
+    const store = await client.vectorStores.create({ name: 'geo', file_ids: [file.id] });
+    await settled(store.id);
+    const page = await client.vectorStores.search(store.id, { query: 'What is the capital of France?', rewrite_query: true });
+    assert.equal(page.data[0]?.file_id, file.id);
+    const raw = await fetch(`${fixture.server.baseURL}/vector_stores/${store.id}/search`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: ['What is the capital of France?', 'Paris'], rewrite_query: true }),
+    });
+    assert.deepEqual(((await raw.json()) as { search_query: string[] }).search_query, ['capital france', 'paris']);
+  });
+});

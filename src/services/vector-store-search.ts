@@ -3,6 +3,7 @@ import { errors } from '../errors.js';
 import { nowSeconds } from '../ids.js';
 import type { Store } from '../store/store.js';
 import type { AttributeFilter } from '../tools/file-search/attribute-filter.js';
+import { rewriteQuery } from '../tools/file-search/rewrite-query.js';
 import { searchFiles, type FileSearchDependencies } from '../tools/file-search/search.js';
 import { isExpired } from './vector-store-views.js';
 import type { VectorStoreService } from './vector-stores.js';
@@ -20,8 +21,9 @@ export class VectorStoreSearchService {
     if (isExpired(stored)) {
       throw errors.invalidRequest(`Vector store ${vectorStoreId} has expired and can no longer be searched.`, 'vector_store_id', 'vector_store_expired');
     }
-    const queries = (Array.isArray(request.query) ? request.query : [request.query]).map((query) => query.trim()).filter((query) => query !== '');
+    let queries = (Array.isArray(request.query) ? request.query : [request.query]).map((query) => query.trim()).filter((query) => query !== '');
     if (queries.length === 0) throw errors.invalidValue('query', "Invalid 'query': expected a non-empty string.");
+    if (request.rewrite_query) queries = queries.map(rewriteQuery);
     const results = await searchFiles(this.dependencies, {
       project,
       vectorStoreIds: [vectorStoreId],
