@@ -7,6 +7,7 @@ import { FileService } from './files.js';
 import { MessageService } from './messages.js';
 import { RunService, type RunScheduler } from './runs.js';
 import { FileBatchService } from './file-batches.js';
+import { filenamesFrom } from '../tools/file-search/search.js';
 import { ThreadAttachments } from './thread-attachments.js';
 import { ThreadService } from './threads.js';
 import { ToolResourceResolver } from './tool-resources.js';
@@ -60,10 +61,7 @@ export function createServices(deps: ServiceDependencies): Services {
     index: store.fileSearch,
     vectorStores: store.vectorStores,
     embeddings: deps.embeddings,
-    filenames: async (project: string, fileIds: readonly string[]) => {
-      const found = await Promise.all(fileIds.map(async (id) => [id, (await store.files.get(project, id))?.file.filename] as const));
-      return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
-    },
+    filenames: filenamesFrom(store.files),
   };
   return Object.freeze({
     assistants,

@@ -9,6 +9,7 @@ import { BubblewrapSandbox } from './code-interpreter/bubblewrap-sandbox.js';
 import { createCodeInterpreterTool } from './code-interpreter/code-interpreter-tool.js';
 import { CodeSessions } from './code-interpreter/sessions.js';
 import { createFileSearchTool } from './file-search/file-search-tool.js';
+import { filenamesFrom } from './file-search/search.js';
 
 export interface BuiltinTools {
   tools: BuiltinTool[];
@@ -43,10 +44,7 @@ export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise
     index: store.fileSearch,
     vectorStores: store.vectorStores,
     embeddings: deps.embeddings,
-    filenames: async (project, fileIds) => {
-      const found = await Promise.all(fileIds.map(async (id) => [id, (await store.files.get(project, id))?.file.filename] as const));
-      return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
-    },
+    filenames: filenamesFrom(store.files),
     awaitIngestion: async (vectorStoreIds, signal) => {
       const deadline = Date.now() + config.fileSearchIngestionWaitMs;
       for (const vectorStoreId of vectorStoreIds) {

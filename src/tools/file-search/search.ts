@@ -1,5 +1,6 @@
 import type { EmbeddingModel } from '../../providers/index.js';
 import type { ChunkHit, FileSearchIndex } from '../../store/file-search-index.js';
+import type { FileRepository } from '../../store/store.js';
 import type { StoredVectorStoreFile, VectorStoreRepository } from '../../store/vector-store-repository.js';
 import { matchesFilter, type AttributeFilter } from './attribute-filter.js';
 import { reciprocalRankFusion, type RankedItem } from './fusion.js';
@@ -110,4 +111,12 @@ async function filesOf(
 
 function fileKey(hit: ChunkHit): string {
   return `${hit.vectorStoreId}/${hit.fileId}`;
+}
+
+/** Looks file names up in the project's files, for result items (`filenames` of the dependencies). */
+export function filenamesFrom(files: FileRepository): FileSearchDependencies['filenames'] {
+  return async (project, fileIds) => {
+    const found = await Promise.all(fileIds.map(async (id) => [id, (await files.get(project, id))?.file.filename] as const));
+    return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
+  };
 }
