@@ -3,7 +3,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import type OpenAI from 'openai';
 import { rejectsWith } from './helpers/file-fixtures.js';
 import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
-import { assertValidStreamEvent, assistantAndThread, chatRequests, messageText, weatherTool } from './helpers/run-helpers.js';
+import { assertValidStreamEvent, assistantAndThread, chatRequests, messageText, requiresActionRun, weatherTool } from './helpers/run-helpers.js';
 import { ControlledResponse } from './upstream/index.js';
 
 let fixture: RunFixture;
@@ -13,14 +13,6 @@ before(async () => {
 });
 after(() => fixture.close());
 beforeEach(() => fixture.upstream.reset());
-
-async function requiresActionRun() {
-  fixture.upstream.script({ toolCalls: [{ id: 'call_wait', name: 'get_weather', arguments: { city: 'Bern' } }] });
-  const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] });
-  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
-  assert.equal(run.status, 'requires_action');
-  return { assistant, thread, run };
-}
 
 test('cancelling mid-stream aborts the upstream call and ends the run cancelled with an incomplete message', async () => {
   const upstreamStream = new ControlledResponse();
@@ -60,7 +52,7 @@ test('cancelling mid-stream aborts the upstream call and ends the run cancelled 
 });
 
 test('cancelling a run that waits for tool outputs cancels it at once, with its tool step', async () => {
-  const { run, thread } = await requiresActionRun();
+  const { run, thread } = await requiresActionRun(fixture);
   await fixture.client.beta.threads.runs.cancel(run.id, { thread_id: thread.id });
   const stored = await fixture.client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id });
   assert.equal(stored.status, 'cancelled');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { rejectsWith } from './helpers/file-fixtures.js';
 import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
-import { assistantAndThread, waitForRun, weatherTool } from './helpers/run-helpers.js';
+import { assistantAndThread, requiresActionRun, waitForRun, weatherTool } from './helpers/run-helpers.js';
 import { ControlledResponse } from './upstream/index.js';
 
 let fixture: RunFixture;
@@ -13,16 +13,8 @@ before(async () => {
 after(() => fixture.close());
 beforeEach(() => fixture.upstream.reset());
 
-async function requiresActionRun() {
-  fixture.upstream.script({ toolCalls: [{ id: 'call_wait', name: 'get_weather', arguments: { city: 'Bern' } }] });
-  const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] });
-  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
-  assert.equal(run.status, 'requires_action');
-  return { assistant, thread, run };
-}
-
 test('while a run is active the thread takes no new message and no new run, with OpenAI texts', async () => {
-  const { assistant, run, thread } = await requiresActionRun();
+  const { assistant, run, thread } = await requiresActionRun(fixture);
   await rejectsWith(fixture.client.beta.threads.messages.create(thread.id, { role: 'user', content: 'more' }), {
     status: 400,
     message: `Can't add messages to ${thread.id} while a run ${run.id} is active.`,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readNumber } from '../read-env.js';
 
 export const CASE_NAMES = ['retrieve', 'create'] as const;
 export type CaseName = (typeof CASE_NAMES)[number];
@@ -34,12 +35,4 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): BenchSetting
     cases: cases as CaseName[],
     cpuProfileDir: env.BENCH_CPU_PROF ? path.resolve(env.BENCH_CPU_PROF) : undefined,
   };
-}
-
-function readNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, minimum: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum) throw new Error(`${name} must be an integer >= ${minimum}, got '${raw}'`);
-  return value;
 }

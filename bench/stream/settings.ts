@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { readNumber } from '../read-env.js';
 
 /** How the bench runs, from environment variables so `npm run bench:stream` needs no arguments. */
 export interface StreamBenchSettings {
@@ -38,12 +39,4 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): StreamBenchS
     parts: new Set(parts as Array<'latency' | 'concurrency'>),
     cpuProfileDir: env.BENCH_CPU_PROF ? path.resolve(env.BENCH_CPU_PROF) : undefined,
   };
-}
-
-function readNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, minimum: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum) throw new Error(`${name} must be an integer >= ${minimum}, got '${raw}'`);
-  return value;
 }

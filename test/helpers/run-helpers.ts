@@ -129,3 +129,12 @@ export function contentText(message: Record<string, any>): string {
   if (Array.isArray(message.content)) return message.content.map((part: { text?: string }) => part.text ?? '').join('');
   return '';
 }
+
+/** A run stopped at `requires_action` on one scripted `get_weather` call (id `call_wait`). */
+export async function requiresActionRun(fixture: RunFixture) {
+  fixture.upstream.script({ toolCalls: [{ id: 'call_wait', name: 'get_weather', arguments: { city: 'Bern' } }] });
+  const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] });
+  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
+  assert.equal(run.status, 'requires_action');
+  return { assistant, thread, run };
+}
