@@ -8,6 +8,7 @@ import { createProviderRegistry } from './providers/index.js';
 import { imageLoader } from './runs/load-image.js';
 import { RunEventBus } from './runs/run-event-bus.js';
 import { RunWorker } from './runs/run-worker.js';
+import { RunWriter } from './runs/run-writer.js';
 import { FileService } from './services/files.js';
 import { createServices } from './services/index.js';
 import { RunTools } from './runs/run-tools.js';
@@ -46,13 +47,14 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'), { vectorDimensions: embeddings?.dimensions });
   const ingestion = new IngestionWorker(store, blobs, embeddings, { concurrency: 2, leaseMs: 60_000, sweepIntervalMs: config.ingestionSweepIntervalMs, soleWorker: true }, logger);
   const builtins = await createBuiltinTools({ config, store, blobs, files: new FileService(store, blobs), embeddings, log: logger });
-  const runEvents = new RunEventBus();
+  const bus = new RunEventBus();
+  const writer = new RunWriter(store.runs, bus);
   const worker = new RunWorker(
     {
       store,
       log: logger,
       tools: new RunTools(store, builtins.tools),
-      bus: runEvents,
+      writer,
       chatModel: (modelId) => providers.chatModel(modelId),
       loadImage: imageLoader(store, blobs),
       settings: {
@@ -78,8 +80,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     maxFileBytes: config.maxFileBytes,
     maxMessagesPerThread: config.maxMessagesPerThread,
     runExpiresAfterSeconds: config.runExpiresAfterSeconds,
-    scheduler: worker,
-    runEvents,
+    runEngine: { writer, scheduler: worker, bus },
     ingestion,
     embeddings,
     onThreadDeleted: async (threadId) => builtins.sessions?.close(threadId),

@@ -7,6 +7,7 @@ import { CONTRACT_PATH } from '../src/api/contract.js';
 import { DiskBlobStore } from '../src/files/disk-blob-store.js';
 import { buildApp } from '../src/http/app.js';
 import { RunEventBus } from '../src/runs/run-event-bus.js';
+import { RunWriter } from '../src/runs/run-writer.js';
 import { createServices } from '../src/services/index.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { checkResponse, contract } from './helpers/contract-fetch.js';
@@ -15,6 +16,7 @@ describe('the contract', () => {
   test('every operation of the contract has a route', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'contract-test-'));
     const store = SqliteStore.open(':memory:');
+    const bus = new RunEventBus();
     const blobs = new DiskBlobStore(dataDir);
     const app = await buildApp({
       services: createServices({
@@ -23,8 +25,11 @@ describe('the contract', () => {
         maxFileBytes: 1024,
         maxMessagesPerThread: 10,
         runExpiresAfterSeconds: 600,
-        scheduler: { wake: () => undefined, cancel: () => undefined },
-        runEvents: new RunEventBus(),
+        runEngine: {
+          writer: new RunWriter(store.runs, bus),
+          scheduler: { wake: () => undefined, cancel: () => undefined },
+          bus,
+        },
         ingestion: { wake: () => undefined },
         embeddings: undefined,
       }),

@@ -4,6 +4,13 @@ import type { NewRunEvent } from '../store/run-repository.js';
 type StepPhase = 'created' | 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'expired';
 type MessagePhase = 'created' | 'in_progress' | 'completed' | 'incomplete';
 
+/** One event of a run's stream as a client receives it; `id` (the log's seq) lets it resume with `Last-Event-ID`. */
+export interface RunStreamEvent {
+  id: string;
+  event: string;
+  data: unknown;
+}
+
 /** The stream event announcing a run's current status (`thread.run.<status>`). */
 export function runStatusEvent(run: Run): NewRunEvent {
   return event(`thread.run.${run.status}`, run);

@@ -1,12 +1,11 @@
 import type { Message, Run, RunStep } from '../api/types.js';
 import { nowSeconds } from '../ids.js';
-import type { NewRunEvent, RunChanges, RunRepository, RunState, StoredRun } from '../store/run-repository.js';
-import type { RunEventBus } from './run-event-bus.js';
+import type { NewRunEvent, RunChanges, RunState, StoredRun } from '../store/run-repository.js';
 import { runStatusEvent, messageEvent, stepEvent } from './run-events.js';
 import { endStep, incompleteMessage, toUsage } from './run-objects.js';
-import { RunInterrupted, toLastError, type RunLastError } from './run-failure.js';
+import { RunInterrupted, type RunLastError } from './run-failure.js';
 import { emptyAnnotationSources, type AnnotationSources } from './message-annotations.js';
-import { presentStep } from './present-step.js';
+import type { RunWriter } from './run-writer.js';
 
 export type TerminalOutcome =
   | { status: 'completed' }
@@ -32,8 +31,7 @@ export class RunExecution {
   readonly annotationSources: AnnotationSources = emptyAnnotationSources();
 
   constructor(
-    private readonly runs: RunRepository,
-    private readonly bus: RunEventBus,
+    private readonly writer: RunWriter,
     stored: StoredRun,
   ) {
     this.run = stored.run;
@@ -76,13 +74,8 @@ export class RunExecution {
    * the cheap path for every token. Throws RunInterrupted if the run is no longer in progress.
    */
   async append(events: NewRunEvent[]): Promise<void> {
-    const shown = events.map((entry) => presentEvent(entry, this.state.include));
-    const records = await this.runs.appendEvents(this.run.id, shown, 'in_progress');
-    if (records === undefined) {
-      const current = await this.runs.getById(this.run.id);
-      throw new RunInterrupted(current?.run.status ?? 'cancelled');
-    }
-    this.bus.notify(this.run.id, records);
+    const records = await this.writer.append(this.run.id, events, 'in_progress');
+    if (records === undefined) throw new RunInterrupted();
   }
 
   /** in_progress → requires_action, waiting for the outputs of `step`'s function calls. */
@@ -166,30 +159,11 @@ export class RunExecution {
     return changes;
   }
 
-  /** The error a failed run records. */
-  static lastErrorOf(error: unknown): RunLastError {
-    return toLastError(error);
-  }
-
   async #commit(change: (current: StoredRun) => RunChanges | undefined): Promise<void> {
-    let seen: StoredRun | undefined;
-    let written: RunChanges | undefined;
-    const events = await this.runs.commit(this.run.id, (current) => {
-      seen = current;
-      written = change(current);
-      return written && { ...written, events: written.events.map((entry) => presentEvent(entry, (written!.state ?? current.state).include)) };
-    });
-    if (seen) {
-      this.run = written?.run ?? seen.run;
-      this.state = written?.state ?? seen.state;
+    const { stored } = await this.writer.commit(this.run.id, change);
+    if (stored) {
+      this.run = stored.run;
+      this.state = stored.state;
     }
-    if (events.length > 0) this.bus.notify(this.run.id, events);
   }
-}
-
-/** Step events carry file_search result content only when the run was created with that `include[]`. */
-function presentEvent(entry: NewRunEvent, include: readonly string[]): NewRunEvent {
-  const data = entry.data as { object?: string } | undefined;
-  if (data?.object !== 'thread.run.step') return entry;
-  return { ...entry, data: presentStep(entry.data as RunStep, include) };
 }

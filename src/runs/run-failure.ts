@@ -26,8 +26,8 @@ export class RunFailure extends Error {
 
 /** Someone else changed the run's status while it was executing (a cancel request, an expiry). */
 export class RunInterrupted extends Error {
-  constructor(readonly status: Run['status']) {
-    super(`run is ${status}`);
+  constructor(readonly status?: Run['status']) {
+    super(status === undefined ? 'the run is no longer in progress' : `run is ${status}`);
     this.name = 'RunInterrupted';
   }
 }

@@ -12,7 +12,6 @@ import type { Store } from '../store/store.js';
 import { buildContext, type ImageLoader } from './build-context.js';
 import { toResponseFormat, toToolChoice } from './chat-tools.js';
 import { RunExecution, type TerminalOutcome } from './run-execution.js';
-import type { RunEventBus } from './run-event-bus.js';
 import { RunFailure, RunInterrupted, toLastError } from './run-failure.js';
 import { closeMessage, runTurn, type CallKind } from './run-turn.js';
 import { executeBuiltinCalls } from './run-builtins.js';
@@ -21,6 +20,7 @@ import { endStep } from './run-objects.js';
 import type { RunTools } from './run-tools.js';
 import { citationSourcesOf as citationSources } from './citation-sources.js';
 import type { StoredRun } from '../store/run-repository.js';
+import type { RunWriter } from './run-writer.js';
 
 export interface RunLoopSettings {
   /** Most model calls one run may make (stops endless tool loops). */
@@ -39,7 +39,8 @@ export interface RunLoopDependencies {
   log?: { error(details: object, message: string): void };
   store: Store;
   tools: RunTools;
-  bus: RunEventBus;
+  /** The one path through which the run, its steps and messages change. */
+  writer: RunWriter;
   chatModel(modelId: string): ChatModel;
   loadImage(project: string): ImageLoader;
   settings: RunLoopSettings;
@@ -57,7 +58,7 @@ export type AbortReason = 'cancel' | 'shutdown';
  *   on error: cancelled (cancel request) | failed with last_error (upstream or engine failure)
  */
 export async function executeRun(deps: RunLoopDependencies, stored: StoredRun, signal: AbortSignal): Promise<void> {
-  const execution = new RunExecution(deps.store.runs, deps.bus, stored);
+  const execution = new RunExecution(deps.writer, stored);
   try {
     if (!(await execution.start())) return;
     for (;;) {

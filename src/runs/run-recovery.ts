@@ -20,7 +20,7 @@ export async function recoverRun(deps: RunLoopDependencies, orphan: StoredRun): 
     store.runs.events(runId, 0, 100_000),
   ]);
   const streamedText = textByMessage(deltas);
-  const events = await store.runs.commit(runId, (current) => {
+  await deps.writer.commit(runId, (current) => {
     const status = current.run.status;
     if (status !== 'in_progress' && status !== 'cancelling') return undefined;
     const cancelled = status === 'cancelling';
@@ -48,12 +48,11 @@ export async function recoverRun(deps: RunLoopDependencies, orphan: StoredRun): 
     changes.events.push(runStatusEvent(run));
     return changes;
   });
-  deps.bus.notify(runId, events);
 }
 
 /** A run left waiting (queued, or for tool outputs) past its `expires_at` becomes `expired`. */
 export async function expireRun(deps: RunLoopDependencies, waiting: StoredRun): Promise<void> {
-  const events = await deps.store.runs.commit(waiting.run.id, (current) => {
+  await deps.writer.commit(waiting.run.id, (current) => {
     const { status, expires_at: expiresAt } = current.run;
     if ((status !== 'queued' && status !== 'requires_action') || expiresAt === null || expiresAt > nowSeconds()) return undefined;
     const run: Run = { ...current.run, status: 'expired', expires_at: null, required_action: null, usage: toUsage(current.state.usedTokens) };
@@ -61,7 +60,6 @@ export async function expireRun(deps: RunLoopDependencies, waiting: StoredRun): 
     const steps = pendingStep ? [endStep(pendingStep, 'expired')] : [];
     return { run, state, steps, events: [...steps.map((step) => stepEvent(step, 'expired')), runStatusEvent(run)] };
   });
-  deps.bus.notify(waiting.run.id, events);
 }
 
 /** The text each message had streamed, rebuilt from the log's message deltas. */

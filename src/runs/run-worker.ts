@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { nowSeconds } from '../ids.js';
-import type { RunScheduler } from '../services/runs.js';
+import type { RunScheduler } from './run-scheduler.js';
 import type { StoredRun } from '../store/run-repository.js';
 import { ClaimPump } from '../queue/claim-pump.js';
 import { recoverRun, expireRun } from './run-recovery.js';
@@ -72,10 +72,6 @@ export class RunWorker implements RunScheduler {
 
   cancel(runId: string): void {
     this.#pump.abort(runId, 'cancel' satisfies AbortReason);
-  }
-
-  get activeRuns(): number {
-    return this.#pump.size;
   }
 
   async #sweep(): Promise<void> {

@@ -1,7 +1,6 @@
-import type { SseEvent } from '../http/sse.js';
 import type { RunEventRecord, RunRepository } from '../store/run-repository.js';
 import type { RunEventBus } from './run-event-bus.js';
-import { STREAM_END_EVENTS } from './run-events.js';
+import { STREAM_END_EVENTS, type RunStreamEvent } from './run-events.js';
 import { isTerminal } from './run-status.js';
 
 const PAGE = 500;
@@ -18,13 +17,13 @@ export async function* streamRunEvents(
   runId: string,
   afterSeq: number,
   signal: AbortSignal,
-): AsyncGenerator<SseEvent> {
+): AsyncGenerator<RunStreamEvent> {
   const subscription = bus.subscribe(runId);
   let cursor = afterSeq;
   let readLog = true;
   let runEnded = false;
   /** Yields records newer than the cursor; true once the stream has reached its end event. */
-  const emit = function* (records: readonly RunEventRecord[]): Generator<SseEvent, boolean> {
+  const emit = function* (records: readonly RunEventRecord[]): Generator<RunStreamEvent, boolean> {
     for (const entry of records) {
       if (entry.seq <= cursor) continue;
       cursor = entry.seq;

@@ -1,11 +1,10 @@
 import type { BlobStore } from '../files/blob-store.js';
 import type { EmbeddingModel } from '../providers/index.js';
-import type { RunEventBus } from '../runs/run-event-bus.js';
 import type { Store } from '../store/store.js';
 import { AssistantService } from './assistants.js';
 import { FileService } from './files.js';
 import { MessageService } from './messages.js';
-import { RunService, type RunScheduler } from './runs.js';
+import { RunService, type RunEngine } from './runs.js';
 import { FileBatchService } from './file-batches.js';
 import { filenamesFrom } from '../tools/file-search/search.js';
 import { ThreadAttachments } from './thread-attachments.js';
@@ -28,8 +27,6 @@ export interface Services {
   readonly vectorStoreFiles: VectorStoreFileService;
   readonly fileBatches: FileBatchService;
   readonly vectorStoreSearch: VectorStoreSearchService;
-  /** Tells stream readers that a run's event log grew. */
-  readonly runEvents: RunEventBus;
 }
 
 export interface ServiceDependencies {
@@ -39,8 +36,8 @@ export interface ServiceDependencies {
   maxMessagesPerThread: number;
   /** Seconds a run may wait for tool outputs (or in the queue) before it expires. */
   runExpiresAfterSeconds: number;
-  scheduler: RunScheduler;
-  runEvents: RunEventBus;
+  /** The run writer, the scheduler that executes runs, and the bus streams follow. */
+  runEngine: RunEngine;
   ingestion: IngestionScheduler;
   /** Embeds search queries when vector search is enabled. */
   embeddings: EmbeddingModel | undefined;
@@ -73,7 +70,13 @@ export function createServices(deps: ServiceDependencies): Services {
     messages: new MessageService(store, deps.maxMessagesPerThread, attachments),
     files,
     uploads: new UploadService(store, blobs, files, deps.maxFileBytes),
-    runs: new RunService(store, assistants, threads, deps.scheduler, deps.runEvents, { expiresAfterSeconds: deps.runExpiresAfterSeconds }, { toolResources, attachments }),
-    runEvents: deps.runEvents,
+    runs: new RunService(
+      store,
+      assistants,
+      threads,
+      deps.runEngine,
+      { expiresAfterSeconds: deps.runExpiresAfterSeconds },
+      { toolResources, attachments },
+    ),
   });
 }

@@ -12,12 +12,15 @@ import type {
 import { errors, runErrors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import { buildRun, type RunOverrides } from '../runs/build-run.js';
-import { runCreatedEvent, runStatusEvent, stepEvent } from '../runs/run-events.js';
-import { endStep } from '../runs/run-objects.js';
+import { cancelRun } from '../runs/cancel-run.js';
 import { presentStep } from '../runs/present-step.js';
 import type { RunEventBus } from '../runs/run-event-bus.js';
-import { isTerminal } from '../runs/run-status.js';
-import { ThreadBusyError, type NewRunEvent, type RunChanges, type RunState, type StoredRun } from '../store/run-repository.js';
+import { runCreatedEvent, runStatusEvent, type RunStreamEvent } from '../runs/run-events.js';
+import type { RunScheduler } from '../runs/run-scheduler.js';
+import type { RunWriter } from '../runs/run-writer.js';
+import { streamRunEvents } from '../runs/stream-run-events.js';
+import { submitToolOutputs } from '../runs/submit-tool-outputs.js';
+import { ThreadBusyError, type NewRunEvent, type NewRunRecord, type RunState, type StoredRun } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
 import type { AssistantService } from './assistants.js';
 import { buildMessage } from './message-content.js';
@@ -28,11 +31,7 @@ import { isExpired } from './vector-store-views.js';
 import type { ThreadService } from './threads.js';
 import type { ToolResourceResolver, ToolResourcesInput } from './tool-resources.js';
 
-/** What the HTTP layer needs from the run engine: a nudge when work arrives, and cancellation. */
-export interface RunScheduler {
-  wake(): void;
-  cancel(runId: string): void;
-}
+export type { RunStreamEvent };
 
 /** A run as the API returns it, and where in its event log the caller's stream should start. */
 export interface RunStart {
@@ -41,23 +40,26 @@ export interface RunStart {
   afterSeq: number;
 }
 
+/** How the service reaches the run engine. */
+export interface RunEngine {
+  writer: RunWriter;
+  scheduler: RunScheduler;
+  /** Tells streams that a run's event log grew. */
+  bus: RunEventBus;
+}
+
 export interface RunServiceOptions {
   /** Seconds a run may wait in `queued`/`requires_action` before it expires (OpenAI: 10 minutes). */
   expiresAfterSeconds: number;
 }
 
+/** Runs as resources: create, read, modify, list steps; cancel, tool outputs and streams go to the run engine. */
 export class RunService {
-  /** The run event log, for streams. */
-  get events() {
-    return this.store.runs;
-  }
-
   constructor(
     private readonly store: Store,
     private readonly assistants: AssistantService,
     private readonly threads: ThreadService,
-    private readonly scheduler: RunScheduler,
-    private readonly bus: RunEventBus,
+    private readonly engine: RunEngine,
     private readonly options: RunServiceOptions,
     private readonly related: { toolResources: ToolResourceResolver; attachments: ThreadAttachments },
   ) {}
@@ -98,58 +100,36 @@ export class RunService {
 
   async modify(project: string, threadId: string, runId: string, request: ModifyRunRequest): Promise<Run> {
     await this.#stored(project, threadId, runId);
-    let updated: Run | undefined;
-    await this.store.runs.commit(runId, (current) => {
-      updated = { ...current.run, metadata: resolveMetadata(request.metadata, current.run.metadata ?? {}) };
-      return { run: updated, events: [] };
+    const { stored } = await this.engine.writer.commit(runId, (current) => {
+      const run = { ...current.run, metadata: resolveMetadata(request.metadata, current.run.metadata ?? {}) };
+      return { run, events: [] };
     });
-    return updated!;
+    if (!stored) throw errors.notFound('run', runId);
+    return stored.run;
+  }
+
+  async cancel(project: string, threadId: string, runId: string): Promise<Run> {
+    await this.#stored(project, threadId, runId);
+    return cancelRun(this.engine.writer, this.engine.scheduler, runId);
+  }
+
+  async submitToolOutputs(
+    project: string,
+    threadId: string,
+    runId: string,
+    request: SubmitToolOutputsRequest,
+  ): Promise<RunStart> {
+    await this.#stored(project, threadId, runId);
+    const { writer, scheduler } = this.engine;
+    return submitToolOutputs(writer, scheduler, runId, request, this.options.expiresAfterSeconds);
   }
 
   /**
-   * Moves the run to `cancelling`; a run nobody is executing (queued, waiting for tool outputs)
-   * is `cancelled` at once, one being executed is stopped by its worker (which aborts the upstream call).
+   * The run's events after `afterSeq`, from its log and then live, until it pauses or ends; stops when `signal`
+   * aborts (the client left), which never stops the run.
    */
-  async cancel(project: string, threadId: string, runId: string): Promise<Run> {
-    const stored = await this.#stored(project, threadId, runId);
-    if (isTerminal(stored.run.status) || stored.run.status === 'cancelling') throw runErrors.cannotCancel(stored.run.status);
-    let result: Run = stored.run;
-    let rejectedStatus: string | undefined;
-    const events = await this.store.runs.commit(runId, (current) => {
-      const { status } = current.run;
-      if (isTerminal(status) || status === 'cancelling') {
-        rejectedStatus = status;
-        return undefined;
-      }
-      const cancelling: Run = { ...current.run, status: 'cancelling' };
-      result = cancelling;
-      if (status === 'in_progress') return { run: cancelling, events: [runStatusEvent(cancelling)] };
-      return cancelWaitingRun(current, cancelling);
-    });
-    if (rejectedStatus !== undefined) throw runErrors.cannotCancel(rejectedStatus);
-    this.bus.notify(runId, events);
-    this.scheduler.cancel(runId);
-    return result;
-  }
-
-  async submitToolOutputs(project: string, threadId: string, runId: string, request: SubmitToolOutputsRequest): Promise<RunStart> {
-    const stored = await this.#stored(project, threadId, runId);
-    const afterSeq = await this.store.runs.lastEventSeq(runId);
-    let failure: Error | undefined;
-    let queued: Run | undefined;
-    const events = await this.store.runs.commit(runId, (current) => {
-      const outcome = acceptToolOutputs(current, request, this.options.expiresAfterSeconds);
-      if (outcome instanceof Error) {
-        failure = outcome;
-        return undefined;
-      }
-      queued = outcome.run;
-      return outcome.changes;
-    });
-    if (failure) throw failure;
-    this.bus.notify(runId, events);
-    this.scheduler.wake();
-    return { run: queued ?? stored.run, afterSeq };
+  stream(runId: string, afterSeq: number, signal: AbortSignal): AsyncIterable<RunStreamEvent> {
+    return streamRunEvents(this.store.runs, this.engine.bus, runId, afterSeq, signal);
   }
 
   async getStep(project: string, threadId: string, runId: string, stepId: string, include: readonly string[] = []): Promise<RunStep> {
@@ -195,11 +175,10 @@ export class RunService {
     return buildRun({ assistant, threadId, overrides, createdAt: nowSeconds(), expiresAfterSeconds: this.options.expiresAfterSeconds });
   }
 
-  async #insert(record: Parameters<Store['runs']['create']>[0]): Promise<RunStart> {
+  async #insert(record: NewRunRecord): Promise<RunStart> {
     try {
-      const events = await this.store.runs.create(record);
-      this.bus.notify(record.run.id, events);
-      this.scheduler.wake();
+      const events = await this.engine.writer.create(record);
+      this.engine.scheduler.wake();
       return { run: record.run, afterSeq: (events[0]?.seq ?? 1) - 1 };
     } catch (error) {
       if (error instanceof ThreadBusyError) throw runErrors.threadBusyForRun(error.threadId, error.runId);
@@ -227,56 +206,4 @@ export class RunService {
 
 function initialState(include: string[], reasoningEffort: string | null | undefined): RunState {
   return { include, reasoningEffort: reasoningEffort ?? null, modelCalls: 0, usedTokens: { prompt: 0, completion: 0 } };
-}
-
-/** A queued or waiting run has no worker to stop it: it goes through `cancelling` to `cancelled` in one write. */
-function cancelWaitingRun(current: StoredRun, cancelling: Run): RunChanges {
-  const now = nowSeconds();
-  const cancelled: Run = { ...cancelling, status: 'cancelled', cancelled_at: now, expires_at: null, required_action: null };
-  const { pendingStep, ...state } = current.state;
-  const steps = pendingStep ? [endStep(pendingStep, 'cancelled')] : [];
-  return {
-    run: cancelled,
-    state,
-    steps,
-    events: [runStatusEvent(cancelling), ...steps.map((step) => stepEvent(step, 'cancelled')), runStatusEvent(cancelled)],
-  };
-}
-
-/**
- * Checks the outputs answer every pending call exactly once, records them on the tool-call step and
- * queues the run again. Returns an error to throw when they do not.
- */
-function acceptToolOutputs(current: StoredRun, request: SubmitToolOutputsRequest, expiresAfterSeconds: number) {
-  const { run } = current;
-  if (run.status !== 'requires_action' || !run.required_action) return runErrors.notAcceptingToolOutputs(run.status);
-  const expected = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
-  const received = request.tool_outputs.map((output) => output.tool_call_id ?? '');
-  const sameSet = received.length === expected.length && new Set(received).size === received.length && received.every((id) => expected.includes(id));
-  if (!sameSet) return runErrors.toolOutputsMismatch(expected, received);
-  const outputs = new Map(request.tool_outputs.map((output) => [output.tool_call_id ?? '', output.output ?? '']));
-  const step = current.state.pendingStep;
-  if (!step) return runErrors.notAcceptingToolOutputs(run.status);
-  const now = nowSeconds();
-  const details = step.step_details;
-  const completedStep: RunStep = {
-    ...step,
-    status: 'completed',
-    completed_at: now,
-    step_details:
-      details.type === 'tool_calls'
-        ? {
-            ...details,
-            tool_calls: details.tool_calls.map((call) =>
-              call.type === 'function' ? { ...call, function: { ...call.function, output: outputs.get(call.id) ?? '' } } : call,
-            ),
-          }
-        : details,
-  };
-  const queued: Run = { ...run, status: 'queued', required_action: null, expires_at: now + expiresAfterSeconds };
-  const { pendingStep: _done, ...state } = current.state;
-  return {
-    run: queued,
-    changes: { run: queued, state, steps: [completedStep], events: [stepEvent(completedStep, 'completed'), runStatusEvent(queued)] },
-  };
 }

@@ -22,6 +22,14 @@ export interface StoredRun {
   state: RunState;
 }
 
+/** A run as stored inside the writing transaction, with the stored status of any of its steps and messages. */
+export interface RunSnapshot extends StoredRun {
+  /** Undefined when the step is not stored yet. */
+  stepStatus(stepId: string): RunStep['status'] | undefined;
+  /** Undefined when the message is not stored yet. */
+  messageStatus(messageId: string): Message['status'] | undefined;
+}
+
 /** One entry of a run's append-only event log: exactly what a stream sends. */
 export interface RunEventRecord {
   /** Increasing across all runs; used as the SSE event id (`Last-Event-ID`). */
@@ -77,10 +85,11 @@ export interface RunRepository {
   getById(runId: string): Promise<StoredRun | undefined>;
   list(project: string, threadId: string, page: PageRequest): Promise<Page<Run>>;
   /**
-   * The one writer of a run's state. `change` sees the run as stored now (inside the transaction)
-   * and returns what to write, or undefined to write nothing. Returns the appended events.
+   * Writes one change of a run in one transaction (only `RunWriter` calls it). `change` sees the run as
+   * stored now, inside the transaction, and returns what to write, or undefined to write nothing; what it
+   * throws aborts the transaction. Returns the appended events.
    */
-  commit(runId: string, change: (current: StoredRun) => RunChanges | undefined): Promise<RunEventRecord[]>;
+  commit(runId: string, change: (current: RunSnapshot) => RunChanges | undefined): Promise<RunEventRecord[]>;
   /**
    * Appends events without touching the run's rows, only while the run has `status`; undefined (and
    * nothing written) otherwise. The cheap path for streamed deltas.

@@ -3,7 +3,6 @@ import { schemaRef } from '../../api/contract.js';
 import { parsePageRequest, toListResponse } from '../../api/pagination.js';
 import type { CreateRunRequest, CreateThreadAndRunRequest, ModifyRunRequest, SubmitToolOutputsRequest } from '../../api/types.js';
 import { errors } from '../../errors.js';
-import { streamRunEvents } from '../../runs/stream-run-events.js';
 import type { Services } from '../../services/index.js';
 import type { RunStart } from '../../services/runs.js';
 import { sendSse } from '../sse.js';
@@ -23,7 +22,7 @@ export function runRoutes(services: Services): FastifyPluginAsync {
   // outputs: until it expires), so streams end when the server starts closing.
   const shutdown = new AbortController();
   const stream = (request: FastifyRequest, reply: FastifyReply, runId: string, afterSeq: number) =>
-    sendSse(request, reply, (signal) => streamRunEvents(services.runs.events, services.runEvents, runId, afterSeq, signal), shutdown.signal);
+    sendSse(request, reply, (signal) => services.runs.stream(runId, afterSeq, signal), shutdown.signal);
 
   /** Answers with the run, or — when the request asked to stream — with its events from `start`. */
   const respond = async (request: FastifyRequest, reply: FastifyReply, start: RunStart, streamed: boolean | null | undefined) => {

@@ -1,5 +1,5 @@
 import type { Page, PageRequest } from '../../api/pagination.js';
-import type { Run, RunStep } from '../../api/types.js';
+import type { Message, Run, RunStep } from '../../api/types.js';
 import {
   ThreadBusyError,
   type NewRunEvent,
@@ -7,6 +7,7 @@ import {
   type RunChanges,
   type RunEventRecord,
   type RunRepository,
+  type RunSnapshot,
   type RunState,
   type StoredRun,
 } from '../run-repository.js';
@@ -62,10 +63,15 @@ export class SqliteRuns implements RunRepository {
     return selectPage(this.db, { table: 'runs', where: 'thread_id = ? AND project = ?', params: [threadId, project] }, page);
   }
 
-  async commit(runId: string, change: (current: StoredRun) => RunChanges | undefined): Promise<RunEventRecord[]> {
+  async commit(runId: string, change: (current: RunSnapshot) => RunChanges | undefined): Promise<RunEventRecord[]> {
     return this.db.transaction(() => {
-      const current = this.#load(runId);
-      if (!current) return [];
+      const stored = this.#load(runId);
+      if (!stored) return [];
+      const current: RunSnapshot = {
+        ...stored,
+        stepStatus: (stepId) => this.#status<RunStep['status']>('run_steps', stepId, runId),
+        messageStatus: (messageId) => this.#status<Message['status']>('messages', messageId, runId),
+      };
       const changes = change(current);
       if (!changes) return [];
       this.#write(current, changes);
@@ -160,6 +166,11 @@ export class SqliteRuns implements RunRepository {
       nowSeconds,
     );
     return rows.map(toStoredRun);
+  }
+
+  #status<T extends string>(table: 'run_steps' | 'messages', id: string, runId: string): T | undefined {
+    const sql = `SELECT json_extract(data, '$.status') AS status FROM ${table} WHERE id = ? AND run_id = ?`;
+    return this.db.get<{ status: T }>(sql, id, runId)?.status;
   }
 
   #load(runId: string): StoredRun | undefined {
