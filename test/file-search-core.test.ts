@@ -5,14 +5,15 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { ApiError } from '../src/errors.js';
+import type { ChunkHit } from '../src/store/file-search-index.js';
+import { SqliteFileSearchIndex } from '../src/store/sqlite/file-search-index.js';
+import { migrate } from '../src/store/sqlite/migrations.js';
 import { SqliteDatabase } from '../src/store/sqlite/sqlite-database.js';
 import { defaultAnalyzer } from '../src/tools/file-search/analyzer.js';
 import { chunkText, chunkTextStream } from '../src/tools/file-search/chunk.js';
 import { resolveChunkingStrategy } from '../src/tools/file-search/chunking-strategy.js';
 import { ExtractionError, extractText, extractTextStream } from '../src/tools/file-search/extract.js';
 import { reciprocalRankFusion } from '../src/tools/file-search/fusion.js';
-import { createKeywordIndexSchema, deleteFileChunks, indexChunks, searchKeyword } from '../src/tools/file-search/keyword-index.js';
-import { searchWithFeedback } from '../src/tools/file-search/prf.js';
 import { buildDocx, buildPdf, buildPptx } from './fixtures/file-search-documents.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'file-search-core-'));
@@ -180,67 +181,77 @@ describe('chunking', () => {
 
 describe('keyword index', () => {
   let db: SqliteDatabase;
-  const index = (vectorStoreId: string, fileId: string, text: string, title = `${fileId}.txt`): void => {
-    indexChunks(db, vectorStoreId, fileId, chunkText(text), { title });
+  let keywords: SqliteFileSearchIndex;
+  // Analysis is the caller's: the index gets terms, as ingestion and search give them.
+  const index = (vectorStoreId: string, fileId: string, text: string, title = `${fileId}.txt`): Promise<void> => {
+    const chunks = chunkText(text).map((chunk) => ({ ...chunk, terms: defaultAnalyzer.terms(chunk.text) }));
+    return keywords.addChunks(vectorStoreId, fileId, chunks, defaultAnalyzer.terms(title));
   };
+  const search = (vectorStoreIds: string[], query: string, limit: number, fileIds?: string[]): Promise<ChunkHit[]> => {
+    const files = fileIds ? { fileIds: new Set(fileIds) } : {};
+    return keywords.keywordSearch(defaultAnalyzer.terms(query), { vectorStoreIds, limit, ...files });
+  };
+  const chunkCount = (fileId: string): number | undefined =>
+    db.get<{ count: number }>('SELECT count(*) AS count FROM file_search_chunks WHERE file_id = ?', fileId)?.count;
 
-  before(() => {
+  before(async () => {
     db = new SqliteDatabase(path.join(directory, 'keyword.sqlite'));
-    createKeywordIndexSchema(db);
-    index('vs_a', 'file-bees', 'Honey bees pollinate flowering plants and produce honey in their hives.');
-    index('vs_a', 'file-stars', 'Neutron stars are the collapsed cores of massive stars after a supernova.');
-    index('vs_a', 'file-tax', 'The quarterly tax report lists revenue, costs and deductions.', 'Annual report 2023.pdf');
-    index('vs_b', 'file-other', 'Honey bees and honey production in another store.');
+    migrate(db);
+    keywords = new SqliteFileSearchIndex(db, undefined);
+    await index('vs_a', 'file-bees', 'Honey bees pollinate flowering plants and produce honey in their hives.');
+    await index('vs_a', 'file-stars', 'Neutron stars are the collapsed cores of massive stars after a supernova.');
+    const taxes = 'The quarterly tax report lists revenue, costs and deductions.';
+    await index('vs_a', 'file-tax', taxes, 'Annual report 2023.pdf');
+    await index('vs_b', 'file-other', 'Honey bees and honey production in another store.');
   });
   after(() => db.close());
 
-  test('the document with the query terms ranks first, with scores in 0..1, best first', () => {
-    const hits = searchKeyword(db, { vectorStoreIds: ['vs_a'], query: 'How do bees make honey?', limit: 10 });
+  test('the document with the query terms ranks first, with scores in 0..1, best first', async () => {
+    const hits = await search(['vs_a'], 'How do bees make honey?', 10);
     assert.equal(hits[0]?.fileId, 'file-bees');
+    assert.equal(hits[0]?.vectorStoreId, 'vs_a');
     assert.match(hits[0]?.text ?? '', /Honey bees pollinate/);
     for (const hit of hits) assert.ok(hit.score > 0 && hit.score <= 1);
     assert.deepEqual(hits.map((hit) => hit.score), hits.map((hit) => hit.score).sort((left, right) => right - left));
   });
 
-  test('stemming matches other forms of a word, and the file title is searchable', () => {
-    assert.equal(searchKeyword(db, { vectorStoreIds: ['vs_a'], query: 'pollination of flowers', limit: 1 })[0]?.fileId, 'file-bees');
-    assert.equal(searchKeyword(db, { vectorStoreIds: ['vs_a'], query: 'annual 2023', limit: 1 })[0]?.fileId, 'file-tax');
+  test('stemming matches other forms of a word, and the file title is searchable', async () => {
+    assert.equal((await search(['vs_a'], 'pollination of flowers', 1))[0]?.fileId, 'file-bees');
+    assert.equal((await search(['vs_a'], 'annual 2023', 1))[0]?.fileId, 'file-tax');
   });
 
-  test('a search sees only its vector stores and, if given, its files', () => {
-    const storeB = searchKeyword(db, { vectorStoreIds: ['vs_b'], query: 'honey bees', limit: 10 });
-    assert.deepEqual(storeB.map((hit) => hit.fileId), ['file-other']);
-    const both = searchKeyword(db, { vectorStoreIds: ['vs_a', 'vs_b'], query: 'honey bees', limit: 10 });
+  test('a search sees only its vector stores and, if given, its files', async () => {
+    const storeB = await search(['vs_b'], 'honey bees', 10);
+    assert.deepEqual(storeB.map((hit) => [hit.vectorStoreId, hit.fileId]), [['vs_b', 'file-other']]);
+    const both = await search(['vs_a', 'vs_b'], 'honey bees', 10);
     assert.deepEqual(both.map((hit) => hit.fileId).sort(), ['file-bees', 'file-other']);
-    assert.deepEqual(searchKeyword(db, { vectorStoreIds: ['vs_a'], query: 'honey', limit: 10, fileIds: ['file-stars'] }), []);
-    assert.deepEqual(searchKeyword(db, { vectorStoreIds: ['vs_missing'], query: 'honey', limit: 10 }), []);
+    assert.deepEqual(await search(['vs_a'], 'honey', 10, ['file-stars']), []);
+    assert.deepEqual(await search(['vs_missing'], 'honey', 10), []);
   });
 
-  test('FTS5 syntax in a query is only text', () => {
+  test('FTS5 syntax in a query or in terms is only text', async () => {
     const hostile = ['"unbalanced', 'bees AND OR NOT', 'title: honey', 'NEAR(honey bees, 2)', 'hon*', '^bees', '(((', '-bees', '{body} : x', "it's", ''];
     for (const query of hostile) {
-      assert.doesNotThrow(() => searchKeyword(db, { vectorStoreIds: ['vs_a'], query, limit: 5 }), `query ${JSON.stringify(query)}`);
+      await assert.doesNotReject(search(['vs_a'], query, 5), `query ${JSON.stringify(query)}`);
     }
-    assert.equal(searchKeyword(db, { vectorStoreIds: ['vs_a'], query: '"honey" AND (bees', limit: 1 })[0]?.fileId, 'file-bees');
+    // The store quotes every term itself, whatever analyzer produced it.
+    const rawTerms = ['"', 'AND', 'NEAR(', '*', ':', '{title body}'];
+    await assert.doesNotReject(keywords.keywordSearch(rawTerms, { vectorStoreIds: ['vs_a'], limit: 5 }));
+    assert.equal((await search(['vs_a'], '"honey" AND (bees', 1))[0]?.fileId, 'file-bees');
   });
 
-  test('a query with no index terms (only stopwords or punctuation) finds nothing', () => {
-    assert.deepEqual(searchKeyword(db, { vectorStoreIds: ['vs_a'], query: 'to be or not to be', limit: 5 }), []);
-    assert.deepEqual(searchKeyword(db, { vectorStoreIds: ['vs_a'], query: '?!', limit: 5 }), []);
+  test('a query with no index terms (only stopwords or punctuation) finds nothing', async () => {
+    assert.deepEqual(await search(['vs_a'], 'to be or not to be', 5), []);
+    assert.deepEqual(await search(['vs_a'], '?!', 5), []);
   });
 
-  test('pseudo-relevance feedback keeps the obvious answer first', () => {
-    const hits = searchWithFeedback(db, { vectorStoreIds: ['vs_a'], query: 'neutron star supernova', limit: 3 });
-    assert.equal(hits[0]?.fileId, 'file-stars');
-    assert.ok(hits.every((hit) => hit.score >= 0 && hit.score <= 1));
-  });
-
-  test("deleting a file's chunks removes them from search", () => {
-    index('vs_a', 'file-temp', 'Quantum chromodynamics describes quarks and gluons.');
-    assert.equal(searchKeyword(db, { vectorStoreIds: ['vs_a'], query: 'quarks gluons', limit: 5 })[0]?.fileId, 'file-temp');
-    assert.equal(deleteFileChunks(db, 'vs_a', 'file-temp'), 1);
-    assert.deepEqual(searchKeyword(db, { vectorStoreIds: ['vs_a'], query: 'quarks gluons', limit: 5 }), []);
-    assert.equal(db.get<{ count: number }>("SELECT count(*) AS count FROM file_search_chunks WHERE file_id = 'file-temp'")?.count, 0);
+  test("deleting a file's chunks removes them from search", async () => {
+    await index('vs_a', 'file-temp', 'Quantum chromodynamics describes quarks and gluons.');
+    assert.equal((await search(['vs_a'], 'quarks gluons', 5))[0]?.fileId, 'file-temp');
+    assert.equal(chunkCount('file-temp'), 1);
+    await keywords.deleteFile('vs_a', 'file-temp');
+    assert.deepEqual(await search(['vs_a'], 'quarks gluons', 5), []);
+    assert.equal(chunkCount('file-temp'), 0);
   });
 
   test('the analyzer folds case and accents, stems, and drops stopwords', () => {

@@ -1,11 +1,9 @@
+import { DEFAULT_KEYWORD_RANKING, type KeywordRanking } from '../../src/store/sqlite/keyword-index.js';
 import { Analyzer, LUCENE_ENGLISH_STOPWORDS } from '../../src/tools/file-search/analyzer.js';
-import { DEFAULT_KEYWORD_RANKING, type KeywordRanking } from '../../src/tools/file-search/keyword-index.js';
-import { DEFAULT_PRF, type PseudoRelevanceFeedback } from '../../src/tools/file-search/prf.js';
 
 /**
  * One configuration of the keyword pipeline, chosen with `--name=value` flags (defaults = production):
  * --stopwords=lucene|none --stem=porter|none --k1=0.9 --title-weight=0.5 --title-field=title|filename
- * --prf=none|rm3 --prf-docs=10 --prf-terms=10 --prf-weight=0.5
  */
 export interface EvalSettings {
   stopwords: 'lucene' | 'none';
@@ -14,8 +12,6 @@ export interface EvalSettings {
   ranking: KeywordRanking;
   /** What goes in the title column: the document title, or only a file name as an upload would have. */
   titleField: 'title' | 'filename';
-  /** Pseudo-relevance feedback, or null for a single keyword pass. */
-  prf: PseudoRelevanceFeedback | null;
 }
 
 export function readEvalSettings(argv: readonly string[]): EvalSettings {
@@ -35,25 +31,18 @@ export function readEvalSettings(argv: readonly string[]): EvalSettings {
   const stopwords = flags.get('stopwords') === 'none' ? 'none' : 'lucene';
   const stem = flags.get('stem') !== 'none';
   const k1 = number('k1', 1.2 / DEFAULT_KEYWORD_RANKING.bodyWeight);
-  const prf = flags.get('prf') !== 'rm3' ? null : {
-    feedbackDocuments: number('prf-docs', DEFAULT_PRF.feedbackDocuments),
-    feedbackTerms: number('prf-terms', DEFAULT_PRF.feedbackTerms),
-    originalQueryWeight: number('prf-weight', DEFAULT_PRF.originalQueryWeight),
-  };
   return {
     stopwords,
     stem,
     analyzer: new Analyzer({ stopwords: stopwords === 'none' ? new Set() : LUCENE_ENGLISH_STOPWORDS, stem }),
     ranking: { bodyWeight: 1.2 / k1, titleWeight: number('title-weight', DEFAULT_KEYWORD_RANKING.titleWeight) },
     titleField: flags.get('title-field') === 'filename' ? 'filename' : 'title',
-    prf,
   };
 }
 
 export function describeSettings(settings: EvalSettings): string {
   const k1 = (1.2 / settings.ranking.bodyWeight).toFixed(2);
-  const prf = settings.prf
-    ? `prf docs=${settings.prf.feedbackDocuments} terms=${settings.prf.feedbackTerms} weight=${settings.prf.originalQueryWeight}`
-    : 'no prf';
-  return `stopwords=${settings.stopwords} stem=${settings.stem ? 'porter' : 'none'} k1=${k1} title=${settings.titleField}×${settings.ranking.titleWeight} ${prf}`;
+  const stem = settings.stem ? 'porter' : 'none';
+  const title = `${settings.titleField}×${settings.ranking.titleWeight}`;
+  return `stopwords=${settings.stopwords} stem=${stem} k1=${k1} title=${title}`;
 }

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { SqliteFileSearchIndex } from '../../src/store/sqlite/file-search-index.js';
+import { migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { chunkText } from '../../src/tools/file-search/chunk.js';
-import { createKeywordIndexSchema, indexChunks } from '../../src/tools/file-search/keyword-index.js';
 import { readEvalSettings, describeSettings, type EvalSettings } from './eval-settings.js';
 import { loadSciFact, type RunEntry, type SciFact } from './scifact.js';
-import { searchWithSettings } from './search-with-settings.js';
 
 const VECTOR_STORE_ID = 'vs_scifact';
 /** Anserini's regression numbers for BM25 flat on BEIR SciFact (see ir-data/SOURCE.md). */
@@ -26,10 +26,11 @@ async function main(): Promise<void> {
   const directory = mkdtempSync(path.join(os.tmpdir(), 'keyword-eval-'));
   const db = new SqliteDatabase(path.join(directory, 'index.sqlite'));
   try {
-    createKeywordIndexSchema(db);
-    const indexing = indexCorpus(db, data, settings);
+    migrate(db);
+    const index = new SqliteFileSearchIndex(db, undefined, settings.ranking);
+    const indexing = await indexCorpus(index, data, settings);
     const tokenizerCeiling = measureTokenizer(data);
-    const { run, latencies } = runQueries(db, data, settings);
+    const { run, latencies } = await runQueries(index, data, settings);
     const result = data.evaluator.evaluate(data.qrels, run, { ndcgKs: [10], recallKs: [100] });
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     printReport(settings, result.mean, indexing, tokenizerCeiling, latencies, result.numQueries);
@@ -49,17 +50,17 @@ function documentText(document: { title: string; text: string }): string {
   return `${document.title}\n\n${document.text}`;
 }
 
-function indexCorpus(db: SqliteDatabase, data: SciFact, settings: EvalSettings): Throughput {
+async function indexCorpus(index: SqliteFileSearchIndex, data: SciFact, settings: EvalSettings): Promise<Throughput> {
   let bytes = 0;
   let chunks = 0;
   const started = performance.now();
   for (const document of data.corpus) {
     const text = documentText(document);
     bytes += Buffer.byteLength(text);
-    const documentChunks = chunkText(text);
+    const documentChunks = chunkText(text).map((chunk) => ({ ...chunk, terms: settings.analyzer.terms(chunk.text) }));
     chunks += documentChunks.length;
     const title = settings.titleField === 'title' ? document.title : `${document.id}.txt`;
-    indexChunks(db, VECTOR_STORE_ID, `file-${document.id}`, documentChunks, { title, analyzer: settings.analyzer });
+    await index.addChunks(VECTOR_STORE_ID, `file-${document.id}`, documentChunks, settings.analyzer.terms(title));
   }
   return { megabytes: bytes / 1e6, seconds: (performance.now() - started) / 1000, chunks };
 }
@@ -76,12 +77,17 @@ function measureTokenizer(data: SciFact): Throughput {
   return { megabytes: bytes / 1e6, seconds: (performance.now() - started) / 1000, chunks: 0 };
 }
 
-function runQueries(db: SqliteDatabase, data: SciFact, settings: EvalSettings): { run: Map<string, RunEntry[]>; latencies: number[] } {
+async function runQueries(
+  index: SqliteFileSearchIndex,
+  data: SciFact,
+  settings: EvalSettings,
+): Promise<{ run: Map<string, RunEntry[]>; latencies: number[] }> {
   const run = new Map<string, RunEntry[]>();
   const latencies: number[] = [];
+  const search = { vectorStoreIds: [VECTOR_STORE_ID], limit: HITS_PER_QUERY };
   for (const query of data.queries) {
     const started = performance.now();
-    const hits = searchWithSettings(db, { vectorStoreIds: [VECTOR_STORE_ID], query: query.text, limit: HITS_PER_QUERY }, settings);
+    const hits = await index.keywordSearch(settings.analyzer.terms(query.text), search);
     latencies.push(performance.now() - started);
     // A long document may have several chunks; the document scores as its best chunk.
     const seen = new Set<string>();

@@ -6,6 +6,7 @@ import type { VectorStoreFile } from '../../src/api/types.js';
 import type { EmbeddingModel } from '../../src/providers/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { StoredVectorStoreFile } from '../../src/store/vector-store-repository.js';
+import { defaultAnalyzer } from '../../src/tools/file-search/analyzer.js';
 import { searchFiles, type FileSearchDependencies } from '../../src/tools/file-search/search.js';
 
 /** Store sizes measured, in chunks; the index grows from one to the next. */
@@ -68,10 +69,10 @@ async function main(): Promise<void> {
 async function addFile(store: SqliteStore, fileId: string, text: SyntheticText, embeddings: EmbeddingModel | undefined): Promise<void> {
   const chunks = Array.from({ length: CHUNKS_PER_FILE }, (_, index) => {
     const chunk = text.chunk(WORDS_PER_CHUNK);
-    return { index, text: chunk, tokenCount: WORDS_PER_CHUNK };
+    return { index, text: chunk, tokenCount: WORDS_PER_CHUNK, terms: defaultAnalyzer.terms(chunk) };
   });
   const vectors = embeddings ? await embeddings.embed(chunks.map((chunk) => chunk.text)) : undefined;
-  await store.fileSearch.addChunks(VECTOR_STORE_ID, fileId, chunks, `${fileId}.txt`, vectors);
+  await store.fileSearch.addChunks(VECTOR_STORE_ID, fileId, chunks, defaultAnalyzer.terms(`${fileId}.txt`), vectors);
   const file: VectorStoreFile = {
     id: fileId,
     object: 'vector_store.file',

@@ -1,8 +1,14 @@
-/** One chunk of a file as it is indexed. */
+/**
+ * One chunk of a file as it is indexed. `terms` are its keyword terms, analyzed by the caller
+ * (tools/file-search/analyzer.ts) exactly as queries are: the index stores and matches terms but
+ * knows no language rules, so the store never depends on the tools that use it.
+ */
 export interface IndexedChunk {
   index: number;
   text: string;
   tokenCount: number;
+  /** In text order, with repeats (term frequency matters to BM25). */
+  terms: readonly string[];
 }
 
 /** A chunk that matched a search, with a score in 0..1 (higher is better). */
@@ -29,11 +35,22 @@ export interface ChunkSearch {
 export interface FileSearchIndex {
   /** Whether vector search is available (an embedding model with these dimensions is configured). */
   readonly vectorDimensions: number | undefined;
-  /** Adds a batch of one file's chunks; `embeddings[i]` belongs to `chunks[i]` when vectors are enabled. */
-  addChunks(vectorStoreId: string, fileId: string, chunks: readonly IndexedChunk[], title: string, embeddings?: readonly number[][]): Promise<void>;
+  /**
+   * Adds a batch of one file's chunks; `titleTerms` (the file's name, analyzed) are indexed with every
+   * chunk. `embeddings[i]` belongs to `chunks[i]` when vectors are enabled.
+   */
+  addChunks(
+    vectorStoreId: string,
+    fileId: string,
+    chunks: readonly IndexedChunk[],
+    titleTerms: readonly string[],
+    embeddings?: readonly number[][],
+  ): Promise<void>;
   deleteFile(vectorStoreId: string, fileId: string): Promise<void>;
-  /** A file's chunk texts in order (the vector store file content endpoint). */
-  fileChunks(vectorStoreId: string, fileId: string): Promise<string[]>;
-  keywordSearch(query: string, search: ChunkSearch): Promise<ChunkHit[]>;
+  /**
+   * BM25 over the chunks' terms and titles. `terms` are the query's, analyzed like the chunks'; a
+   * repeated term weighs more. No terms (a query of only stopwords) finds nothing.
+   */
+  keywordSearch(terms: readonly string[], search: ChunkSearch): Promise<ChunkHit[]>;
   vectorSearch(embedding: readonly number[], search: ChunkSearch): Promise<ChunkHit[]>;
 }

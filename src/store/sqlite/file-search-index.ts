@@ -1,5 +1,11 @@
-import { deleteFileChunks, indexChunks, searchKeyword } from '../../tools/file-search/keyword-index.js';
 import type { ChunkHit, ChunkSearch, FileSearchIndex, IndexedChunk } from '../file-search-index.js';
+import {
+  DEFAULT_KEYWORD_RANKING,
+  deleteKeywordChunks,
+  insertKeywordChunks,
+  searchKeywordChunks,
+  type KeywordRanking,
+} from './keyword-index.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface ChunkRow {
@@ -11,8 +17,8 @@ interface ChunkRow {
 }
 
 /**
- * Keyword search on FTS5 (tools/file-search/keyword-index.ts) and vector search on sqlite-vec, both
- * over `file_search_chunks`: a chunk's row id is its id in both indexes.
+ * Keyword search on FTS5 (keyword-index.ts) and vector search on sqlite-vec, both over
+ * `file_search_chunks`: a chunk's row id is its id in both indexes.
  */
 export class SqliteFileSearchIndex implements FileSearchIndex {
   readonly #vectorTable: string | undefined;
@@ -20,6 +26,8 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
   constructor(
     private readonly db: SqliteDatabase,
     readonly vectorDimensions: number | undefined,
+    /** Production uses the default; benches measure others. */
+    private readonly keywordRanking: Readonly<KeywordRanking> = DEFAULT_KEYWORD_RANKING,
   ) {
     if (vectorDimensions !== undefined) {
       db.loadVectorExtension();
@@ -35,9 +43,15 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     }
   }
 
-  async addChunks(vectorStoreId: string, fileId: string, chunks: readonly IndexedChunk[], title: string, embeddings?: readonly number[][]): Promise<void> {
+  async addChunks(
+    vectorStoreId: string,
+    fileId: string,
+    chunks: readonly IndexedChunk[],
+    titleTerms: readonly string[],
+    embeddings?: readonly number[][],
+  ): Promise<void> {
     this.db.transaction(() => {
-      const ids = indexChunks(this.db, vectorStoreId, fileId, chunks, { title });
+      const ids = insertKeywordChunks(this.db, vectorStoreId, fileId, chunks, titleTerms);
       if (!this.#vectorTable || !embeddings) return;
       ids.forEach((chunkId, position) => {
         const embedding = embeddings[position];
@@ -54,32 +68,21 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
 
   async deleteFile(vectorStoreId: string, fileId: string): Promise<void> {
     this.db.transaction(() => {
+      // Vectors first: their ids are found through the chunk rows the keyword delete removes.
       if (this.#vectorTable) {
         this.db.run(
-          `DELETE FROM ${this.#vectorTable} WHERE chunk_id IN (SELECT chunk_id FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?)`,
+          `DELETE FROM ${this.#vectorTable} WHERE chunk_id IN
+             (SELECT chunk_id FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?)`,
           vectorStoreId,
           fileId,
         );
       }
-      deleteFileChunks(this.db, vectorStoreId, fileId);
+      deleteKeywordChunks(this.db, vectorStoreId, fileId);
     });
   }
 
-  async fileChunks(vectorStoreId: string, fileId: string): Promise<string[]> {
-    return this.db
-      .all<{ text: string }>('SELECT text FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ? ORDER BY chunk_index', vectorStoreId, fileId)
-      .map((row) => row.text);
-  }
-
-  async keywordSearch(query: string, search: ChunkSearch): Promise<ChunkHit[]> {
-    const hits = searchKeyword(this.db, {
-      vectorStoreIds: [...search.vectorStoreIds],
-      query,
-      limit: search.limit,
-      ...(search.fileIds ? { fileIds: [...search.fileIds] } : {}),
-    });
-    const storeOf = this.#storesOf(hits.map((hit) => hit.chunkId));
-    return hits.map((hit) => ({ ...hit, vectorStoreId: storeOf.get(hit.chunkId) ?? '' }));
+  async keywordSearch(terms: readonly string[], search: ChunkSearch): Promise<ChunkHit[]> {
+    return searchKeywordChunks(this.db, terms, search, this.keywordRanking);
   }
 
   async vectorSearch(embedding: readonly number[], search: ChunkSearch): Promise<ChunkHit[]> {
@@ -108,14 +111,5 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
         // Cosine distance is 0..2; similarity 1 - d/2 keeps scores in 0..1 as the API requires.
         score: Math.max(0, Math.min(1, 1 - row.distance / 2)),
       }));
-  }
-
-  #storesOf(chunkIds: readonly number[]): Map<number, string> {
-    if (chunkIds.length === 0) return new Map();
-    const rows = this.db.all<{ chunk_id: number; vector_store_id: string }>(
-      'SELECT chunk_id, vector_store_id FROM file_search_chunks WHERE chunk_id IN (SELECT value FROM json_each(?))',
-      JSON.stringify(chunkIds),
-    );
-    return new Map(rows.map((row) => [row.chunk_id, row.vector_store_id]));
   }
 }

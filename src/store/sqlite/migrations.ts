@@ -1,7 +1,10 @@
-import { KEYWORD_INDEX_SCHEMA_SQL } from '../../tools/file-search/keyword-index.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
-/** Numbered, forward-only schema steps; `PRAGMA user_version` records how many have run. */
+/**
+ * Numbered, forward-only schema steps; `PRAGMA user_version` records how many have run. Each step is
+ * literal SQL, frozen once released: no constant is interpolated, so editing code elsewhere can never
+ * change what an applied step did. A schema change is a new step appended here.
+ */
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE assistants (
@@ -112,7 +115,10 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE threads SET message_count = message_count - 1 WHERE id = OLD.thread_id;
   END;
   `,
-  // 4: vector stores, their files and batches, and the chunk index (BM25 on FTS5) that search uses.
+  // 4: vector stores, their files and batches, and the chunk index (BM25 on FTS5) that search uses
+  // (keyword-index.ts describes its columns). The chunk tables were interpolated from a constant when
+  // this step was released; they are pasted verbatim, unindented, so new databases get the same
+  // sqlite_master text as older ones.
   `
   CREATE TABLE vector_stores (
     seq INTEGER PRIMARY KEY,
@@ -152,7 +158,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX vector_store_files_by_status ON vector_store_files (status, seq);
   CREATE INDEX vector_store_files_by_batch ON vector_store_files (batch_id, seq);
   CREATE INDEX vector_store_files_by_file ON vector_store_files (project, id);
-  ${KEYWORD_INDEX_SCHEMA_SQL}
+  
+CREATE TABLE IF NOT EXISTS file_search_chunks (
+  chunk_id INTEGER PRIMARY KEY,
+  vector_store_id TEXT NOT NULL,
+  file_id TEXT NOT NULL,
+  chunk_index INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  token_count INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS file_search_chunks_by_file
+  ON file_search_chunks (vector_store_id, file_id, chunk_index);
+CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_fts USING fts5(
+  scope, title, body,
+  content = '', contentless_delete = 1,
+  tokenize = "unicode61 remove_diacritics 0 tokenchars '.' categories 'L* N* Co M*'"
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_vocab USING fts5vocab(file_search_chunks_fts, row);
+
   `,
 ];
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from '../../logger.js';
 import type { VectorStoreFile } from '../../api/types.js';
 import type { BlobStore } from '../../files/blob-store.js';
 import { readAll } from '../../files/read-all.js';
@@ -8,6 +8,7 @@ import type { EmbeddingModel } from '../../providers/index.js';
 import type { Store } from '../../store/store.js';
 import type { StoredVectorStoreFile } from '../../store/vector-store-repository.js';
 import { ClaimPump } from '../../queue/claim-pump.js';
+import { defaultAnalyzer } from './analyzer.js';
 import { TokenChunker, type Chunk } from './chunk.js';
 import { ExtractionError, extractTextStream } from './extract.js';
 
@@ -43,7 +44,7 @@ export class IngestionWorker {
     private readonly blobs: BlobStore,
     private readonly embeddings: EmbeddingModel | undefined,
     private readonly settings: IngestionSettings,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: Logger,
   ) {
     this.#pump = new ClaimPump<StoredVectorStoreFile>(
       {
@@ -136,7 +137,11 @@ export class IngestionWorker {
     const embeddings = this.embeddings && this.store.fileSearch.vectorDimensions !== undefined
       ? await this.embeddings.embed(chunks.map((chunk) => chunk.text))
       : undefined;
-    await this.store.fileSearch.addChunks(stored.file.vector_store_id, stored.file.id, chunks, title, embeddings);
+    // The index stores analyzed terms; queries are analyzed the same way (search.ts).
+    const analyzed = chunks.map((chunk) => ({ ...chunk, terms: defaultAnalyzer.terms(chunk.text) }));
+    const titleTerms = defaultAnalyzer.terms(title);
+    const { vector_store_id: vectorStoreId, id: fileId } = stored.file;
+    await this.store.fileSearch.addChunks(vectorStoreId, fileId, analyzed, titleTerms, embeddings);
   }
 
   /** The file is still in this store and in progress (not cancelled, removed or re-added). */

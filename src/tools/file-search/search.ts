@@ -2,6 +2,7 @@ import type { EmbeddingModel } from '../../providers/index.js';
 import type { ChunkHit, FileSearchIndex } from '../../store/file-search-index.js';
 import type { FileRepository } from '../../store/store.js';
 import type { StoredVectorStoreFile, VectorStoreRepository } from '../../store/vector-store-repository.js';
+import { defaultAnalyzer } from './analyzer.js';
 import { matchesFilter, type AttributeFilter } from './attribute-filter.js';
 import { reciprocalRankFusion, type RankedItem } from './fusion.js';
 
@@ -86,7 +87,8 @@ async function rank(deps: FileSearchDependencies, query: FileSearchQuery, allowe
   const search = { vectorStoreIds: query.vectorStoreIds, limit, ...(fileIds ? { fileIds } : {}) };
 
   const lists: ChunkHit[][] = [];
-  for (const text of query.queries) lists.push(await deps.index.keywordSearch(text, search));
+  // Analyzed exactly like the indexed chunks (ingestion-worker.ts).
+  for (const text of query.queries) lists.push(await deps.index.keywordSearch(defaultAnalyzer.terms(text), search));
   if (vectors) {
     const embedded = await deps.embeddings!.embed(query.queries, query.signal);
     for (const vector of embedded) lists.push(await deps.index.vectorSearch(vector, search));

@@ -1,11 +1,11 @@
-import type { SqliteDatabase } from '../../store/sqlite/sqlite-database.js';
+import type { SqliteDatabase } from './sqlite-database.js';
 
 /** FTS5's bm25() constant (fts5_aux.c); column weights scale term frequency, not this. */
 const FTS5_K1 = 1.2;
 /**
  * Document frequencies come from fts5vocab, which counts by walking the term's whole posting list
  * (about 1 ms per common term at 100k chunks). They change slowly and only scale scores, so they are
- * cached per database handle, dropped on every write through this module and after a minute
+ * cached per database handle, dropped on every write through keyword-index.ts and after a minute
  * (another process may have written).
  */
 const CACHE_TTL_MS = 60_000;

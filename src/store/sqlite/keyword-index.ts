@@ -1,0 +1,122 @@
+import type { ChunkHit, ChunkSearch, IndexedChunk } from '../file-search-index.js';
+import { buildKeywordMatch, scopeToken } from './fts-query.js';
+import { invalidateScoreNormalization, maximumScore } from './score-normalization.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+/*
+ * A BM25 keyword index over SQLite FTS5 (its tables are created by migration 4).
+ *
+ * Chunk text lives in `file_search_chunks`; the FTS5 table `file_search_chunks_fts` is contentless and
+ * holds the terms the caller analyzed, so stopwords and stemming are the caller's and identical at
+ * index and query time. Its columns:
+ * - `scope`: one token for the vector store and one for the file, so a search is limited to its
+ *   stores inside FTS5 (an AND with a short posting list) instead of filtering every match afterwards.
+ *   Its bm25 weight is 0, so it never changes a score.
+ * - `title`: the file's name and document title, repeated on every chunk of the file, so a late chunk
+ *   of "Annual report 2023.pdf" still matches "annual report".
+ * - `body`: the chunk's terms.
+ * The chunk row id is the FTS5 rowid and the vector index's rowid too.
+ */
+
+/**
+ * FTS5's bm25() fixes k1 = 1.2 and b = 0.75 but multiplies each column's term frequency by its weight
+ * before saturation, which ranks exactly like BM25 with k1 = 1.2 / weight. Body weight 1.2 / 0.9
+ * therefore gives Anserini's k1 = 0.9. Titles count half as much as body text (measured on SciFact,
+ * bench/retrieval/keyword-eval.ts).
+ */
+export interface KeywordRanking {
+  bodyWeight: number;
+  titleWeight: number;
+}
+
+export const DEFAULT_KEYWORD_RANKING: Readonly<KeywordRanking> = Object.freeze({
+  bodyWeight: 1.2 / 0.9,
+  titleWeight: 0.5,
+});
+
+/** Bounds the cost of one search: an OR of thousands of terms would scan most of the index. */
+const MAX_QUERY_TERMS = 128;
+
+/** Adds chunks of one file, inside the caller's transaction. Returns the chunk ids in order. */
+export function insertKeywordChunks(
+  db: SqliteDatabase,
+  vectorStoreId: string,
+  fileId: string,
+  chunks: readonly IndexedChunk[],
+  titleTerms: readonly string[],
+): number[] {
+  const scope = `${scopeToken('store', vectorStoreId)} ${scopeToken('file', fileId)}`;
+  const title = titleTerms.join(' ');
+  invalidateScoreNormalization(db);
+  return chunks.map((chunk) => {
+    const result = db.run(
+      `INSERT INTO file_search_chunks (vector_store_id, file_id, chunk_index, text, token_count)
+       VALUES (?, ?, ?, ?, ?)`,
+      vectorStoreId,
+      fileId,
+      chunk.index,
+      chunk.text,
+      chunk.tokenCount,
+    );
+    const chunkId = Number(result.lastInsertRowid);
+    db.run(
+      'INSERT INTO file_search_chunks_fts (rowid, scope, title, body) VALUES (?, ?, ?, ?)',
+      chunkId,
+      scope,
+      title,
+      chunk.terms.join(' '),
+    );
+    return chunkId;
+  });
+}
+
+/** Removes every chunk of one file in one vector store, inside the caller's transaction. */
+export function deleteKeywordChunks(db: SqliteDatabase, vectorStoreId: string, fileId: string): void {
+  invalidateScoreNormalization(db);
+  db.run(
+    `DELETE FROM file_search_chunks_fts WHERE rowid IN
+       (SELECT chunk_id FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?)`,
+    vectorStoreId,
+    fileId,
+  );
+  db.run('DELETE FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?', vectorStoreId, fileId);
+}
+
+/**
+ * The best chunks for `terms`, scored BM25 divided by the most any chunk could score for these terms
+ * (every term with saturated frequency), so 0..1 and comparable across queries, which
+ * `score_threshold` needs.
+ */
+export function searchKeywordChunks(
+  db: SqliteDatabase,
+  queryTerms: readonly string[],
+  search: ChunkSearch,
+  ranking: KeywordRanking,
+): ChunkHit[] {
+  const terms = queryTerms.slice(0, MAX_QUERY_TERMS);
+  const fileIds = search.fileIds ? [...search.fileIds] : undefined;
+  const match = buildKeywordMatch({ terms, vectorStoreIds: search.vectorStoreIds, fileIds });
+  if (match === null || search.limit <= 0) return [];
+  const title = weight(ranking.titleWeight);
+  const body = weight(ranking.bodyWeight);
+  const rows = db.all<Omit<ChunkHit, 'score'> & { bm25: number }>(
+    `SELECT c.chunk_id AS chunkId, c.vector_store_id AS vectorStoreId, c.file_id AS fileId,
+            c.chunk_index AS chunkIndex, c.text AS text, r.bm25 AS bm25
+       FROM (SELECT rowid, -bm25(file_search_chunks_fts, 0, ${title}, ${body}) AS bm25
+               FROM file_search_chunks_fts WHERE file_search_chunks_fts MATCH ? ORDER BY bm25 DESC LIMIT ?) AS r
+       JOIN file_search_chunks AS c ON c.chunk_id = r.rowid
+      ORDER BY r.bm25 DESC, c.chunk_id`,
+    match,
+    search.limit,
+  );
+  if (rows.length === 0) return [];
+  const maximum = maximumScore(db, terms);
+  const normalize = (bm25: number): number => (maximum > 0 ? Math.min(1, Math.max(0, bm25 / maximum)) : 0);
+  return rows.map(({ bm25, ...hit }) => ({ ...hit, score: normalize(bm25) }));
+}
+
+/** A validated column weight as SQL text for bm25(). */
+function weight(value: number): string {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`invalid bm25 column weight: ${value}`);
+  return value.toFixed(6);
+}
