@@ -9,7 +9,6 @@ import { imageLoader } from './runs/load-image.js';
 import { RunEventBus } from './runs/run-event-bus.js';
 import { RunWorker } from './runs/run-worker.js';
 import { RunWriter } from './runs/run-writer.js';
-import { FileService } from './services/files.js';
 import { createServices } from './services/index.js';
 import { RunTools } from './runs/run-tools.js';
 import { createBuiltinTools } from './tools/create-builtin-tools.js';
@@ -46,7 +45,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   const embeddings = providers.embeddingModel();
   const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'), { vectorDimensions: embeddings?.dimensions });
   const ingestion = new IngestionWorker(store, blobs, embeddings, { concurrency: 2, leaseMs: 60_000, sweepIntervalMs: config.ingestionSweepIntervalMs, soleWorker: true }, logger);
-  const builtins = await createBuiltinTools({ config, store, blobs, files: new FileService(store, blobs), embeddings, log: logger });
+  const builtins = await createBuiltinTools({ config, store, blobs, embeddings, log: logger });
   const bus = new RunEventBus();
   const writer = new RunWriter(store.runs, bus);
   const worker = new RunWorker(

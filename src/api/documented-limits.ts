@@ -7,7 +7,6 @@ export const LIMITS = {
   metadataValueLength: 512,
   functionDescriptionLength: 1024,
   functionNameLength: 64,
-  codeInterpreterFiles: 20,
 } as const;
 
 /**

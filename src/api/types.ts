@@ -4,7 +4,6 @@ import type { components } from './generated/openapi.js';
 type Schemas = components['schemas'];
 
 export type Assistant = Schemas['AssistantObject'];
-export type AssistantTool = Assistant['tools'][number];
 export type CreateAssistantRequest = Schemas['CreateAssistantRequest'];
 export type ModifyAssistantRequest = Schemas['ModifyAssistantRequest'];
 
@@ -19,7 +18,6 @@ export type CreateMessageRequest = Schemas['CreateMessageRequest'];
 export type ModifyMessageRequest = Schemas['ModifyMessageRequest'];
 
 export type OpenAIFile = Schemas['OpenAIFile'];
-export type FilePurpose = OpenAIFile['purpose'];
 export type Upload = Schemas['Upload'];
 export type UploadPart = Schemas['UploadPart'];
 export type CreateUploadRequest = Schemas['CreateUploadRequest'];
@@ -32,14 +30,10 @@ export type ToolResources = NonNullable<Assistant['tool_resources']>;
 
 export type Run = Schemas['RunObject'];
 export type RunStep = Schemas['RunStepObject'];
-export type RunStepDetails = RunStep['step_details'];
-export type RunToolCall = Schemas['RunToolCallObject'];
 export type CreateRunRequest = Schemas['CreateRunRequest'];
 export type CreateThreadAndRunRequest = Schemas['CreateThreadAndRunRequest'];
 export type SubmitToolOutputsRequest = Schemas['SubmitToolOutputsRunRequest'];
 export type ModifyRunRequest = Schemas['ModifyRunRequest'];
-export type MessageDelta = Schemas['MessageDeltaObject'];
-export type RunStepDelta = Schemas['RunStepDeltaObject'];
 export type StreamEventName = Schemas['AssistantStreamEvent']['event'];
 
 export type VectorStore = Schemas['VectorStoreObject'];

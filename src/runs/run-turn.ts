@@ -25,8 +25,6 @@ export interface TurnResult {
   calls: PendingCall[];
   /** The tool-call step of this turn, with every call's final arguments; undefined when the model only wrote text. */
   toolStep: RunStep | undefined;
-  /** The message the model wrote this turn, still open (the caller decides how it ends). */
-  wroteText: boolean;
 }
 
 export interface PendingCall {
@@ -54,7 +52,7 @@ export async function runTurn(
   signal: AbortSignal,
   classify: (name: string) => CallKind,
 ): Promise<TurnResult> {
-  const turn: TurnProgress = { calls: new Map(), finishReason: 'stop', usage: undefined, wroteText: false, classify, ignored: new Set() };
+  const turn: TurnProgress = { calls: new Map(), finishReason: 'stop', usage: undefined, classify, ignored: new Set() };
   const quiet = quietUpstreamWatchdog(signal, retry.firstPartTimeoutMs);
   try {
     for await (const part of streamWithRetry(model, request, quiet.signal, retry)) {
@@ -64,7 +62,7 @@ export async function runTurn(
   } finally {
     quiet.stop();
   }
-  const { calls, finishReason, usage, wroteText } = turn;
+  const { calls, finishReason, usage } = turn;
 
   const completionText = execution.openMessage?.text ?? '';
   const measured = usage ?? {
@@ -93,7 +91,7 @@ export async function runTurn(
     },
     steps: toolStep ? [toolStep] : [],
   }));
-  return { finishReason, calls: sortedCalls(calls), toolStep, wroteText };
+  return { finishReason, calls: sortedCalls(calls), toolStep };
 }
 
 function sortedCalls(calls: Map<string, PendingCall>): PendingCall[] {
@@ -152,7 +150,6 @@ interface TurnProgress {
   calls: Map<string, PendingCall>;
   finishReason: TurnResult['finishReason'];
   usage: TokenUsage | undefined;
-  wroteText: boolean;
   classify: (name: string) => CallKind;
   /** Calls dropped because the run allows only one per turn. */
   ignored: Set<string>;
@@ -167,7 +164,6 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
       await ensureMessage(execution);
       const open = execution.openMessage!;
       open.text += part.text;
-      turn.wroteText = true;
       await execution.append([messageTextDeltaEvent(open.message.id, 0, part.text)]);
       return;
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from '../logger.js';
 import { nowSeconds } from '../ids.js';
 import type { RunScheduler } from './run-scheduler.js';
 import type { StoredRun } from '../store/run-repository.js';
@@ -34,7 +34,7 @@ export class RunWorker implements RunScheduler {
   constructor(
     private readonly deps: RunLoopDependencies,
     private readonly settings: RunWorkerSettings,
-    private readonly log: FastifyBaseLogger,
+    private readonly log: Logger,
   ) {
     this.#pump = new ClaimPump<StoredRun>(
       {

@@ -50,28 +50,10 @@ export class FileService {
     }
   }
 
-  /** Stores bytes the server itself produced (code_interpreter output) as a File of the project. */
-  async createFromStream(project: string, filename: string, purpose: 'assistants_output', source: Readable | AsyncIterable<Uint8Array>): Promise<OpenAIFile> {
-    const blobKey = this.newBlobKey();
-    const written = await this.blobs.write(blobKey, source);
-    const createdAt = nowSeconds();
-    const file: OpenAIFile = { id: newId('file-'), object: 'file', bytes: written.bytes, created_at: createdAt, filename, purpose, status: 'processed' };
-    try {
-      await this.store.files.insert(project, { file, blobKey, contentType: guessContentType(filename) });
-    } catch (error) {
-      await this.blobs.delete(blobKey);
-      throw error;
-    }
-    return file;
-  }
-
   /** The File record for staged bytes, validated but not yet saved. */
   build(input: NewFile): StoredFile {
     if (!(UPLOAD_PURPOSES as readonly string[]).includes(input.purpose)) {
-      throw errors.invalidValue(
-        'purpose',
-        `Invalid value: '${input.purpose}'. Supported values are: ${UPLOAD_PURPOSES.map((p) => `'${p}'`).join(', ')}.`,
-      );
+      throw errors.invalidPurpose(input.purpose, UPLOAD_PURPOSES);
     }
     const createdAt = nowSeconds();
     const file: OpenAIFile = {

@@ -1,12 +1,11 @@
-import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { EmbeddingModel } from '../providers/index.js';
-import type { FileService } from '../services/files.js';
 import type { Store } from '../store/store.js';
 import type { BuiltinTool } from './builtin-tool.js';
 import { BubblewrapSandbox } from './code-interpreter/bubblewrap-sandbox.js';
 import { createCodeInterpreterTool } from './code-interpreter/code-interpreter-tool.js';
+import { projectFiles } from './code-interpreter/project-files.js';
 import { CodeSessions } from './code-interpreter/sessions.js';
 import { createFileSearchTool } from './file-search/file-search-tool.js';
 import { filenamesFrom } from './file-search/search.js';
@@ -17,25 +16,33 @@ export interface BuiltinTools {
   sessions: CodeSessions | undefined;
 }
 
+/** The configuration the built-in tools read (a slice of the server's Config). */
+export interface BuiltinToolSettings {
+  codeInterpreterTimeoutMs: number;
+  codeInterpreterMemoryMb: number;
+  codeInterpreterDir: string;
+  codeInterpreterIdleMs: number;
+  fileSearchIngestionWaitMs: number;
+}
+
 export interface BuiltinToolDependencies {
-  config: Config;
+  config: BuiltinToolSettings;
   store: Store;
   blobs: BlobStore;
-  files: FileService;
   embeddings: EmbeddingModel | undefined;
-  log: FastifyBaseLogger;
+  log: Logger;
 }
 
 const INGESTION_POLL_MS = 100;
 
 /** file_search and code_interpreter, wired to the store, the blob store and (if it works here) the sandbox. */
 export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise<BuiltinTools> {
-  const { config, store, blobs, files, log } = deps;
+  const { config, store, blobs, log } = deps;
   const sandbox = await BubblewrapSandbox.create({
     timeoutMs: config.codeInterpreterTimeoutMs,
     memoryBytes: config.codeInterpreterMemoryMb * 1024 * 1024,
   });
-  if (!sandbox.available) log.warn(`code_interpreter is unavailable: ${sandbox.unavailableReason}`);
+  if (!sandbox.available) log.warn({ reason: sandbox.unavailableReason }, `code_interpreter is unavailable: ${sandbox.unavailableReason}`);
   const sessions = sandbox.available
     ? new CodeSessions({ sandbox, root: config.codeInterpreterDir, idleMs: config.codeInterpreterIdleMs })
     : undefined;
@@ -60,11 +67,7 @@ export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise
     sessions,
     unavailableReason: sandbox.unavailableReason,
     timeoutMs: config.codeInterpreterTimeoutMs,
-    openFile: async (project, fileId) => {
-      const stored = await store.files.get(project, fileId);
-      return stored && { filename: stored.file.filename, stream: await blobs.read(stored.blobKey) };
-    },
-    saveFile: (project, filename, stream) => files.createFromStream(project, filename, 'assistants_output', stream),
+    files: projectFiles(store, blobs),
   });
 
   return { tools: [fileSearch, codeInterpreter], sessions };

@@ -3,16 +3,15 @@ import { Readable } from 'node:stream';
 import type { OpenAIFile } from '../../api/types.js';
 import type { ToolDefinition } from '../../providers/index.js';
 import type { BuiltinTool, BuiltinToolContext, BuiltinToolOutcome, StepToolCall } from '../builtin-tool.js';
+import type { ProjectFiles } from './project-files.js';
 import type { CodeSessions } from './sessions.js';
 
 export interface CodeInterpreterDependencies {
   /** Undefined when no sandbox is available: the tool then fails every call with `unavailableReason`. */
   sessions: CodeSessions | undefined;
   unavailableReason: string | undefined;
-  /** Opens one of the project's files to place it in the sandbox. */
-  openFile(project: string, fileId: string): Promise<{ filename: string; stream: Readable } | undefined>;
-  /** Stores bytes the code produced as a File (purpose `assistants_output`). */
-  saveFile(project: string, filename: string, stream: Readable | AsyncIterable<Uint8Array>): Promise<OpenAIFile>;
+  /** Inputs placed in the sandbox, and outputs kept as Files. */
+  files: ProjectFiles;
   timeoutMs: number;
 }
 
@@ -63,14 +62,14 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
       if (result.logs !== '') outputs.push({ type: 'logs', logs: result.logs });
       const imageFileIds: string[] = [];
       for (const [index, image] of result.images.entries()) {
-        const file = await deps.saveFile(context.project, `${context.callId}-figure-${index + 1}.png`, Readable.from([image]));
+        const file = await deps.files.save(context.project, `${context.callId}-figure-${index + 1}.png`, Readable.from([image]));
         imageFileIds.push(file.id);
         outputs.push({ type: 'image', image: { file_id: file.id } });
       }
       const created: string[] = [];
       for (const changed of await sessions.changedFiles(threadId, before)) {
         const { stream } = await sessions.openFile(threadId, changed.filename);
-        const file = await deps.saveFile(context.project, basename(changed.filename), stream);
+        const file = await deps.files.save(context.project, basename(changed.filename), stream);
         context.generatedFiles.set(`/mnt/data/${changed.filename}`, file.id);
         created.push(`sandbox:/mnt/data/${changed.filename}`);
       }
@@ -91,7 +90,7 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
     placed.set(threadId, done);
     for (const fileId of context.codeFileIds) {
       if (done.has(fileId)) continue;
-      const file = await deps.openFile(context.project, fileId);
+      const file = await deps.files.open(context.project, fileId);
       if (!file) continue;
       await deps.sessions!.writeInput(threadId, file.filename, file.stream);
       done.add(fileId);
