@@ -1,7 +1,10 @@
 /**
- * The one error catalog. Services throw these; only the HTTP error handler renders them,
+ * The one error catalog: every error the server sends is a named entry here, with its status, type,
+ * code, param and message template. Services throw them; only the HTTP error handler renders them,
  * always as OpenAI's `{ error: { message, type, param, code } }`. The SDK maps the status to its
  * exception classes (`BadRequestError`, `NotFoundError`, ...), so the status matters as much as the text.
+ * `docs/errors.md` is generated from this file (`scripts/gen-error-docs.ts`), and
+ * `test/errors-catalog.test.ts` fails when an entry is unused or the docs are out of date.
  */
 export type ErrorType =
   | 'invalid_request_error'
@@ -25,7 +28,11 @@ export class ApiError extends Error {
   readonly param: string | null;
   readonly code: string | null;
 
-  constructor(status: number, message: string, options: { type?: ErrorType; param?: string | null; code?: string | null } = {}) {
+  constructor(
+    status: number,
+    message: string,
+    options: { type?: ErrorType; param?: string | null; code?: string | null } = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -37,6 +44,59 @@ export class ApiError extends Error {
   toBody(): { error: ErrorBody } {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
   }
+}
+
+/**
+ * One entry as documented. `{name}` in any field is a piece filled in per error; a field that is a
+ * single piece whose value is `null`/`undefined` renders as `null` (an optional `param`).
+ */
+export interface ErrorSpec {
+  status: number | `{${string}}`;
+  type?: ErrorType;
+  code: string | null;
+  param: string | null;
+  message: string;
+}
+
+/** A catalog entry: call it to get the error; `spec` is what the docs list. */
+export interface CatalogEntry<Args extends unknown[]> {
+  (...args: Args): ApiError;
+  readonly spec: Readonly<Required<ErrorSpec>>;
+}
+
+type Piece = string | number | null | undefined;
+type Holes<S> = S extends `${string}{${infer Name}}${infer Rest}` ? Name | Holes<Rest> : never;
+type SpecHoles<S extends ErrorSpec> = Holes<S['status']> | Holes<S['message']> | Holes<S['param']> | Holes<S['code']>;
+
+// The pieces function is typed from the templates, so an entry cannot forget or misspell a piece.
+function entry<const S extends ErrorSpec>(spec: [SpecHoles<S>] extends [never] ? S : never): CatalogEntry<[]>;
+function entry<const S extends ErrorSpec, Args extends unknown[]>(
+  spec: S,
+  pieces: (...args: Args) => Record<SpecHoles<S>, Piece>,
+): CatalogEntry<Args>;
+function entry(spec: ErrorSpec, pieces?: (...args: unknown[]) => Record<string, Piece>): CatalogEntry<unknown[]> {
+  const full = Object.freeze({ type: 'invalid_request_error' as const, ...spec });
+  const create = (...args: unknown[]): ApiError => {
+    const values = pieces?.(...args) ?? {};
+    const status = typeof full.status === 'number' ? full.status : Number(fill(full.status, values));
+    return new ApiError(status, fill(full.message, values), {
+      type: full.type,
+      param: fillNullable(full.param, values),
+      code: fillNullable(full.code, values),
+    });
+  };
+  return Object.assign(create, { spec: full });
+}
+
+function fill(template: string, values: Record<string, Piece>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name]));
+}
+
+function fillNullable(template: string | null, values: Record<string, Piece>): string | null {
+  if (template === null) return null;
+  const whole = /^\{(\w+)\}$/.exec(template);
+  if (whole) return values[whole[1]!] == null ? null : String(values[whole[1]!]);
+  return fill(template, values);
 }
 
 /** Resource names as OpenAI spells them in its 404 texts. */
@@ -51,97 +111,608 @@ export type ResourceName =
   | 'file batch'
   | 'upload';
 
+const quoted = (values: readonly string[]) => values.map((value) => `'${value}'`);
+
 export const errors = {
-  notFound(resource: ResourceName, id: string, param?: string): ApiError {
-    return new ApiError(404, `No ${resource} found with id '${id}'.`, { param: param ?? null });
-  },
-  fileNotFound(id: string, param?: string): ApiError {
-    return new ApiError(404, `No such File object: ${id}`, { param: param ?? 'id' });
-  },
-  invalidUrl(method: string, url: string): ApiError {
-    return new ApiError(404, `Invalid URL (${method} ${url})`);
-  },
-  missingApiKey(): ApiError {
-    return new ApiError(
-      401,
-      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-      { code: null },
-    );
-  },
-  invalidApiKey(key: string): ApiError {
-    return new ApiError(401, `Incorrect API key provided: ${redactKey(key)}.`, { code: 'invalid_api_key' });
-  },
-  invalidJson(): ApiError {
-    return new ApiError(
-      400,
-      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
-      { code: 'invalid_json' },
-    );
-  },
-  unsupportedContentType(contentType: string, expected: string): ApiError {
-    return new ApiError(415, `Unsupported Content-Type '${contentType}'. This endpoint expects ${expected}.`, {
+  // Routing and authentication.
+  invalidUrl: entry(
+    { status: 404, code: null, param: null, message: 'Invalid URL ({method} {url})' },
+    (method: string, url: string) => ({
+      method,
+      url,
+    }),
+  ),
+  missingApiKey: entry({
+    status: 401,
+    code: null,
+    param: null,
+    message:
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth " +
+      '(i.e. Authorization: Bearer YOUR_KEY).',
+  }),
+  invalidApiKey: entry(
+    { status: 401, code: 'invalid_api_key', param: null, message: 'Incorrect API key provided: {redactedKey}.' },
+    (key: string) => ({ redactedKey: redactKey(key) }),
+  ),
+
+  // Request bodies and multipart forms.
+  invalidJson: entry({
+    status: 400,
+    code: 'invalid_json',
+    param: null,
+    message:
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library " +
+      'correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)',
+  }),
+  unsupportedContentType: entry(
+    {
+      status: 415,
       code: 'unsupported_content_type',
-    });
-  },
-  bodyTooLarge(limitBytes: number): ApiError {
-    return new ApiError(413, `Request body too large. The maximum size is ${limitBytes} bytes.`, { code: 'request_too_large' });
-  },
-  fileTooLarge(limitBytes: number): ApiError {
-    return new ApiError(413, `File too large. The maximum file size is ${limitBytes} bytes.`, {
-      param: 'file',
+      param: null,
+      message: "Unsupported Content-Type '{contentType}'. This endpoint expects {expected}.",
+    },
+    (contentType: string, expected: 'application/json' | 'multipart/form-data') => ({ contentType, expected }),
+  ),
+  bodyTooLarge: entry(
+    {
+      status: 413,
+      code: 'request_too_large',
+      param: null,
+      message: 'Request body too large. The maximum size is {limitBytes} bytes.',
+    },
+    (limitBytes: number) => ({ limitBytes }),
+  ),
+  fileTooLarge: entry(
+    {
+      status: 413,
       code: 'file_too_large',
-    });
-  },
-  missingParameter(param: string): ApiError {
-    return new ApiError(400, `Missing required parameter: '${param}'.`, { param, code: 'missing_required_parameter' });
-  },
-  unknownParameter(param: string): ApiError {
-    return new ApiError(400, `Unknown parameter: '${param}'.`, { param, code: 'unknown_parameter' });
-  },
-  invalidValue(param: string, message: string, code = 'invalid_value'): ApiError {
-    return new ApiError(400, message, { param, code });
-  },
-  invalidRequest(message: string, param: string | null = null, code: string | null = null): ApiError {
-    return new ApiError(400, message, { param, code });
-  },
-  tooManyMessages(threadId: string, limit: number): ApiError {
-    return new ApiError(400, `Thread ${threadId} already has the maximum of ${limit} messages.`, {
-      param: 'thread_id',
+      param: 'file',
+      message: 'File too large. The maximum file size is {limitBytes} bytes.',
+    },
+    (limitBytes: number) => ({ limitBytes }),
+  ),
+  /** A 4xx the framework raised for a request it could not take (a bad Content-Length, a protocol error). */
+  frameworkError: entry(
+    { status: '{status}', code: null, param: null, message: '{detail}' },
+    (status: number, detail: string) => ({
+      status,
+      detail: detail || 'Malformed request.',
+    }),
+  ),
+  tooManyParts: entry(
+    { status: 400, code: 'invalid_multipart', param: null, message: 'Too many parts in the multipart form: {detail}' },
+    (detail: string) => ({ detail }),
+  ),
+  multipartTruncated: entry({
+    status: 400,
+    code: 'invalid_multipart',
+    param: null,
+    message: 'The multipart/form-data body ended before its closing boundary.',
+  }),
+  invalidMultipart: entry(
+    { status: 400, code: 'invalid_multipart', param: null, message: 'Invalid multipart/form-data body: {detail}.' },
+    (detail: string) => ({ detail }),
+  ),
+  fileFieldNotFile: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: '{field}',
+      message: "Invalid '{field}': expected a file upload (a part with a filename), but got a text field.",
+    },
+    (field: string) => ({ field }),
+  ),
+  formFieldTooLong: entry(
+    {
+      status: 400,
+      code: 'string_above_max_length',
+      param: '{field}',
+      message: "Invalid '{field}': the value is longer than {maxBytes} bytes.",
+    },
+    (field: string, maxBytes: number) => ({ field, maxBytes }),
+  ),
+
+  // Parameters, in OpenAI's wording (most come from the schema validator, `src/api/validation-error.ts`).
+  missingParameter: entry(
+    {
+      status: 400,
+      code: 'missing_required_parameter',
+      param: '{param}',
+      message: "Missing required parameter: '{param}'.",
+    },
+    (param: string) => ({ param }),
+  ),
+  unknownParameter: entry(
+    { status: 400, code: 'unknown_parameter', param: '{param}', message: "Unknown parameter: '{param}'." },
+    (param: string) => ({ param }),
+  ),
+  /** `expected` and `got` are worded with their article: "an integer or null", "a string". */
+  invalidType: entry(
+    {
+      status: 400,
+      code: 'invalid_type',
+      param: '{param}',
+      message: "Invalid type for '{param}': expected {expected}, but got {got} instead.",
+    },
+    (param: string, expected: string, got: string) => ({ param, expected, got }),
+  ),
+  /** `value` and `supported` come quoted from the schema: `'x'`, `'a', 'b', and 'c'`. */
+  unsupportedValue: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: '{param}',
+      message: 'Invalid value: {value}. Supported values are: {supported}.',
+    },
+    (param: string, value: string, supported: string) => ({ param, value, supported }),
+  ),
+  patternMismatch: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: '{param}',
+      message:
+        "Invalid '{param}': string does not match pattern. Expected a string that matches the pattern '{pattern}'.",
+    },
+    (param: string, pattern: string) => ({ param, pattern }),
+  ),
+  invalidFormat: entry(
+    { status: 400, code: 'invalid_value', param: '{param}', message: "Invalid '{param}': expected a valid {format}." },
+    (param: string, format: string) => ({ param, format }),
+  ),
+  /** A schema rule without a wording of its own; `detail` is the validator's description. */
+  invalidParameter: entry(
+    { status: 400, code: 'invalid_value', param: '{param}', message: "Invalid '{param}': {detail}." },
+    (param: string, detail: string) => ({ param, detail }),
+  ),
+  invalidKey: entry(
+    {
+      status: 400,
+      code: 'string_above_max_length',
+      param: '{param}',
+      message: "Invalid '{param}': invalid key '{key}'.",
+    },
+    (param: string, key: string) => ({ param, key }),
+  ),
+  keyTooLong: entry(
+    {
+      status: 400,
+      code: 'string_above_max_length',
+      param: '{param}',
+      message:
+        "Invalid '{param}': key '{key}' is too long. Expected keys with maximum length {max}, " +
+        'but got a key with length {length} instead.',
+    },
+    (param: string, key: string, max: number) => ({ param, key, max, length: key.length }),
+  ),
+  stringTooLong: entry(
+    {
+      status: 400,
+      code: 'string_above_max_length',
+      param: '{param}',
+      message:
+        "Invalid '{param}': string too long. Expected a string with maximum length {max}, " +
+        'but got a string with length {length} instead.',
+    },
+    (param: string, max: number, length: number) => ({ param, max, length }),
+  ),
+  stringTooShort: entry(
+    {
+      status: 400,
+      code: 'string_below_min_length',
+      param: '{param}',
+      message:
+        "Invalid '{param}': string too short. Expected a string with minimum length {min}, " +
+        'but got a string with length {length} instead.',
+    },
+    (param: string, min: number, length: number) => ({ param, min, length }),
+  ),
+  arrayTooLong: entry(
+    {
+      status: 400,
+      code: 'array_above_max_length',
+      param: '{param}',
+      message:
+        "Invalid '{param}': array too long. Expected an array with maximum length {max}, " +
+        'but got an array with length {length} instead.',
+    },
+    (param: string, max: number, length: number) => ({ param, max, length }),
+  ),
+  arrayTooShort: entry(
+    {
+      status: 400,
+      code: 'array_below_min_length',
+      param: '{param}',
+      message:
+        "Invalid '{param}': array too short. Expected an array with minimum length {min}, " +
+        'but got an array with length {length} instead.',
+    },
+    (param: string, min: number, length: number) => ({ param, min, length }),
+  ),
+  tooManyProperties: entry(
+    {
+      status: 400,
+      code: 'object_above_max_properties',
+      param: '{param}',
+      message:
+        "Invalid '{param}': too many properties. Expected an object with at most {max} properties, " +
+        'but got an object with {count} properties instead.',
+    },
+    (param: string, max: number, count: number) => ({ param, max, count }),
+  ),
+  tooFewProperties: entry(
+    {
+      status: 400,
+      code: 'object_below_min_properties',
+      param: '{param}',
+      message:
+        "Invalid '{param}': too few properties. Expected an object with at least {min} properties, " +
+        'but got an object with {count} properties instead.',
+    },
+    (param: string, min: number, count: number) => ({ param, min, count }),
+  ),
+  /** `comparison` is the bound's operator (`<=`, `<`), `limit` its value. */
+  integerAboveMax: entry(
+    {
+      status: 400,
+      code: 'integer_above_max_value',
+      param: '{param}',
+      message:
+        "Invalid '{param}': integer above maximum value. " +
+        'Expected a value {comparison} {limit}, but got {value} instead.',
+    },
+    (param: string, comparison: string, limit: number, value: number) => ({ param, comparison, limit, value }),
+  ),
+  integerBelowMin: entry(
+    {
+      status: 400,
+      code: 'integer_below_min_value',
+      param: '{param}',
+      message:
+        "Invalid '{param}': integer below minimum value. " +
+        'Expected a value {comparison} {limit}, but got {value} instead.',
+    },
+    (param: string, comparison: string, limit: number, value: number) => ({ param, comparison, limit, value }),
+  ),
+  decimalAboveMax: entry(
+    {
+      status: 400,
+      code: 'decimal_above_max_value',
+      param: '{param}',
+      message:
+        "Invalid '{param}': decimal above maximum value. " +
+        'Expected a value {comparison} {limit}, but got {value} instead.',
+    },
+    (param: string, comparison: string, limit: number, value: number) => ({ param, comparison, limit, value }),
+  ),
+  decimalBelowMin: entry(
+    {
+      status: 400,
+      code: 'decimal_below_min_value',
+      param: '{param}',
+      message:
+        "Invalid '{param}': decimal below minimum value. " +
+        'Expected a value {comparison} {limit}, but got {value} instead.',
+    },
+    (param: string, comparison: string, limit: number, value: number) => ({ param, comparison, limit, value }),
+  ),
+
+  // Pagination.
+  invalidOrder: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'order',
+      message: "Invalid value: '{value}'. Supported values are: 'asc' and 'desc'.",
+    },
+    (value: string) => ({ value }),
+  ),
+  limitNotInteger: entry(
+    {
+      status: 400,
+      code: 'invalid_type',
+      param: 'limit',
+      message: "Invalid 'limit': expected an integer, but got '{value}' instead.",
+    },
+    (value: string) => ({ value }),
+  ),
+  cursorNotSingleId: entry(
+    { status: 400, code: 'invalid_type', param: '{param}', message: "Invalid '{param}': expected a single object id." },
+    (param: 'after' | 'before') => ({ param }),
+  ),
+  unknownCursor: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: '{param}',
+      message: "Invalid '{param}': no object with id '{id}' in this list.",
+    },
+    (param: string, id: string) => ({ param, id }),
+  ),
+
+  // Objects that do not exist.
+  notFound: entry(
+    { status: 404, code: null, param: '{param}', message: "No {resource} found with id '{id}'." },
+    (resource: ResourceName, id: string, param?: string) => ({ resource, id, param }),
+  ),
+  fileNotFound: entry(
+    { status: 404, code: null, param: '{param}', message: 'No such File object: {id}' },
+    (id: string, param: string = 'id') => ({ id, param }),
+  ),
+
+  // Files and uploads.
+  invalidPurpose: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'purpose',
+      message: "Invalid value: '{value}'. Supported values are: {supported}.",
+    },
+    (value: string, supported: readonly string[]) => ({ value, supported: quoted(supported).join(', ') }),
+  ),
+  invalidExpiresAfterAnchor: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'expires_after.anchor',
+      message: "Invalid value: '{value}'. Supported values are: 'created_at'.",
+    },
+    (value: string) => ({ value }),
+  ),
+  invalidExpiresAfterSeconds: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'expires_after.seconds',
+      message:
+        "Invalid 'expires_after.seconds': expected an integer between 3600 and 2592000, but got '{value}' instead.",
+    },
+    (value: string) => ({ value }),
+  ),
+  uploadTooLarge: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'bytes',
+      message: "Invalid 'bytes': the file would be {bytes} bytes, but the maximum file size is {maxBytes} bytes.",
+    },
+    (bytes: number, maxBytes: number) => ({ bytes, maxBytes }),
+  ),
+  invalidMimeType: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'mime_type',
+      message: "Invalid 'mime_type': '{value}' is not a media type such as 'text/plain'.",
+    },
+    (value: string) => ({ value }),
+  ),
+  uploadSizeMismatch: entry(
+    {
+      status: 400,
+      code: 'upload_size_mismatch',
+      param: 'part_ids',
+      message:
+        'The number of bytes uploaded ({uploaded}) does not match the expected number of bytes ({expected}) ' +
+        'for upload {uploadId}.',
+    },
+    (uploadId: string, uploaded: number, expected: number) => ({ uploadId, uploaded, expected }),
+  ),
+  md5Mismatch: entry(
+    {
+      status: 400,
+      code: 'md5_mismatch',
+      param: 'md5',
+      message: 'The md5 checksum of the uploaded bytes ({actual}) does not match the provided md5 ({provided}).',
+    },
+    (actual: string, provided: string) => ({ actual, provided }),
+  ),
+  unknownUploadPart: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'part_ids[{index}]',
+      message: "Invalid 'part_ids[{index}]': no part '{partId}' in upload {uploadId}.",
+    },
+    (index: number, partId: string, uploadId: string) => ({ index, partId, uploadId }),
+  ),
+  duplicateUploadPart: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'part_ids[{index}]',
+      message: "Invalid 'part_ids[{index}]': part '{partId}' is listed twice.",
+    },
+    (index: number, partId: string) => ({ index, partId }),
+  ),
+  uploadNotPending: entry(
+    {
+      status: 400,
+      code: 'upload_not_pending',
+      param: null,
+      message: 'Upload {uploadId} is {status} and can no longer be changed.',
+    },
+    (uploadId: string, status: string) => ({ uploadId, status }),
+  ),
+
+  // Vector stores and file_search.
+  vectorStoreSourcesConflict: entry({
+    status: 400,
+    code: 'invalid_value',
+    param: 'tool_resources.file_search',
+    message:
+      "Provide exactly one of 'tool_resources.file_search.vector_store_ids' " +
+      "and 'tool_resources.file_search.vector_stores'.",
+  }),
+  vectorStoreFileLimit: entry(
+    {
+      status: 400,
+      code: 'vector_store_file_limit',
+      param: '{param}',
+      message: 'A vector store can hold at most {limit} files; {vectorStoreId} has {total}.',
+    },
+    (param: string, vectorStoreId: string, total: number, limit: number) => ({ param, vectorStoreId, total, limit }),
+  ),
+  /** `reason` is the extractor's description, the same text a failed ingestion shows in `last_error`. */
+  unreadableFile: entry({ status: 400, code: 'invalid_file', param: null, message: '{reason}' }, (reason: string) => ({
+    reason,
+  })),
+  batchFilesConflict: entry({
+    status: 400,
+    code: 'invalid_value',
+    param: 'files',
+    message: "Provide either 'file_ids' or 'files', not both.",
+  }),
+  batchNotCancellable: entry(
+    { status: 400, code: 'invalid_state', param: null, message: "Cannot cancel a file batch with status '{status}'." },
+    (status: string) => ({ status }),
+  ),
+  invalidFileStatusFilter: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'filter',
+      message: "Invalid value: '{value}'. Supported values are: {supported}.",
+    },
+    (value: string, supported: readonly string[]) => ({ value, supported: quoted(supported).join(', ') }),
+  ),
+  searchVectorStoreExpired: entry(
+    {
+      status: 400,
+      code: 'vector_store_expired',
+      param: 'vector_store_id',
+      message: 'Vector store {vectorStoreId} has expired and can no longer be searched.',
+    },
+    (vectorStoreId: string) => ({ vectorStoreId }),
+  ),
+  emptySearchQuery: entry({
+    status: 400,
+    code: 'invalid_value',
+    param: 'query',
+    message: "Invalid 'query': expected a non-empty string.",
+  }),
+  invalidChunkingStrategyType: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: '{param}',
+      message: "Invalid value: {value}. Supported values are: 'auto' and 'static'.",
+    },
+    (param: string, value: unknown) => ({ param, value: JSON.stringify(value ?? null) }),
+  ),
+  chunkOverlapTooLarge: entry(
+    {
+      status: 400,
+      code: 'integer_above_max_value',
+      param: '{param}',
+      message:
+        "Invalid '{param}': chunk_overlap_tokens must not exceed half of max_chunk_size_tokens. " +
+        'Expected a value <= {max}, but got {value} instead.',
+    },
+    (param: string, max: number, value: number) => ({ param, max, value }),
+  ),
+
+  // Threads, messages and runs.
+  tooManyMessages: entry(
+    {
+      status: 400,
       code: 'thread_message_limit',
-    });
-  },
-  internal(): ApiError {
-    return new ApiError(500, 'The server had an error while processing your request. Sorry about that!', {
-      type: 'server_error',
-    });
-  },
+      param: 'thread_id',
+      message: 'Thread {threadId} already has the maximum of {limit} messages.',
+    },
+    (threadId: string, limit: number) => ({ threadId, limit }),
+  ),
+  threadBusyForMessage: entry(
+    {
+      status: 400,
+      code: null,
+      param: null,
+      message: "Can't add messages to {threadId} while a run {runId} is active.",
+    },
+    (threadId: string, runId: string) => ({ threadId, runId }),
+  ),
+  threadBusyForRun: entry(
+    { status: 400, code: null, param: null, message: 'Thread {threadId} already has an active run {runId}.' },
+    (threadId: string, runId: string) => ({ threadId, runId }),
+  ),
+  cannotCancel: entry(
+    { status: 400, code: null, param: null, message: "Cannot cancel run with status '{status}'." },
+    (status: string) => ({ status }),
+  ),
+  notAcceptingToolOutputs: entry(
+    { status: 400, code: null, param: null, message: 'Runs in status "{status}" do not accept tool outputs.' },
+    (status: string) => ({ status }),
+  ),
+  toolOutputsMismatch: entry(
+    {
+      status: 400,
+      code: null,
+      param: 'tool_outputs',
+      message: 'Expected tool outputs for call_ids {expected}, got {received}',
+    },
+    (expected: readonly string[], received: readonly string[]) => ({
+      expected: `[${quoted(expected).join(', ')}]`,
+      received: `[${quoted(received).join(', ')}]`,
+    }),
+  ),
+  /** A run that can search must not depend on an expired vector store: OpenAI refuses it up front. */
+  vectorStoreExpired: entry(
+    {
+      status: 400,
+      code: 'vector_store_expired',
+      param: 'tool_resources.file_search.vector_store_ids',
+      message:
+        'Vector store {vectorStoreId} has expired. ' +
+        'Create a new vector store (or remove this one from the assistant or thread) and try again.',
+    },
+    (vectorStoreId: string) => ({ vectorStoreId }),
+  ),
+  lastEventIdInvalid: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'Last-Event-ID',
+      message: "Invalid 'Last-Event-ID': expected an event id from this stream, got '{value}'.",
+    },
+    (value: string) => ({ value }),
+  ),
+  invalidInclude: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: 'include',
+      message:
+        "Invalid value: '{value}'. Supported values are: 'step_details.tool_calls[*].file_search.results[*].content'.",
+    },
+    (value: string) => ({ value }),
+  ),
+
+  // The server's own failures: the text never leaks the cause.
+  internal: entry({
+    status: 500,
+    type: 'server_error',
+    code: null,
+    param: null,
+    message: 'The server had an error while processing your request. Sorry about that!',
+  }),
+
+  /** @deprecated transitional: only src/services/runs.ts and src/http/routes/runs.ts */
+  invalidValue: entry(
+    { status: 400, code: '{code}', param: '{param}', message: '{message}' },
+    (param: string, message: string, code: string = 'invalid_value') => ({ param, message, code }),
+  ),
+  /** @deprecated transitional: only src/services/runs.ts and src/http/routes/runs.ts */
+  invalidRequest: entry(
+    { status: 400, code: '{code}', param: '{param}', message: '{message}' },
+    (message: string, param: string | null = null, code: string | null = null) => ({ message, param, code }),
+  ),
 } as const;
+
+/** @deprecated transitional: only src/services/runs.ts and src/runs/* (being restructured); use `errors`. */
+export const runErrors = errors;
 
 /** OpenAI shows the first and last characters of a rejected key only. */
 function redactKey(key: string): string {
   if (key.length <= 8) return '*'.repeat(key.length);
   return `${key.slice(0, 3)}${'*'.repeat(Math.min(key.length - 7, 20))}${key.slice(-4)}`;
 }
-
-/** Errors of the run engine's API, with OpenAI's texts. */
-export const runErrors = {
-  threadBusyForMessage(threadId: string, runId: string): ApiError {
-    return new ApiError(400, `Can't add messages to ${threadId} while a run ${runId} is active.`, { code: null });
-  },
-  threadBusyForRun(threadId: string, runId: string): ApiError {
-    return new ApiError(400, `Thread ${threadId} already has an active run ${runId}.`, { code: null });
-  },
-  cannotCancel(status: string): ApiError {
-    return new ApiError(400, `Cannot cancel run with status '${status}'.`, { code: null });
-  },
-  notAcceptingToolOutputs(status: string): ApiError {
-    return new ApiError(400, `Runs in status "${status}" do not accept tool outputs.`, { code: null });
-  },
-  toolOutputsMismatch(expected: readonly string[], received: readonly string[]): ApiError {
-    const list = (ids: readonly string[]) => `[${ids.map((id) => `'${id}'`).join(', ')}]`;
-    return new ApiError(400, `Expected tool outputs for call_ids ${list(expected)}, got ${list(received)}`, {
-      param: 'tool_outputs',
-      code: null,
-    });
-  },
-} as const;

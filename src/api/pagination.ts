@@ -36,7 +36,7 @@ export function parsePageRequest(query: Record<string, unknown>, options: PageOp
   const limit = parseLimit(query.limit, defaultLimit, maxLimit);
   const order = query.order ?? 'desc';
   if (order !== 'asc' && order !== 'desc') {
-    throw errors.invalidValue('order', `Invalid value: '${String(order)}'. Supported values are: 'asc' and 'desc'.`);
+    throw errors.invalidOrder(String(order));
   }
   const request: PageRequest = { limit, order };
   const after = optionalId(query.after, 'after');
@@ -61,29 +61,15 @@ function parseLimit(raw: unknown, fallback: number, max: number): number {
   const text = String(raw);
   const value = Number(text);
   if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    throw errors.invalidValue('limit', `Invalid 'limit': expected an integer, but got '${text}' instead.`, 'invalid_type');
+    throw errors.limitNotInteger(text);
   }
-  if (value < 1) {
-    throw errors.invalidValue(
-      'limit',
-      `Invalid 'limit': integer below minimum value. Expected a value >= 1, but got ${value} instead.`,
-      'integer_below_min_value',
-    );
-  }
-  if (value > max) {
-    throw errors.invalidValue(
-      'limit',
-      `Invalid 'limit': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`,
-      'integer_above_max_value',
-    );
-  }
+  if (value < 1) throw errors.integerBelowMin('limit', '>=', 1, value);
+  if (value > max) throw errors.integerAboveMax('limit', '<=', max, value);
   return value;
 }
 
-function optionalId(raw: unknown, param: string): string | undefined {
+function optionalId(raw: unknown, param: 'after' | 'before'): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string') {
-    throw errors.invalidValue(param, `Invalid '${param}': expected a single object id.`, 'invalid_type');
-  }
+  if (typeof raw !== 'string') throw errors.cursorNotSingleId(param);
   return raw;
 }

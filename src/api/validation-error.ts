@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { ApiError, errors } from '../errors.js';
+import { type ApiError, errors } from '../errors.js';
 
 /**
  * Turns Ajv's errors for one request into the single error OpenAI would send, with its wording
@@ -30,44 +30,31 @@ export function toValidationError(ajvErrors: readonly ErrorObject[], knownTypes:
     }
     case 'type': {
       const expected = unique(atDeepest.filter((e) => e.keyword === 'type').flatMap((e) => typesOf(e)));
-      return errors.invalidValue(
-        param,
-        `Invalid type for '${param}': expected ${listWords(expected.map(article), 'or')}, but got ${article(jsonType(first.data))} instead.`,
-        'invalid_type',
-      );
+      return errors.invalidType(param, listWords(expected.map(article), 'or'), article(jsonType(first.data)));
     }
     case 'enum':
     case 'const': {
       const allowed = unique(atDeepest.filter((e) => e.keyword === 'enum' || e.keyword === 'const').flatMap(allowedValues));
-      return errors.invalidValue(
-        param,
-        `Invalid value: ${quote(first.data)}. Supported values are: ${listWords(allowed.map(quote), 'and')}.`,
-      );
+      return errors.unsupportedValue(param, quote(first.data), listWords(allowed.map(quote), 'and'));
     }
     case 'maxLength':
     case 'minLength':
-      return lengthError(first, param, 'string', 'string');
     case 'maxItems':
     case 'minItems':
-      return lengthError(first, param, 'array', 'array');
     case 'maxProperties':
     case 'minProperties':
-      return lengthError(first, param, 'object', 'object');
+      return lengthError(first, param);
     case 'maximum':
     case 'minimum':
     case 'exclusiveMaximum':
     case 'exclusiveMinimum':
       return rangeError(first, param);
     case 'pattern':
-      return errors.invalidValue(
-        param,
-        `Invalid '${param}': string does not match pattern. Expected a string that matches the pattern '${(first.params as { pattern: string }).pattern}'.`,
-        'invalid_value',
-      );
+      return errors.patternMismatch(param, (first.params as { pattern: string }).pattern);
     case 'format':
-      return errors.invalidValue(param, `Invalid '${param}': expected a valid ${(first.params as { format: string }).format}.`);
+      return errors.invalidFormat(param, (first.params as { format: string }).format);
     default:
-      return errors.invalidValue(param, `Invalid '${param}': ${first.message ?? 'invalid value'}.`);
+      return errors.invalidParameter(param, first.message ?? 'invalid value');
   }
 }
 
@@ -77,7 +64,7 @@ export function toValidationError(ajvErrors: readonly ErrorObject[], knownTypes:
  * JSON type differs when another branch got further into the value.
  */
 function mostRelevant(ajvErrors: readonly ErrorObject[], knownTypes: ReadonlySet<string>): ErrorObject[] {
-  let errors = ajvErrors.filter((error) => !['anyOf', 'oneOf', 'if', 'not'].includes(error.keyword));
+  let remaining = ajvErrors.filter((error) => !['anyOf', 'oneOf', 'if', 'not'].includes(error.keyword));
   // A `type` value that some branch of the union accepts means that branch failed later, so its
   // errors are the ones worth reporting — provided there are any at or under the same object.
   const isMismatch = (error: ErrorObject) =>
@@ -85,19 +72,19 @@ function mostRelevant(ajvErrors: readonly ErrorObject[], knownTypes: ReadonlySet
   const explained = (error: ErrorObject) => {
     if (!isMismatch(error) || typeof error.data !== 'string' || !knownTypes.has(error.data)) return false;
     const objectPath = error.instancePath.slice(0, -'/type'.length);
-    return errors.some(
+    return remaining.some(
       (other) =>
         !isMismatch(other) &&
         branchFitsData(other) &&
         (other.instancePath === objectPath || other.instancePath.startsWith(`${objectPath}/`)),
     );
   };
-  const withoutExplained = errors.filter((error) => !explained(error));
-  if (withoutExplained.length > 0) errors = withoutExplained;
+  const withoutExplained = remaining.filter((error) => !explained(error));
+  if (withoutExplained.length > 0) remaining = withoutExplained;
   // A branch for another JSON type (`"auto"` when an object was sent) says nothing useful.
-  const fitting = errors.filter((error) => branchFitsData(error));
-  if (fitting.length > 0) errors = fitting;
-  return errors.length > 0 ? errors : [...ajvErrors];
+  const fitting = remaining.filter((error) => branchFitsData(error));
+  if (fitting.length > 0) remaining = fitting;
+  return remaining.length > 0 ? remaining : [...ajvErrors];
 }
 
 function branchFitsData(error: ErrorObject): boolean {
@@ -114,39 +101,37 @@ function propertyNameFailure(error: ErrorObject, all: readonly ErrorObject[], ro
   const key = String((error.params as { propertyName: string }).propertyName);
   const inner = all.find((candidate) => candidate.keyword === 'maxLength' && candidate.instancePath === error.instancePath);
   const limit = (inner?.params as { limit?: number } | undefined)?.limit;
-  return errors.invalidValue(
-    param,
-    limit === undefined
-      ? `Invalid '${param}': invalid key '${key}'.`
-      : `Invalid '${param}': key '${key}' is too long. Expected keys with maximum length ${limit}, but got a key with length ${key.length} instead.`,
-    'string_above_max_length',
-  );
+  return limit === undefined ? errors.invalidKey(param, key) : errors.keyTooLong(param, key, limit);
 }
 
-function lengthError(error: ErrorObject, param: string, noun: string, kind: 'string' | 'array' | 'object'): ApiError {
+/** Each bound keyword has its own catalog entry, as OpenAI gives each its own code. */
+const LENGTH_ERRORS = {
+  maxLength: errors.stringTooLong,
+  minLength: errors.stringTooShort,
+  maxItems: errors.arrayTooLong,
+  minItems: errors.arrayTooShort,
+  maxProperties: errors.tooManyProperties,
+  minProperties: errors.tooFewProperties,
+} as const;
+
+function lengthError(error: ErrorObject, param: string): ApiError {
   const limit = (error.params as { limit: number }).limit;
-  const isMax = error.keyword.startsWith('max');
-  const actual = kind === 'string' ? String(error.data).length : kind === 'array' ? (error.data as unknown[]).length : Object.keys(error.data as object).length;
-  const unit = kind === 'object' ? 'properties' : kind === 'array' ? 'length' : 'length';
-  const what = kind === 'object' ? (isMax ? 'too many properties' : 'too few properties') : `${noun} too ${isMax ? 'long' : 'short'}`;
-  const expectation =
-    kind === 'object'
-      ? `an object with at ${isMax ? 'most' : 'least'} ${limit} properties, but got an object with ${actual} properties instead`
-      : `${article(noun)} with ${isMax ? 'maximum' : 'minimum'} ${unit} ${limit}, but got ${article(noun)} with ${unit} ${actual} instead`;
-  const code = `${kind}_${isMax ? 'above_max' : 'below_min'}_${kind === 'object' ? 'properties' : 'length'}`;
-  return errors.invalidValue(param, `Invalid '${param}': ${what}. Expected ${expectation}.`, code);
+  const keyword = error.keyword as keyof typeof LENGTH_ERRORS;
+  const data = error.data as string | unknown[] | object;
+  const actual = typeof data === 'string' || Array.isArray(data) ? data.length : Object.keys(data).length;
+  return LENGTH_ERRORS[keyword](param, limit, actual);
 }
+
+const RANGE_ERRORS = {
+  integer: { above: errors.integerAboveMax, below: errors.integerBelowMin },
+  decimal: { above: errors.decimalAboveMax, below: errors.decimalBelowMin },
+} as const;
 
 function rangeError(error: ErrorObject, param: string): ApiError {
   const { comparison, limit } = error.params as { comparison: string; limit: number };
-  const isInteger = Number.isInteger(error.data);
-  const kind = isInteger ? 'integer' : 'decimal';
-  const above = comparison.startsWith('<');
-  return errors.invalidValue(
-    param,
-    `Invalid '${param}': ${kind} ${above ? 'above maximum' : 'below minimum'} value. Expected a value ${comparison} ${limit}, but got ${String(error.data)} instead.`,
-    `${kind}_${above ? 'above_max' : 'below_min'}_value`,
-  );
+  const value = error.data as number;
+  const direction = comparison.startsWith('<') ? 'above' : 'below';
+  return RANGE_ERRORS[Number.isInteger(value) ? 'integer' : 'decimal'][direction](param, comparison, limit, value);
 }
 
 /** `/tools/0/function/name` → `tools[0].function.name`. */

@@ -20,7 +20,7 @@ export function createErrorHandler(contract: Contract) {
 export function toApiError(error: FastifyError | Error, request: FastifyRequest, contract: Contract): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof UnknownCursorError) {
-    return errors.invalidValue(error.param, `Invalid '${error.param}': no object with id '${error.id}' in this list.`);
+    return errors.unknownCursor(error.param, error.id);
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) return toValidationError(fastifyError.validation, contract.discriminatorValues);
@@ -37,13 +37,11 @@ export function toApiError(error: FastifyError | Error, request: FastifyRequest,
     case 'FST_FILES_LIMIT':
     case 'FST_FIELDS_LIMIT':
     case 'FST_PARTS_LIMIT':
-      return errors.invalidRequest(`Too many parts in the multipart form: ${error.message}`, null, 'invalid_multipart');
+      return errors.tooManyParts(error.message);
   }
-  if (error instanceof SyntaxError || fastifyError.statusCode === 400) {
-    return errors.invalidRequest(error.message || 'Malformed request.');
-  }
+  if (error instanceof SyntaxError) return errors.frameworkError(400, error.message);
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return new ApiError(fastifyError.statusCode, error.message);
+    return errors.frameworkError(fastifyError.statusCode, error.message);
   }
   return errors.internal();
 }

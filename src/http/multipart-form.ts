@@ -59,23 +59,19 @@ function toFormError(error: unknown, maxFileBytes: number): unknown {
   if (code === 'FST_REQ_FILE_TOO_LARGE') return errors.fileTooLarge(maxFileBytes);
   const message = (error as Error).message ?? '';
   if (code === 'ERR_STREAM_PREMATURE_CLOSE' || /terminated early|Unexpected end/i.test(message)) {
-    return errors.invalidRequest('The multipart/form-data body ended before its closing boundary.', null, 'invalid_multipart');
+    return errors.multipartTruncated();
   }
   // Busboy's own parse failures, e.g. "Multipart: Boundary not found".
   if (message.startsWith('Multipart: ')) {
-    return errors.invalidRequest(`Invalid multipart/form-data body: ${message.slice('Multipart: '.length)}.`, null, 'invalid_multipart');
+    return errors.invalidMultipart(message.slice('Multipart: '.length));
   }
   return error;
 }
 
 function readField(part: MultipartValue, fileField: string): string {
   // Busboy reports a part without a filename as a text field; for the file field that is a client mistake.
-  if (part.fieldname === fileField) {
-    throw errors.invalidValue(fileField, `Invalid '${fileField}': expected a file upload (a part with a filename), but got a text field.`);
-  }
-  if (part.valueTruncated) {
-    throw errors.invalidValue(part.fieldname, `Invalid '${part.fieldname}': the value is longer than ${MAX_FIELD_BYTES} bytes.`, 'string_above_max_length');
-  }
+  if (part.fieldname === fileField) throw errors.fileFieldNotFile(fileField);
+  if (part.valueTruncated) throw errors.formFieldTooLong(part.fieldname, MAX_FIELD_BYTES);
   return String(part.value);
 }
 

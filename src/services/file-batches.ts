@@ -18,7 +18,7 @@ export class FileBatchService {
     const requests: CreateVectorStoreFileRequest[] = request.files ?? (request.file_ids ?? []).map((fileId) => ({ file_id: fileId }));
     if (requests.length === 0) throw errors.missingParameter('file_ids');
     if (request.files && request.file_ids) {
-      throw errors.invalidRequest("Provide either 'file_ids' or 'files', not both.", 'files', 'invalid_value');
+      throw errors.batchFilesConflict();
     }
     const batch: VectorStoreFileBatch = {
       id: newId('vsfb_'),
@@ -53,7 +53,7 @@ export class FileBatchService {
     const batch = await this.#stored(project, vectorStoreId, batchId);
     const view = await fileBatchView(this.store.vectorStores, batch);
     if (view.status !== 'in_progress') {
-      throw errors.invalidRequest(`Cannot cancel a file batch with status '${view.status}'.`, null, 'invalid_state');
+      throw errors.batchNotCancellable(view.status);
     }
     const cancelled = await this.store.vectorStores.cancelBatchFiles(vectorStoreId, batchId);
     for (const fileId of cancelled) await this.store.fileSearch.deleteFile(vectorStoreId, fileId);

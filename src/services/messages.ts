@@ -1,6 +1,6 @@
 import type { PageRequest } from '../api/pagination.js';
 import type { CreateMessageRequest, Message, ModifyMessageRequest } from '../api/types.js';
-import { errors, runErrors } from '../errors.js';
+import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import { ThreadBusyError } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
@@ -27,7 +27,7 @@ export class MessageService {
     try {
       await this.store.messages.insert(project, message);
     } catch (error) {
-      if (error instanceof ThreadBusyError) throw runErrors.threadBusyForMessage(threadId, error.runId);
+      if (error instanceof ThreadBusyError) throw errors.threadBusyForMessage(threadId, error.runId);
       throw error;
     }
     const attached = await this.attachments.attach(project, thread, [request]);

@@ -36,11 +36,7 @@ export class ThreadService {
     };
     const requests: CreateMessageRequest[] = request.messages ?? [];
     if (requests.length > this.maxMessagesPerThread) {
-      throw errors.invalidValue(
-        'messages',
-        `Invalid 'messages': array too long. Expected an array with maximum length ${this.maxMessagesPerThread}, but got an array with length ${requests.length} instead.`,
-        'array_above_max_length',
-      );
+      throw errors.arrayTooLong('messages', this.maxMessagesPerThread, requests.length);
     }
     for (const [index, message] of requests.entries()) {
       await requireMessageFiles(this.store, project, message, `messages[${index}]`);

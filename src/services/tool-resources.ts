@@ -36,7 +36,7 @@ export class ToolResourceResolver {
     if (input.file_search !== undefined) {
       const { vector_store_ids: ids, vector_stores: inline } = input.file_search;
       if (ids !== undefined && inline !== undefined) {
-        throw errors.invalidRequest(`Provide exactly one of '${FILE_SEARCH_PARAM}.vector_store_ids' and '${FILE_SEARCH_PARAM}.vector_stores'.`, FILE_SEARCH_PARAM, 'invalid_value');
+        throw errors.vectorStoreSourcesConflict();
       }
       if (inline !== undefined) {
         const created = await Promise.all(inline.map((request) => this.vectorStores.create(project, request)));

@@ -1,5 +1,5 @@
 import type { CompleteUploadRequest, CreateUploadRequest, OpenAIFile, Upload, UploadPart } from '../api/types.js';
-import { type ApiError, errors } from '../errors.js';
+import { errors } from '../errors.js';
 import type { BlobStore } from '../files/blob-store.js';
 import { isMediaType } from '../files/content-type.js';
 import { newId, nowSeconds } from '../ids.js';
@@ -19,13 +19,10 @@ export class UploadService {
 
   async create(project: string, request: CreateUploadRequest): Promise<Upload> {
     if (request.bytes < 0 || request.bytes > this.maxFileBytes) {
-      throw errors.invalidValue(
-        'bytes',
-        `Invalid 'bytes': the file would be ${request.bytes} bytes, but the maximum file size is ${this.maxFileBytes} bytes.`,
-      );
+      throw errors.uploadTooLarge(request.bytes, this.maxFileBytes);
     }
     if (!isMediaType(request.mime_type)) {
-      throw errors.invalidValue('mime_type', `Invalid 'mime_type': '${request.mime_type}' is not a media type such as 'text/plain'.`);
+      throw errors.invalidMimeType(request.mime_type);
     }
     const createdAt = nowSeconds();
     const upload: Upload = {
@@ -64,7 +61,7 @@ export class UploadService {
     }
     if (!recorded) {
       await this.#pending(project, uploadId);
-      throw notPending(uploadId, 'no longer pending');
+      throw errors.uploadNotPending(uploadId, 'no longer pending');
     }
     return part;
   }
@@ -74,11 +71,7 @@ export class UploadService {
     const ordered = this.#orderParts(uploadId, await this.store.uploads.parts(project, uploadId), request.part_ids);
     const total = ordered.reduce((sum, part) => sum + part.bytes, 0);
     if (total !== stored.upload.bytes) {
-      throw errors.invalidRequest(
-        `The number of bytes uploaded (${total}) does not match the expected number of bytes (${stored.upload.bytes}) for upload ${uploadId}.`,
-        'part_ids',
-        'upload_size_mismatch',
-      );
+      throw errors.uploadSizeMismatch(uploadId, total, stored.upload.bytes);
     }
     const blobKey = this.files.newBlobKey();
     const written = await this.blobs.concat(blobKey, ordered.map((part) => part.blobKey)).catch(async (error: unknown) => {
@@ -88,7 +81,7 @@ export class UploadService {
     });
     try {
       if (request.md5 !== undefined && request.md5.toLowerCase() !== written.md5) {
-        throw errors.invalidValue('md5', `The md5 checksum of the uploaded bytes (${written.md5}) does not match the provided md5 (${request.md5}).`, 'md5_mismatch');
+        throw errors.md5Mismatch(written.md5, request.md5);
       }
       const file = this.files.build({
         staged: { blobKey, bytes: written.bytes },
@@ -119,12 +112,8 @@ export class UploadService {
     const seen = new Set<string>();
     return partIds.map((partId, index) => {
       const part = byId.get(partId);
-      if (!part) {
-        throw errors.invalidValue(`part_ids[${index}]`, `Invalid 'part_ids[${index}]': no part '${partId}' in upload ${uploadId}.`);
-      }
-      if (seen.has(partId)) {
-        throw errors.invalidValue(`part_ids[${index}]`, `Invalid 'part_ids[${index}]': part '${partId}' is listed twice.`);
-      }
+      if (!part) throw errors.unknownUploadPart(index, partId, uploadId);
+      if (seen.has(partId)) throw errors.duplicateUploadPart(index, partId);
       seen.add(partId);
       return part;
     });
@@ -133,7 +122,7 @@ export class UploadService {
   /** Ends a pending upload and deletes its parts' bytes; a concurrent end makes this one a 400. */
   async #finish(project: string, stored: StoredUpload, file?: StoredFile): Promise<void> {
     const partKeys = await this.store.uploads.finish(project, stored, file);
-    if (partKeys === undefined) throw notPending(stored.upload.id, 'no longer pending');
+    if (partKeys === undefined) throw errors.uploadNotPending(stored.upload.id, 'no longer pending');
     await Promise.all(partKeys.map((key) => this.blobs.delete(key)));
   }
 
@@ -144,13 +133,9 @@ export class UploadService {
     if (stored.upload.status === 'pending' && stored.upload.expires_at <= nowSeconds()) {
       const expired: StoredUpload = { ...stored, upload: { ...stored.upload, status: 'expired' } };
       await this.#finish(project, expired).catch(() => undefined);
-      throw notPending(uploadId, 'expired');
+      throw errors.uploadNotPending(uploadId, 'expired');
     }
-    if (stored.upload.status !== 'pending') throw notPending(uploadId, stored.upload.status);
+    if (stored.upload.status !== 'pending') throw errors.uploadNotPending(uploadId, stored.upload.status);
     return stored;
   }
-}
-
-function notPending(uploadId: string, status: string): ApiError {
-  return errors.invalidRequest(`Upload ${uploadId} is ${status} and can no longer be changed.`, null, 'upload_not_pending');
 }

@@ -44,11 +44,7 @@ export class VectorStoreFileService {
     await requireFiles(this.store, project, ids, options.param);
     const counts = await this.store.vectorStores.counts(vectorStoreId);
     if (counts.total + (await this.#newFileCount(project, vectorStoreId, ids, counts.total)) > MAX_FILES_PER_VECTOR_STORE) {
-      throw errors.invalidRequest(
-        `A vector store can hold at most ${MAX_FILES_PER_VECTOR_STORE} files; ${vectorStoreId} has ${counts.total}.`,
-        options.param,
-        'vector_store_file_limit',
-      );
+      throw errors.vectorStoreFileLimit(options.param, vectorStoreId, counts.total, MAX_FILES_PER_VECTOR_STORE);
     }
     const defaultChunking = resolveChunkingStrategy(options.chunking_strategy);
     const now = nowSeconds();
@@ -130,7 +126,7 @@ export class VectorStoreFileService {
       const { pieces } = await extractTextStream({ ...input, filename: source.file.filename, mimeType: source.contentType });
       for await (const piece of pieces) text += piece;
     } catch (error) {
-      if (error instanceof ExtractionError) throw errors.invalidRequest(error.message, null, 'invalid_file');
+      if (error instanceof ExtractionError) throw errors.unreadableFile(error.message);
       throw error;
     }
     return { object: 'vector_store.file_content.page' as const, data: [{ type: 'text', text }], has_more: false, next_page: null };

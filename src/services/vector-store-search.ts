@@ -19,10 +19,10 @@ export class VectorStoreSearchService {
   async search(project: string, vectorStoreId: string, request: VectorStoreSearchRequest): Promise<VectorStoreSearchResultsPage> {
     const stored = await this.vectorStores.stored(project, vectorStoreId);
     if (isExpired(stored)) {
-      throw errors.invalidRequest(`Vector store ${vectorStoreId} has expired and can no longer be searched.`, 'vector_store_id', 'vector_store_expired');
+      throw errors.searchVectorStoreExpired(vectorStoreId);
     }
     let queries = (Array.isArray(request.query) ? request.query : [request.query]).map((query) => query.trim()).filter((query) => query !== '');
-    if (queries.length === 0) throw errors.invalidValue('query', "Invalid 'query': expected a non-empty string.");
+    if (queries.length === 0) throw errors.emptySearchQuery();
     if (request.rewrite_query) queries = queries.map(rewriteQuery);
     const results = await searchFiles(this.dependencies, {
       project,

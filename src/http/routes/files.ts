@@ -76,14 +76,11 @@ function parseExpiresAfter(fields: Record<string, string>): number | undefined {
   const seconds = fields['expires_after[seconds]'];
   if (anchor === undefined && seconds === undefined) return undefined;
   if (anchor !== 'created_at') {
-    throw errors.invalidValue('expires_after.anchor', `Invalid value: '${anchor ?? ''}'. Supported values are: 'created_at'.`);
+    throw errors.invalidExpiresAfterAnchor(anchor ?? '');
   }
   const value = Number(seconds);
   if (!Number.isInteger(value) || value < 3600 || value > 2_592_000) {
-    throw errors.invalidValue(
-      'expires_after.seconds',
-      `Invalid 'expires_after.seconds': expected an integer between 3600 and 2592000, but got '${seconds ?? ''}' instead.`,
-    );
+    throw errors.invalidExpiresAfterSeconds(seconds ?? '');
   }
   return value;
 }

@@ -99,7 +99,7 @@ function parseStatusFilter(query: Query): FileStatus | undefined {
   const filter = query.filter;
   if (filter === undefined || filter === '') return undefined;
   if (!FILE_STATUSES.includes(filter as FileStatus)) {
-    throw errors.invalidValue('filter', `Invalid value: '${String(filter)}'. Supported values are: ${FILE_STATUSES.map((status) => `'${status}'`).join(', ')}.`);
+    throw errors.invalidFileStatusFilter(String(filter), FILE_STATUSES);
   }
   return filter as FileStatus;
 }

@@ -28,10 +28,7 @@ export function resolveChunkingStrategy(strategy: unknown, param: string = PARAM
   if (!isRecord(strategy)) throw typeError(param, 'an object', strategy);
   if (strategy.type === 'auto') return { ...AUTO_CHUNKING };
   if (strategy.type !== 'static') {
-    throw errors.invalidValue(
-      `${param}.type`,
-      `Invalid value: ${JSON.stringify(strategy.type ?? null)}. Supported values are: 'auto' and 'static'.`,
-    );
+    throw errors.invalidChunkingStrategyType(`${param}.type`, strategy.type);
   }
   const settings = strategy.static;
   if (settings === undefined) throw errors.missingParameter(`${param}.static`);
@@ -40,15 +37,15 @@ export function resolveChunkingStrategy(strategy: unknown, param: string = PARAM
   const overlapParam = `${param}.static.chunk_overlap_tokens`;
   const maxChunkSizeTokens = requireInteger(settings.max_chunk_size_tokens, maxParam);
   const chunkOverlapTokens = requireInteger(settings.chunk_overlap_tokens, overlapParam);
-  if (maxChunkSizeTokens < MIN_CHUNK_SIZE_TOKENS) throw rangeError(maxParam, 'below minimum', `>= ${MIN_CHUNK_SIZE_TOKENS}`, maxChunkSizeTokens);
-  if (maxChunkSizeTokens > MAX_CHUNK_SIZE_TOKENS) throw rangeError(maxParam, 'above maximum', `<= ${MAX_CHUNK_SIZE_TOKENS}`, maxChunkSizeTokens);
-  if (chunkOverlapTokens < 0) throw rangeError(overlapParam, 'below minimum', '>= 0', chunkOverlapTokens);
+  if (maxChunkSizeTokens < MIN_CHUNK_SIZE_TOKENS) {
+    throw errors.integerBelowMin(maxParam, '>=', MIN_CHUNK_SIZE_TOKENS, maxChunkSizeTokens);
+  }
+  if (maxChunkSizeTokens > MAX_CHUNK_SIZE_TOKENS) {
+    throw errors.integerAboveMax(maxParam, '<=', MAX_CHUNK_SIZE_TOKENS, maxChunkSizeTokens);
+  }
+  if (chunkOverlapTokens < 0) throw errors.integerBelowMin(overlapParam, '>=', 0, chunkOverlapTokens);
   if (chunkOverlapTokens > maxChunkSizeTokens / 2) {
-    throw errors.invalidValue(
-      overlapParam,
-      `Invalid '${overlapParam}': chunk_overlap_tokens must not exceed half of max_chunk_size_tokens. Expected a value <= ${Math.floor(maxChunkSizeTokens / 2)}, but got ${chunkOverlapTokens} instead.`,
-      'integer_above_max_value',
-    );
+    throw errors.chunkOverlapTooLarge(overlapParam, Math.floor(maxChunkSizeTokens / 2), chunkOverlapTokens);
   }
   return { maxChunkSizeTokens, chunkOverlapTokens };
 }
@@ -61,12 +58,7 @@ function requireInteger(value: unknown, param: string): number {
 
 function typeError(param: string, expected: string, value: unknown): ApiError {
   const actual = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'number' ? 'a number' : `a ${typeof value}`;
-  return errors.invalidValue(param, `Invalid type for '${param}': expected ${expected}, but got ${actual} instead.`, 'invalid_type');
-}
-
-function rangeError(param: string, what: string, expectation: string, value: number): ApiError {
-  const code = what === 'below minimum' ? 'integer_below_min_value' : 'integer_above_max_value';
-  return errors.invalidValue(param, `Invalid '${param}': integer ${what} value. Expected a value ${expectation}, but got ${value} instead.`, code);
+  return errors.invalidType(param, expected, actual);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
