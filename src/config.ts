@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** One API key and the project whose objects it can see. */
-export interface ApiKeyEntry {
-  readonly key: string;
-  readonly project: string;
-}
+import type { ApiKeyEntry } from './http/auth.js';
+
+export type { ApiKeyEntry };
 
 /** Everything the server reads from its environment, parsed once at start-up. */
 export interface Config {

@@ -695,21 +695,7 @@ export const errors = {
     param: null,
     message: 'The server had an error while processing your request. Sorry about that!',
   }),
-
-  /** @deprecated transitional: only src/services/runs.ts and src/http/routes/runs.ts */
-  invalidValue: entry(
-    { status: 400, code: '{code}', param: '{param}', message: '{message}' },
-    (param: string, message: string, code: string = 'invalid_value') => ({ param, message, code }),
-  ),
-  /** @deprecated transitional: only src/services/runs.ts and src/http/routes/runs.ts */
-  invalidRequest: entry(
-    { status: 400, code: '{code}', param: '{param}', message: '{message}' },
-    (message: string, param: string | null = null, code: string | null = null) => ({ message, param, code }),
-  ),
 } as const;
-
-/** @deprecated transitional: only src/services/runs.ts and src/runs/* (being restructured); use `errors`. */
-export const runErrors = errors;
 
 /** OpenAI shows the first and last characters of a rejected key only. */
 function redactKey(key: string): string {

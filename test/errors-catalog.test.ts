@@ -10,12 +10,6 @@ const SRC = fileURLToPath(new URL('../src/', import.meta.url));
 const CATALOG = 'errors.ts';
 const REGENERATE = 'node --import tsx scripts/gen-error-docs.ts';
 
-/**
- * Entries whose call sites are in files another change is restructuring (src/services/runs.ts,
- * src/http/routes/runs.ts); they join the usage check once those files throw them.
- */
-const PENDING = new Set(['vectorStoreExpired', 'lastEventIdInvalid', 'invalidInclude']);
-
 /** Every TypeScript source under src/ except the catalog itself and generated code, by relative path. */
 function sources(): Map<string, string> {
   const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
@@ -28,14 +22,14 @@ function sources(): Map<string, string> {
 function referencedNames(texts: Iterable<string>): Set<string> {
   const names = new Set<string>();
   for (const text of texts) {
-    for (const match of text.matchAll(/\b(?:errors|runErrors)\.([A-Za-z_$][\w$]*)/g)) names.add(match[1]!);
+    for (const match of text.matchAll(/\berrors\.([A-Za-z_$][\w$]*)/g)) names.add(match[1]!);
   }
   return names;
 }
 
 function unusedEntries(entryNames: readonly string[], texts: Iterable<string>): string[] {
   const referenced = referencedNames(texts);
-  return entryNames.filter((name) => !referenced.has(name) && !PENDING.has(name));
+  return entryNames.filter((name) => !referenced.has(name));
 }
 
 describe('error catalog', () => {
@@ -56,15 +50,6 @@ describe('error catalog', () => {
   test('the usage check notices an entry no source names', () => {
     const texts = ["throw errors.notFound('thread', id);", 'const table = { maxLength: errors.stringTooLong };'];
     assert.deepEqual(unusedEntries(['notFound', 'stringTooLong', 'arrayTooLong'], texts), ['arrayTooLong']);
-  });
-
-  test('pending entries are still unused (once thrown, drop them from PENDING)', () => {
-    const referenced = referencedNames(sources().values());
-    assert.deepEqual(
-      [...PENDING].filter((name) => referenced.has(name)),
-      [],
-    );
-    for (const name of PENDING) assert.ok(name in errors, `${name} is not a catalog entry`);
   });
 
   test('no source builds an ApiError outside the catalog', () => {

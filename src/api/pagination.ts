@@ -73,3 +73,16 @@ function optionalId(raw: unknown, param: 'after' | 'before'): string | undefined
   if (typeof raw !== 'string') throw errors.cursorNotSingleId(param);
   return raw;
 }
+
+/**
+ * Thrown by a store when a cursor (`after`/`before`) names no object in the listed scope; the HTTP error
+ * handler turns it into `errors.unknownCursor`.
+ */
+export class UnknownCursorError extends Error {
+  constructor(
+    readonly param: 'after' | 'before',
+    readonly id: string,
+  ) {
+    super(`unknown cursor ${id}`);
+  }
+}

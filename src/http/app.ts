@@ -5,7 +5,7 @@ import { errors } from '../errors.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { Services } from '../services/index.js';
 import { createAuthenticator } from './auth.js';
-import type { ApiKeyEntry } from '../config.js';
+import type { ApiKeyEntry } from './auth.js';
 import { createErrorHandler } from './error-handler.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { fileRoutes } from './routes/files.js';

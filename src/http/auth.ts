@@ -1,5 +1,4 @@
 import type { FastifyRequest } from 'fastify';
-import type { ApiKeyEntry } from '../config.js';
 import { errors } from '../errors.js';
 
 declare module 'fastify' {
@@ -7,6 +6,12 @@ declare module 'fastify' {
     /** The project of the API key that made the request; every object read or written is scoped to it. */
     project: string;
   }
+}
+
+/** One API key and the project whose objects it can see. */
+export interface ApiKeyEntry {
+  readonly key: string;
+  readonly project: string;
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Contract } from '../api/contract.js';
+import { UnknownCursorError } from '../api/pagination.js';
 import { toValidationError } from '../api/validation-error.js';
 import { ApiError, errors } from '../errors.js';
-import { UnknownCursorError } from '../store/store.js';
 
 /**
  * The one place errors become responses, always in OpenAI's shape: our own ApiErrors render

@@ -1,5 +1,5 @@
 import type { Run } from '../api/types.js';
-import { runErrors } from '../errors.js';
+import { errors } from '../errors.js';
 import { nowSeconds } from '../ids.js';
 import type { RunChanges, StoredRun } from '../store/run-repository.js';
 import { runStatusEvent, stepEvent } from './run-events.js';
@@ -26,7 +26,7 @@ export async function cancelRun(writer: RunWriter, scheduler: RunScheduler, runI
     if (status === 'in_progress') return { run: cancelling, events: [runStatusEvent(cancelling)] };
     return cancelWaitingRun(current, cancelling);
   });
-  if (rejectedStatus !== undefined) throw runErrors.cannotCancel(rejectedStatus);
+  if (rejectedStatus !== undefined) throw errors.cannotCancel(rejectedStatus);
   scheduler.cancel(runId);
   return cancelling!;
 }

@@ -1,5 +1,5 @@
 import type { Run, RunStep, SubmitToolOutputsRequest } from '../api/types.js';
-import { errors, runErrors, type ApiError } from '../errors.js';
+import { errors, type ApiError } from '../errors.js';
 import { nowSeconds } from '../ids.js';
 import type { RunChanges, StoredRun } from '../store/run-repository.js';
 import { runStatusEvent, stepEvent } from './run-events.js';
@@ -48,7 +48,7 @@ function acceptToolOutputs(
   const { run } = current;
   const step = current.state.pendingStep;
   if (run.status !== 'requires_action' || !run.required_action || !step) {
-    return { error: runErrors.notAcceptingToolOutputs(run.status) };
+    return { error: errors.notAcceptingToolOutputs(run.status) };
   }
   const expected = run.required_action.submit_tool_outputs.tool_calls.map((call) => call.id);
   const received = request.tool_outputs.map((output) => output.tool_call_id ?? '');
@@ -56,7 +56,7 @@ function acceptToolOutputs(
     received.length === expected.length &&
     new Set(received).size === received.length &&
     received.every((id) => expected.includes(id));
-  if (!sameSet) return { error: runErrors.toolOutputsMismatch(expected, received) };
+  if (!sameSet) return { error: errors.toolOutputsMismatch(expected, received) };
   const outputs = new Map(request.tool_outputs.map((output) => [output.tool_call_id ?? '', output.output ?? '']));
   const now = nowSeconds();
   const completedStep: RunStep = { ...withOutputs(step, outputs), status: 'completed', completed_at: now };

@@ -9,7 +9,7 @@ import type {
   SubmitToolOutputsRequest,
   Thread,
 } from '../api/types.js';
-import { errors, runErrors } from '../errors.js';
+import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import { buildRun, type RunOverrides } from '../runs/build-run.js';
 import { cancelRun } from '../runs/cancel-run.js';
@@ -151,7 +151,7 @@ export class RunService {
     if (lastEventId === undefined || lastEventId === '') return 0;
     const seq = Number(lastEventId);
     if (!Number.isSafeInteger(seq) || seq < 0) {
-      throw errors.invalidValue('Last-Event-ID', `Invalid 'Last-Event-ID': expected an event id from this stream, got '${lastEventId}'.`);
+      throw errors.lastEventIdInvalid(lastEventId);
     }
     return seq;
   }
@@ -162,11 +162,7 @@ export class RunService {
     for (const id of sources.flatMap((source) => source?.file_search?.vector_store_ids ?? [])) {
       const store = await this.store.vectorStores.get(project, id);
       if (store && isExpired(store)) {
-        throw errors.invalidRequest(
-          `Vector store ${id} has expired. Create a new vector store (or remove this one from the assistant or thread) and try again.`,
-          'tool_resources.file_search.vector_store_ids',
-          'vector_store_expired',
-        );
+        throw errors.vectorStoreExpired(id);
       }
     }
   }
@@ -181,7 +177,7 @@ export class RunService {
       this.engine.scheduler.wake();
       return { run: record.run, afterSeq: (events[0]?.seq ?? 1) - 1 };
     } catch (error) {
-      if (error instanceof ThreadBusyError) throw runErrors.threadBusyForRun(error.threadId, error.runId);
+      if (error instanceof ThreadBusyError) throw errors.threadBusyForRun(error.threadId, error.runId);
       throw error;
     }
   }

@@ -21,13 +21,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Thrown by a store when a cursor (`after`/`before`) names no object in the listed scope. */
-export class UnknownCursorError extends Error {
-  constructor(readonly param: 'after' | 'before', readonly id: string) {
-    super(`unknown cursor ${id}`);
-  }
-}
-
 export interface AssistantRepository {
   insert(project: string, assistant: Assistant): Promise<void>;
   get(project: string, id: string): Promise<Assistant | undefined>;

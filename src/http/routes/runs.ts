@@ -108,7 +108,7 @@ function parseInclude(query: Query): string[] {
   const values = raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
   const unknown = values.find((value) => !INCLUDE_VALUES.includes(value));
   if (unknown !== undefined) {
-    throw errors.invalidValue('include', `Invalid value: '${unknown}'. Supported values are: '${INCLUDE_VALUES[0]}'.`);
+    throw errors.invalidInclude(unknown);
   }
   return values;
 }

@@ -6,12 +6,12 @@ import type {
   CreateVectorStoreFileRequest,
   CreateVectorStoreRequest,
   UpdateVectorStoreRequest,
+  VectorStoreFile,
   VectorStoreFileAttributes,
   VectorStoreSearchRequest,
 } from '../../api/types.js';
 import { errors } from '../../errors.js';
 import type { Services } from '../../services/index.js';
-import type { FileStatus } from '../../store/vector-store-repository.js';
 
 type StoreParams = { vector_store_id: string };
 type FileParams = StoreParams & { file_id: string };
@@ -23,6 +23,8 @@ type Query = Record<string, unknown>;
  * between polls, while ingesting a typical file takes well under a second.
  */
 const POLL_AFTER_MS = '100';
+
+type FileStatus = VectorStoreFile['status'];
 
 const FILE_STATUSES: readonly FileStatus[] = ['in_progress', 'completed', 'failed', 'cancelled'];
 

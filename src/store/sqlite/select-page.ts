@@ -1,5 +1,4 @@
-import type { Page, PageRequest } from '../../api/pagination.js';
-import { UnknownCursorError } from '../store.js';
+import { UnknownCursorError, type Page, type PageRequest } from '../../api/pagination.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** Which rows a list covers: a trusted table name and a WHERE clause over its columns. */
