@@ -16,6 +16,7 @@ import {
   SandboxUnavailableError,
   type SandboxSession,
 } from '../src/tools/code-interpreter/index.js';
+import { pollUntil } from './helpers/poll.js';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const OUTPUT_LIMIT = 64 * 1024;
@@ -49,15 +50,6 @@ async function openSession(context: TestContext): Promise<{ session: SandboxSess
 
 function isPng(bytes: Uint8Array): boolean {
   return PNG_MAGIC.every((byte, index) => bytes[index] === byte);
-}
-
-/** Polls `condition` until it holds; fails after a deadline instead of hanging. */
-async function waitFor(condition: () => boolean, deadlineMs = 20_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, 'condition not reached before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Python source from lines, so test code reads like the Python it is. */
@@ -196,7 +188,10 @@ describe('thread sessions and files', () => {
     const controller = new AbortController();
     const code = 'import time\nopen("/mnt/data/started", "w").close()\ntime.sleep(600)';
     const running = session.execute(code, { signal: controller.signal });
-    await waitFor(() => existsSync(join(sessions.workDir('thread_cancel'), 'started')));
+    await pollUntil(() => existsSync(join(sessions.workDir('thread_cancel'), 'started')), {
+      what: 'the code to start',
+      timeoutMs: 20_000,
+    });
     controller.abort(new Error('run cancelled'));
     await assert.rejects(running, /run cancelled/);
     const next = await session.execute('print("fresh")', {});
@@ -209,7 +204,10 @@ describe('thread sessions and files', () => {
     const session = await idle.get('thread_idle');
     await session.execute('open("/mnt/data/f.txt", "w").write("x")', {});
     assert.ok(existsSync(join(idle.workDir('thread_idle'), 'f.txt')));
-    await waitFor(() => !idle.has('thread_idle') && !existsSync(idle.workDir('thread_idle')));
+    await pollUntil(() => !idle.has('thread_idle') && !existsSync(idle.workDir('thread_idle')), {
+      what: 'the idle session to be closed and its work dir removed',
+      timeoutMs: 20_000,
+    });
     assert.equal(session.alive, false);
     const reopened = await idle.get('thread_idle');
     assert.equal((await reopened.execute('import os\nprint(os.listdir("/mnt/data"))', {})).logs, '[]');

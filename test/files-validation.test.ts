@@ -4,7 +4,8 @@ import { afterEach, after, before, describe, test } from 'node:test';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { sdkClient } from './helpers/client.js';
-import { eventually, listBlobs, rejectsWith } from './helpers/file-fixtures.js';
+import { listBlobs, rejectsWith } from './helpers/file-fixtures.js';
+import { pollUntil } from './helpers/poll.js';
 import { removeDataDir, startTestServer, type TestServer } from './helpers/test-server.js';
 
 type CreateParams = Parameters<OpenAI['files']['create']>[0];
@@ -27,7 +28,9 @@ after(async () => {
 
 // No test in this file creates a file, so any stored bytes are a leak from an error path.
 afterEach(async () => {
-  await eventually(() => listBlobs(server.dataDir).length === 0, `no blobs left behind, found ${listBlobs(server.dataDir).join(', ')}`);
+  await pollUntil(() => listBlobs(server.dataDir).length === 0, {
+    what: () => `no blobs left behind, found ${listBlobs(server.dataDir).join(', ')}`,
+  });
 });
 
 function smallFile(name = 'small.txt') {
@@ -169,7 +172,9 @@ describe('file upload validation', () => {
       request.write('--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n');
       request.write(Buffer.alloc(sentBytes, 'a'));
       // Wait until the server has started storing the bytes, then drop the connection.
-      await eventually(() => listBlobs(server.dataDir).some((blob) => blob.endsWith('.partial')), 'the upload to reach the blob store');
+      await pollUntil(() => listBlobs(server.dataDir).some((blob) => blob.endsWith('.partial')), {
+        what: 'the upload to reach the blob store',
+      });
       request.destroy();
       await closed;
       // afterEach waits until the partial blob is gone.

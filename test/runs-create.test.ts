@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
+import { pollUntil } from './helpers/poll.js';
 import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
 import { assistantAndThread, chatRequests, contentText, messageText, upstreamMessages, weatherTool } from './helpers/run-helpers.js';
 import { ControlledResponse } from './upstream/index.js';
@@ -50,11 +51,11 @@ test('the run retrieval tells the SDK poller to come back soon instead of after 
   const polled = counting.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
   await stream.connected;
   // Several polls while the model is still streaming: the server's openai-poll-after-ms sets the pace.
-  const deadline = Date.now() + 4_000;
-  while (retrievals < 3) {
-    assert.ok(Date.now() < deadline, `the SDK polled only ${retrievals} times; is openai-poll-after-ms sent?`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await pollUntil(() => retrievals >= 3, {
+    what: () => `3 polls from the SDK, got ${retrievals}; is openai-poll-after-ms sent?`,
+    timeoutMs: 4_000,
+    intervalMs: 20,
+  });
   stream.text('done');
   stream.finish();
   assert.equal((await polled).status, 'completed');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { RecordedRequest } from './upstream/index.js';
+import { pollUntil } from './helpers/poll.js';
 import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
 import { assertValidStreamEvent, chatRequests } from './helpers/run-helpers.js';
 
@@ -132,11 +133,10 @@ describe('file_search in runs', () => {
     const restarted = await startTestServer({ dataDir: fixture.server.dataDir, env: { OPENAI_BASE_URL: fixture.upstream.baseURL, EMBEDDING_MODEL: 'none', INGESTION_SWEEP_INTERVAL_MS: '50' } });
     try {
       const again = sdkClient(restarted);
-      const deadline = Date.now() + 10_000;
-      while ((await again.vectorStores.retrieve(store.id)).status !== 'expired') {
-        assert.ok(Date.now() < deadline, 'the store was never marked expired');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await pollUntil(async () => (await again.vectorStores.retrieve(store.id)).status === 'expired', {
+        what: 'the store to be marked expired',
+        intervalMs: 50,
+      });
       await assert.rejects(again.beta.threads.runs.create(thread.id, { assistant_id: assistant.id }), (error: unknown) => {
         assert.ok(error instanceof OpenAI.BadRequestError);
         assert.match(error.message, new RegExp(`Vector store ${store.id} has expired`));

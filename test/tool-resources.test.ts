@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { waitForStore } from './helpers/vector-store-helpers.js';
 
 let fixture: RunFixture;
 let client: OpenAI;
@@ -17,17 +18,6 @@ after(async () => {
 
 async function textFile(name: string, text: string) {
   return client.files.create({ file: await OpenAI.toFile(Buffer.from(text), name), purpose: 'assistants' });
-}
-
-/** Polls a vector store until no file is in progress. */
-async function settled(vectorStoreId: string) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const store = await client.vectorStores.retrieve(vectorStoreId);
-    if (store.file_counts.in_progress === 0) return store;
-    if (Date.now() > deadline) throw new Error(`vector store ${vectorStoreId} still in progress`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('file_search tool resources', () => {
@@ -55,7 +45,7 @@ describe('file_search tool resources', () => {
     });
     const [storeId] = assistant.tool_resources?.file_search?.vector_store_ids ?? [];
     assert.match(storeId ?? '', /^vs_/);
-    const store = await settled(storeId!);
+    const store = await waitForStore(client, storeId!);
     assert.deepEqual(store.metadata, { source: 'inline' });
     assert.equal(store.file_counts.completed, 1);
   });
@@ -64,7 +54,7 @@ describe('file_search tool resources', () => {
     const file = await textFile('notes.txt', 'The launch is on Tuesday.');
     const thread = await client.beta.threads.create({ tool_resources: { file_search: { vector_stores: [{ file_ids: [file.id] }] } } });
     const storeId = thread.tool_resources?.file_search?.vector_store_ids?.[0];
-    assert.equal((await settled(storeId!)).file_counts.completed, 1);
+    assert.equal((await waitForStore(client, storeId!)).file_counts.completed, 1);
   });
 });
 
@@ -80,7 +70,7 @@ describe('message attachments', () => {
     const updated = await client.beta.threads.retrieve(thread.id);
     const storeId = updated.tool_resources?.file_search?.vector_store_ids?.[0];
     assert.match(storeId ?? '', /^vs_/);
-    const store = await settled(storeId!);
+    const store = await waitForStore(client, storeId!);
     assert.deepEqual(store.expires_after, { anchor: 'last_active_at', days: 7 });
     assert.equal(store.file_counts.completed, 1);
     const results = await client.vectorStores.search(storeId!, { query: 'economy class flights' });
@@ -93,7 +83,7 @@ describe('message attachments', () => {
       attachments: [{ file_id: second.id, tools: [{ type: 'file_search' }] }],
     });
     assert.deepEqual((await client.beta.threads.retrieve(thread.id)).tool_resources?.file_search?.vector_store_ids, [storeId]);
-    assert.equal((await settled(storeId!)).file_counts.completed, 2);
+    assert.equal((await waitForStore(client, storeId!)).file_counts.completed, 2);
   });
 
   test('initial thread messages with attachments get the thread a vector store too', async () => {
@@ -102,7 +92,7 @@ describe('message attachments', () => {
       messages: [{ role: 'user', content: 'When is support open?', attachments: [{ file_id: file.id, tools: [{ type: 'file_search' }] }] }],
     });
     const storeId = thread.tool_resources?.file_search?.vector_store_ids?.[0];
-    assert.equal((await settled(storeId!)).file_counts.completed, 1);
+    assert.equal((await waitForStore(client, storeId!)).file_counts.completed, 1);
   });
 
   test('a code_interpreter-only attachment creates no vector store', async () => {
@@ -121,7 +111,7 @@ describe('search with rewrite_query', () => {
   test('the query is rewritten into search terms, echoed in search_query, and still finds the passage', async () => {
     const file = await textFile('geo.txt', 'Paris is the capital of France.');
     const store = await client.vectorStores.create({ name: 'geo', file_ids: [file.id] });
-    await settled(store.id);
+    await waitForStore(client, store.id);
     const page = await client.vectorStores.search(store.id, { query: 'What is the capital of France?', rewrite_query: true });
     assert.equal(page.data[0]?.file_id, file.id);
     const raw = await fetch(`${fixture.server.baseURL}/vector_stores/${store.id}/search`, {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { sdkClient } from './helpers/client.js';
-import { eventually, rejectsWith } from './helpers/file-fixtures.js';
+import { rejectsWith } from './helpers/file-fixtures.js';
+import { pollUntil } from './helpers/poll.js';
 import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
 import { startTestServer } from './helpers/test-server.js';
 import { uploadFile, waitForStore } from './helpers/vector-store-helpers.js';
@@ -57,7 +58,7 @@ test('a store past its expires_at is expired, the sweep records it, and search i
   assert.equal((await client.vectorStores.search(expiring.id, { query: 'mayflies' })).data.length, 1);
 
   editStore(expiring.id, { expires_at: nowSeconds() - 1 });
-  await eventually(() => expiredColumn(expiring.id) === 1, 'the ingestion worker sweep marks the store expired');
+  await pollUntil(() => expiredColumn(expiring.id) === 1, { what: 'the ingestion worker sweep to mark the store expired' });
 
   const view = await client.vectorStores.retrieve(expiring.id);
   assert.equal(view.status, 'expired');
@@ -103,7 +104,7 @@ test('a store whose expiry passed while the server was down is expired after a r
   editStore(store.id, { expires_at: nowSeconds() - 60 });
   const restarted = await startTestServer({ dataDir: fixture.server.dataDir, env: { INGESTION_SWEEP_INTERVAL_MS: '100', EMBEDDING_MODEL: 'none' } });
   try {
-    await eventually(() => expiredColumn(store.id) === 1, 'the sweep on start marks it expired');
+    await pollUntil(() => expiredColumn(store.id) === 1, { what: 'the sweep on start to mark it expired' });
     const again = sdkClient(restarted);
     assert.equal((await again.vectorStores.retrieve(store.id)).status, 'expired');
     await rejectsWith(again.vectorStores.search(store.id, { query: 'anything' }), { status: 400, code: 'vector_store_expired' });

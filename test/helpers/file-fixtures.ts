@@ -85,12 +85,3 @@ export async function rejectsWith(call: Promise<unknown>, expected: ExpectedApiE
   if (expected.message instanceof RegExp) assert.match(caught.message, expected.message);
   return caught;
 }
-
-/** Polls `check` until it returns true or the deadline passes (for effects that finish after a response). */
-export async function eventually(check: () => boolean, what: string, deadlineMs = 10_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

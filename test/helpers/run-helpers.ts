@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type OpenAI from 'openai';
 import type { RecordedRequest } from '../upstream/index.js';
 import { validateAgainst } from './contract-fetch.js';
+import { pollUntil } from './poll.js';
 import type { RunFixture } from './run-fixture.js';
 
 type Run = OpenAI.Beta.Threads.Runs.Run;
@@ -95,15 +96,23 @@ export function parseSse(text: string): RawSseEvent[] {
   return events;
 }
 
-/** Polls the run until `done(run)` holds, or fails after the deadline (for changes the server makes on its own). */
-export async function waitForRun(fixture: RunFixture, threadId: string, runId: string, done: (run: Run) => boolean, what: string, deadlineMs = 10_000): Promise<Run> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const run = await fixture.client.beta.threads.runs.retrieve(runId, { thread_id: threadId });
-    if (done(run)) return run;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; run is ${run.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/** Polls the run until `done(run)` holds, or fails after `timeoutMs` (for changes the server makes on its own). */
+export async function waitForRun(
+  fixture: RunFixture,
+  threadId: string,
+  runId: string,
+  done: (run: Run) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<Run> {
+  let last: Run | undefined;
+  return pollUntil(
+    async () => {
+      last = await fixture.client.beta.threads.runs.retrieve(runId, { thread_id: threadId });
+      return done(last) && last;
+    },
+    { what: () => `${what}; run is ${last?.status}`, timeoutMs },
+  );
 }
 
 /** The chat-completion requests the upstream received (embeddings and others left out). */

@@ -1,8 +1,8 @@
-import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI, { toFile } from 'openai';
 import { embeddingsResponse } from '../upstream/embeddings.js';
+import { pollUntil } from './poll.js';
 
 type FileObject = Awaited<ReturnType<OpenAI['files']['create']>>;
 type VectorStore = Awaited<ReturnType<OpenAI['vectorStores']['retrieve']>>;
@@ -13,15 +13,20 @@ export async function uploadFile(client: OpenAI, filename: string, content: stri
   return client.files.create({ file: await toFile(bytes, filename), purpose: 'assistants' });
 }
 
-/** Polls the store until no file is in progress (or the deadline passes) and returns it. */
-export async function waitForStore(client: OpenAI, vectorStoreId: string, deadlineMs = 30_000): Promise<VectorStore> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const store = await client.vectorStores.retrieve(vectorStoreId);
-    if (store.status !== 'in_progress') return store;
-    if (Date.now() > deadline) assert.fail(`vector store ${vectorStoreId} still in progress: ${JSON.stringify(store.file_counts)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Polls the store until no file is in progress (or `timeoutMs` passes) and returns it. */
+export async function waitForStore(client: OpenAI, vectorStoreId: string, timeoutMs = 30_000): Promise<VectorStore> {
+  let last: VectorStore | undefined;
+  return pollUntil(
+    async () => {
+      last = await client.vectorStores.retrieve(vectorStoreId);
+      return last.status !== 'in_progress' && last;
+    },
+    {
+      what: () => `vector store ${vectorStoreId} to finish ingesting: ${JSON.stringify(last?.file_counts)}`,
+      timeoutMs,
+      intervalMs: 50,
+    },
+  );
 }
 
 /** The ids of the files whose chunks a search returns, in result order. */
@@ -39,7 +44,7 @@ export interface GatedEmbeddings {
   /** Requests received so far (answered or held). */
   readonly received: number;
   /** Resolves once `count` requests have arrived. */
-  waitForRequests(count: number, deadlineMs?: number): Promise<void>;
+  waitForRequests(count: number, timeoutMs?: number): Promise<void>;
   release(): void;
   close(): Promise<void>;
 }
@@ -77,12 +82,12 @@ export async function startGatedEmbeddings(shouldHold: (body: { input: string[] 
     get received() {
       return received;
     },
-    async waitForRequests(count, deadlineMs = 20_000) {
-      const deadline = Date.now() + deadlineMs;
-      while (received < count) {
-        if (Date.now() > deadline) assert.fail(`expected ${count} embedding requests, got ${received}`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+    async waitForRequests(count, timeoutMs = 20_000) {
+      await pollUntil(() => received >= count, {
+        what: () => `${count} embedding requests, got ${received}`,
+        timeoutMs,
+        intervalMs: 20,
+      });
     },
     release,
     async close() {
