@@ -89,3 +89,13 @@ describe('malformed requests get OpenAI-shaped 4xx errors', () => {
     assert.equal(response.status, 200);
   });
 });
+
+describe('the health endpoint', () => {
+  // Load balancers and `docker healthcheck` scripts parse this body, so it is part of the interface.
+  test('GET /health answers 200 with exactly {"status":"ok"} as JSON', async () => {
+    const response = await fetch(`${server.url}/health`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/json(;|$)/);
+    assert.deepEqual(await response.json(), { status: 'ok' });
+  });
+});
