@@ -1,4 +1,5 @@
 import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { encodeInPieces } from '../../providers/token-count.js';
 import { AUTO_CHUNKING, type ChunkingLimits } from './chunking-strategy.js';
 
 /** One piece of a file as stored and searched. */
@@ -29,8 +30,10 @@ type Boundary = (typeof Boundary)[keyof typeof Boundary];
 export class TokenChunker {
   readonly #limits: ChunkingLimits;
   #pendingText = '';
+  /** Tokens not yet dropped; the live ones start at `#head` (dropping from the front by slicing is quadratic). */
   #tokens: number[] = [];
-  /** Tokens before this index already belong to an emitted chunk. */
+  #head = 0;
+  /** Live tokens before this offset (from `#head`) already belong to an emitted chunk. */
   #coveredUntil = 0;
   #nextIndex = 0;
   readonly #tokenTexts = new Map<number, string>();
@@ -51,12 +54,13 @@ export class TokenChunker {
 
   /** Ends the input; returns the remaining chunks. */
   finish(): Chunk[] {
-    const wholeText = this.#nextIndex === 0 && this.#tokens.length === 0 ? this.#pendingText : null;
+    const wholeText = this.#nextIndex === 0 && this.#length === 0 ? this.#pendingText : null;
     this.#tokenize(this.#pendingText);
-    if (wholeText !== null && this.#tokens.length <= this.#limits.maxChunkSizeTokens) {
+    if (wholeText !== null && this.#length <= this.#limits.maxChunkSizeTokens) {
       // The common small file: one chunk whose text is the input itself, no decoding needed.
-      const count = this.#tokens.length;
+      const count = this.#length;
       this.#tokens = [];
+      this.#head = 0;
       this.#pendingText = '';
       return wholeText.trim().length === 0 ? [] : [{ index: this.#nextIndex++, text: wholeText, tokenCount: count }];
     }
@@ -64,29 +68,47 @@ export class TokenChunker {
     return this.#drain(true);
   }
 
+  /** Live tokens. */
+  get #length(): number {
+    return this.#tokens.length - this.#head;
+  }
+
+  /** The live token at `offset`. */
+  #at(offset: number): number | undefined {
+    return offset < 0 ? undefined : this.#tokens[this.#head + offset];
+  }
+
   #tokenize(text: string): void {
     if (text.length === 0) return;
-    for (const token of encode(text)) this.#tokens.push(token);
+    if (this.#head > 0) {
+      this.#tokens = this.#tokens.slice(this.#head);
+      this.#head = 0;
+    }
+    // Split first: BPE on a long unbroken run (no spaces) is quadratic.
+    for (const token of encodeInPieces(text, encode)) this.#tokens.push(token);
   }
 
   #drain(final: boolean): Chunk[] {
     const chunks: Chunk[] = [];
     const { maxChunkSizeTokens } = this.#limits;
     // Strictly more than a chunk is needed: the boundary test looks at the token after the cut.
-    while (this.#tokens.length > maxChunkSizeTokens) {
+    while (this.#length > maxChunkSizeTokens) {
       const end = this.#chooseEnd();
       this.#emit(0, end, chunks);
       const start = this.#chooseNextStart(end);
-      this.#tokens = this.#tokens.slice(start);
+      this.#head += start;
       this.#coveredUntil = end - start;
     }
-    if (final && this.#tokens.length > this.#coveredUntil) this.#emit(0, this.#tokens.length, chunks);
-    if (final) this.#tokens = [];
+    if (final && this.#length > this.#coveredUntil) this.#emit(0, this.#length, chunks);
+    if (final) {
+      this.#tokens = [];
+      this.#head = 0;
+    }
     return chunks;
   }
 
   #emit(start: number, end: number, chunks: Chunk[]): void {
-    const text = decode(this.#tokens.slice(start, end));
+    const text = decode(this.#tokens.slice(this.#head + start, this.#head + end));
     if (text.trim().length === 0) return;
     chunks.push({ index: this.#nextIndex++, text, tokenCount: end - start });
   }
@@ -121,8 +143,8 @@ export class TokenChunker {
 
   /** How good a place it is to cut just before token `index`. */
   #boundaryBefore(index: number): Boundary {
-    const previous = this.#tokens[index - 1];
-    const next = this.#tokens[index];
+    const previous = this.#at(index - 1);
+    const next = this.#at(index);
     if (previous === undefined || next === undefined || !this.#isCharacterStart(index)) return Boundary.None;
     const before = this.#tokenText(previous);
     const after = this.#tokenText(next);
@@ -134,7 +156,7 @@ export class TokenChunker {
   }
 
   #isCharacterStart(index: number): boolean {
-    const token = this.#tokens[index];
+    const token = this.#at(index);
     return token !== undefined && !this.#tokenText(token).startsWith('\uFFFD');
   }
 
