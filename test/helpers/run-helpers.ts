@@ -139,6 +139,20 @@ export function contentText(message: Record<string, any>): string {
   return '';
 }
 
+/** The content of the last tool message the engine sent the model in `request`. */
+export function lastToolOutput(request: RecordedRequest): string {
+  const messages = request.body.messages as Array<{ role: string; content: string }>;
+  return messages.filter((message) => message.role === 'tool').at(-1)?.content ?? '';
+}
+
+/** createThreadAndRun streamed through the SDK helper: a new thread holding `text`, and a run of the assistant. */
+export function threadAndRunStream(fixture: RunFixture, assistantId: string, text: string) {
+  return fixture.client.beta.threads.createAndRunStream({
+    assistant_id: assistantId,
+    thread: { messages: [{ role: 'user', content: text }] },
+  });
+}
+
 /** A run stopped at `requires_action` on one scripted `get_weather` call (id `call_wait`). */
 export async function requiresActionRun(fixture: RunFixture) {
   fixture.upstream.script({ toolCalls: [{ id: 'call_wait', name: 'get_weather', arguments: { city: 'Bern' } }] });

@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import { assertValidStreamEvent } from './run-helpers.js';
 
 type StreamEvent = OpenAI.Beta.AssistantStreamEvent;
+type ToolCall = OpenAI.Beta.Threads.Runs.ToolCall;
 /** The SDK's stream helper, as `runs.stream`, `createAndRunStream` and `submitToolOutputsStream` return it. */
 type AssistantStream = ReturnType<OpenAI['beta']['threads']['createAndRunStream']>;
 
@@ -56,4 +57,13 @@ export function validatedEventNames(recording: StreamRecording): string[] {
     if (names.at(-1) !== event.event) names.push(event.event);
   }
   return names;
+}
+
+/** The tool calls of the `thread.run.step.completed` events of tool_calls steps, in order. */
+export function completedToolCalls(events: readonly StreamEvent[]): ToolCall[] {
+  return events.flatMap((event) =>
+    event.event === 'thread.run.step.completed' && event.data.step_details.type === 'tool_calls'
+      ? event.data.step_details.tool_calls
+      : [],
+  );
 }
