@@ -61,6 +61,8 @@ export interface Config {
   readonly runSweepIntervalMs: number;
   /** How often file ingestion looks for waiting files and expires vector stores past their expires_at (ms). */
   readonly ingestionSweepIntervalMs: number;
+  /** Bytes of Files one project may hold, in GB of 1024³ bytes (OpenAI's FAQ: 100 GB). */
+  readonly projectStorageLimitGb: number;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),
     runSweepIntervalMs: parseInteger(env, 'RUN_SWEEP_INTERVAL_MS', 5_000, 50, 10_000),
     ingestionSweepIntervalMs: parseInteger(env, 'INGESTION_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000),
+    projectStorageLimitGb: parsePositiveNumber(env, 'PROJECT_STORAGE_LIMIT_GB', 100),
   };
   return Object.freeze(config);
 }
@@ -124,6 +127,14 @@ function parseInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, mi
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got '${raw}'`);
   }
+  return value;
+}
+
+function parsePositiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a number above 0, got '${raw}'`);
   return value;
 }
 

@@ -525,6 +525,18 @@ export const errors = {
     },
     (index: number, partId: string) => ({ index, partId }),
   ),
+  /** OpenAI's text, with its organization limit as our per-project one (PROJECT_STORAGE_LIMIT_GB). */
+  storageQuotaExceeded: entry(
+    {
+      status: 400,
+      code: null,
+      param: null,
+      message:
+        'You have exceeded your file storage quota. Projects are limited to {limitGb} GB of files. ' +
+        'Please delete old files or attempt with a smaller file size.',
+    },
+    (limitGb: number) => ({ limitGb }),
+  ),
   uploadNotPending: entry(
     {
       status: 400,

@@ -78,6 +78,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     blobs,
     maxFileBytes: config.maxFileBytes,
     maxMessagesPerThread: config.maxMessagesPerThread,
+    projectStorageLimitGb: config.projectStorageLimitGb,
     runExpiresAfterSeconds: config.runExpiresAfterSeconds,
     runEngine: { writer, scheduler: worker, bus },
     ingestion,

@@ -6,6 +6,7 @@ import type { BlobStore } from '../files/blob-store.js';
 import { guessContentType } from '../files/content-type.js';
 import { newId, nowSeconds } from '../ids.js';
 import type { Store, StoredFile } from '../store/store.js';
+import type { StorageQuota } from './storage-quota.js';
 
 /** Purposes a client may upload with (`CreateFileRequest.purpose`). */
 export const UPLOAD_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'] as const;
@@ -29,6 +30,7 @@ export class FileService {
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
+    private readonly quota: StorageQuota,
     /** Called after a file is deleted, so what refers to it (vector stores) lets go too. */
     private readonly onDeleted: (project: string, fileId: string) => Promise<void> = async () => undefined,
   ) {}
@@ -42,7 +44,7 @@ export class FileService {
   async create(project: string, input: NewFile): Promise<OpenAIFile> {
     try {
       const stored = this.build(input);
-      await this.store.files.insert(project, stored);
+      await this.quota.admit(project, stored.file.bytes, () => this.store.files.insert(project, stored));
       return stored.file;
     } catch (error) {
       await this.blobs.delete(input.staged.blobKey);

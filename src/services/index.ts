@@ -8,6 +8,7 @@ import { RunService, type RunEngine } from './runs.js';
 import { FileBatchService } from './file-batches.js';
 import { filenamesFrom } from '../tools/file-search/search.js';
 import { ThreadAttachments } from './thread-attachments.js';
+import { StorageQuota } from './storage-quota.js';
 import { ThreadService } from './threads.js';
 import { ToolResourceResolver } from './tool-resources.js';
 import { UploadService } from './uploads.js';
@@ -34,6 +35,8 @@ export interface ServiceDependencies {
   blobs: BlobStore;
   maxFileBytes: number;
   maxMessagesPerThread: number;
+  /** Bytes of Files one project may hold, in GB of 1024³ bytes (PROJECT_STORAGE_LIMIT_GB); default 100. */
+  projectStorageLimitGb?: number;
   /** Seconds a run may wait for tool outputs (or in the queue) before it expires. */
   runExpiresAfterSeconds: number;
   /** The run writer, the scheduler that executes runs, and the bus streams follow. */
@@ -48,7 +51,9 @@ export interface ServiceDependencies {
 export function createServices(deps: ServiceDependencies): Services {
   const { store, blobs } = deps;
   const vectorStoreFiles = new VectorStoreFileService(store, blobs, deps.ingestion);
-  const files = new FileService(store, blobs, (project, fileId) => vectorStoreFiles.removeEverywhere(project, fileId));
+  const quota = new StorageQuota(store.files, deps.projectStorageLimitGb ?? 100);
+  const onFileDeleted = (project: string, fileId: string) => vectorStoreFiles.removeEverywhere(project, fileId);
+  const files = new FileService(store, blobs, quota, onFileDeleted);
   const vectorStores = new VectorStoreService(store, vectorStoreFiles);
   const toolResources = new ToolResourceResolver(store, vectorStores);
   const assistants = new AssistantService(store, toolResources);
@@ -69,7 +74,7 @@ export function createServices(deps: ServiceDependencies): Services {
     vectorStoreSearch: new VectorStoreSearchService(store, vectorStores, search),
     messages: new MessageService(store, deps.maxMessagesPerThread, attachments),
     files,
-    uploads: new UploadService(store, blobs, files, deps.maxFileBytes),
+    uploads: new UploadService(store, blobs, files, deps.maxFileBytes, quota),
     runs: new RunService(
       store,
       assistants,

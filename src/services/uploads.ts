@@ -5,6 +5,7 @@ import { isMediaType } from '../files/content-type.js';
 import { newId, nowSeconds } from '../ids.js';
 import type { Store, StoredFile, StoredUpload, StoredUploadPart } from '../store/store.js';
 import type { FileService, StagedBlob } from './files.js';
+import type { StorageQuota } from './storage-quota.js';
 
 /** An Upload accepts parts for an hour, as OpenAI's does. */
 const UPLOAD_LIFETIME_SECONDS = 3600;
@@ -15,6 +16,7 @@ export class UploadService {
     private readonly blobs: BlobStore,
     private readonly files: FileService,
     private readonly maxFileBytes: number,
+    private readonly quota: StorageQuota,
   ) {}
 
   async create(project: string, request: CreateUploadRequest): Promise<Upload> {
@@ -24,6 +26,8 @@ export class UploadService {
     if (!isMediaType(request.mime_type)) {
       throw errors.invalidMimeType(request.mime_type);
     }
+    // Refused up front when the declared size cannot fit; completing checks again against what is stored then.
+    await this.quota.check(project, request.bytes);
     const createdAt = nowSeconds();
     const upload: Upload = {
       id: newId('upload_'),
@@ -54,6 +58,8 @@ export class UploadService {
     const part: UploadPart = { id: newId('part_'), object: 'upload.part', created_at: nowSeconds(), upload_id: uploadId };
     let recorded = false;
     try {
+      const earlier = await this.store.uploads.parts(project, uploadId);
+      await this.quota.check(project, earlier.reduce((sum, each) => sum + each.bytes, staged.bytes));
       // False when the upload was completed, cancelled or expired while the bytes were arriving.
       recorded = await this.store.uploads.insertPart(project, { part, blobKey: staged.blobKey, bytes: staged.bytes });
     } finally {
@@ -91,7 +97,7 @@ export class UploadService {
         expiresAfterSeconds: stored.fileExpiresAfterSeconds,
       });
       const completed: StoredUpload = { ...stored, upload: { ...stored.upload, status: 'completed', file: file.file as OpenAIFile } };
-      await this.#finish(project, completed, file);
+      await this.quota.admit(project, written.bytes, () => this.#finish(project, completed, file));
       return completed.upload;
     } catch (error) {
       await this.blobs.delete(blobKey);

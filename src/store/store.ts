@@ -69,6 +69,10 @@ export interface FileRepository {
   existing(project: string, ids: readonly string[]): Promise<Set<string>>;
   delete(project: string, id: string): Promise<boolean>;
   list(project: string, page: PageRequest, filter?: FileFilter): Promise<Page<OpenAIFile>>;
+  /** Bytes of the project's files that clients can still see (not past `expires_at`): the storage quota's count. */
+  totalBytes(project: string): Promise<number>;
+  /** `totalBytes` of every project holding files (for the storage metric). */
+  bytesByProject(): Promise<Map<string, number>>;
 }
 
 export interface StoredUploadPart {

@@ -60,4 +60,19 @@ export class SqliteFiles implements FileRepository {
         : { table: 'files', where: `project = ? AND ${NOT_EXPIRED} AND purpose = ?`, params: [project, nowSeconds(), filter.purpose] };
     return selectPage(this.db, scope, page);
   }
+
+  // Sums over the project's index: bytes live in the JSON document, so no migration was needed for them.
+  async totalBytes(project: string): Promise<number> {
+    const sql = `SELECT coalesce(sum(json_extract(data, '$.bytes')), 0) AS bytes FROM files
+      WHERE project = ? AND ${NOT_EXPIRED}`;
+    return this.db.get<{ bytes: number }>(sql, project, nowSeconds())?.bytes ?? 0;
+  }
+
+  async bytesByProject(): Promise<Map<string, number>> {
+    const rows = this.db.all<{ project: string; bytes: number }>(
+      `SELECT project, sum(json_extract(data, '$.bytes')) AS bytes FROM files WHERE ${NOT_EXPIRED} GROUP BY project`,
+      nowSeconds(),
+    );
+    return new Map(rows.map((row) => [row.project, row.bytes]));
+  }
 }
