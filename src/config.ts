@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { ApiKeyEntry } from './http/auth.js';
+import { parseRateLimits, type RateLimitSettings } from './http/rate-limit-settings.js';
 
 export type { ApiKeyEntry };
 
@@ -61,6 +63,8 @@ export interface Config {
   readonly runSweepIntervalMs: number;
   /** How often file ingestion looks for waiting files and expires vector stores past their expires_at (ms). */
   readonly ingestionSweepIntervalMs: number;
+  /** Per-project request limits (RATE_LIMITS); `undefined` means none. */
+  readonly rateLimits: RateLimitSettings | undefined;
   /** Bytes of Files one project may hold, in GB of 1024³ bytes (OpenAI's FAQ: 100 GB). */
   readonly projectStorageLimitGb: number;
 }
@@ -99,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),
     runSweepIntervalMs: parseInteger(env, 'RUN_SWEEP_INTERVAL_MS', 5_000, 50, 10_000),
     ingestionSweepIntervalMs: parseInteger(env, 'INGESTION_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000),
+    rateLimits: loadRateLimits(env.RATE_LIMITS),
     projectStorageLimitGb: parsePositiveNumber(env, 'PROJECT_STORAGE_LIMIT_GB', 100),
   };
   return Object.freeze(config);
@@ -136,6 +141,14 @@ function parsePositiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: num
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a number above 0, got '${raw}'`);
   return value;
+}
+
+function loadRateLimits(raw: string | undefined): RateLimitSettings | undefined {
+  try {
+    return parseRateLimits(raw, (file) => readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`RATE_LIMITS: ${(error as Error).message}`);
+  }
 }
 
 /** One sandbox folder per data folder, so two servers on one machine never share work dirs. */

@@ -13,6 +13,8 @@ export type ErrorType =
   | 'not_found_error'
   | 'conflict_error'
   | 'rate_limit_error'
+  /** What OpenAI sends for a requests-per-minute limit (`tokens` is its other rate-limit type). */
+  | 'requests'
   | 'server_error';
 
 export interface ErrorBody {
@@ -133,6 +135,26 @@ export const errors = {
   invalidApiKey: entry(
     { status: 401, code: 'invalid_api_key', param: null, message: 'Incorrect API key provided: {redactedKey}.' },
     (key: string) => ({ redactedKey: redactKey(key) }),
+  ),
+
+  /** `routeClass` is GET, POST, DELETE or `create run`; `window` is `min` or a duration (`2s`), as `retryAfter` is. */
+  rateLimitReached: entry(
+    {
+      status: 429,
+      type: 'requests',
+      code: 'rate_limit_exceeded',
+      param: null,
+      message:
+        'Rate limit reached for {routeClass} requests in project {project}: Limit {limit} per {window}, ' +
+        'Used {limit}, Requested 1. Please try again in {retryAfter}.',
+    },
+    (project: string, routeClass: string, limit: number, window: string, retryAfter: string) => ({
+      project,
+      routeClass,
+      limit,
+      window,
+      retryAfter,
+    }),
   ),
 
   // Request bodies and multipart forms.

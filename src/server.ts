@@ -92,6 +92,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     bodyLimitBytes: config.bodyLimitBytes,
     maxFileBytes: config.maxFileBytes,
     logger,
+    rateLimits: config.rateLimits,
   });
   if (config.apiKeys === undefined) {
     app.log.warn('API_KEYS is not set: the server runs WITHOUT AUTHENTICATION and accepts any bearer token (project "default")');

@@ -7,6 +7,9 @@ import type { Services } from '../services/index.js';
 import { createAuthenticator } from './auth.js';
 import type { ApiKeyEntry } from './auth.js';
 import { createErrorHandler } from './error-handler.js';
+import { createRateLimitHook } from './rate-limit-hook.js';
+import type { RateLimitSettings } from './rate-limit-settings.js';
+import { InMemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
@@ -31,6 +34,10 @@ export interface AppDependencies {
   contract?: Contract;
   /** Pino-compatible logger; silent when omitted. */
   logger?: FastifyBaseLogger;
+  /** Per-project request limits (RATE_LIMITS); none when omitted. */
+  rateLimits?: RateLimitSettings | undefined;
+  /** Counts requests against `rateLimits`; this process's memory when omitted. */
+  rateLimiter?: RateLimiter;
 }
 
 /** Builds the HTTP app from its dependencies; listening is the caller's business. */
@@ -61,6 +68,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     async (v1) => {
       v1.decorateRequest('project', '');
       v1.addHook('onRequest', authenticate);
+      if (deps.rateLimits) {
+        const limiter = deps.rateLimiter ?? new InMemoryRateLimiter();
+        v1.addHook('onRequest', createRateLimitHook(deps.rateLimits, limiter, undefined));
+      }
       v1.addHook('preValidation', async (request) => {
         if (request.method !== 'POST' || request.routeOptions.config.multipart) return;
         const contentType = request.headers['content-type'];

@@ -31,6 +31,10 @@ export async function sendSse(
   const onShutdown = () => controller.abort(new Error('server shutting down'));
   if (shutdown?.aborted) onShutdown();
   shutdown?.addEventListener('abort', onShutdown, { once: true });
+  // Headers hooks set on the reply (rate limits) would be lost with the hijack otherwise.
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) response.setHeader(name, value);
+  }
   reply.hijack();
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
