@@ -65,6 +65,8 @@ export interface Config {
   readonly ingestionSweepIntervalMs: number;
   /** Per-project request limits (RATE_LIMITS); `undefined` means none. */
   readonly rateLimits: RateLimitSettings | undefined;
+  /** Bearer token GET /metrics requires; `undefined` means the endpoint is open. */
+  readonly metricsToken: string | undefined;
   /** Bytes of Files one project may hold, in GB of 1024³ bytes (OpenAI's FAQ: 100 GB). */
   readonly projectStorageLimitGb: number;
 }
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     runSweepIntervalMs: parseInteger(env, 'RUN_SWEEP_INTERVAL_MS', 5_000, 50, 10_000),
     ingestionSweepIntervalMs: parseInteger(env, 'INGESTION_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000),
     rateLimits: loadRateLimits(env.RATE_LIMITS),
+    metricsToken: env.METRICS_TOKEN || undefined,
     projectStorageLimitGb: parsePositiveNumber(env, 'PROJECT_STORAGE_LIMIT_GB', 100),
   };
   return Object.freeze(config);

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { Config } from './config.js';
 import { DiskBlobStore } from './files/disk-blob-store.js';
 import { buildApp } from './http/app.js';
+import { ServerMetrics, storeMetricSources } from './metrics/index.js';
 import { createProviderRegistry } from './providers/index.js';
 import { imageLoader } from './runs/load-image.js';
 import { RunEventBus } from './runs/run-event-bus.js';
@@ -92,6 +93,8 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     bodyLimitBytes: config.bodyLimitBytes,
     maxFileBytes: config.maxFileBytes,
     logger,
+    metrics: new ServerMetrics(storeMetricSources(store, () => builtins.sessions?.size ?? 0)),
+    metricsToken: config.metricsToken,
     rateLimits: config.rateLimits,
   });
   if (config.apiKeys === undefined) {

@@ -7,6 +7,7 @@ import type { Services } from '../services/index.js';
 import { createAuthenticator } from './auth.js';
 import type { ApiKeyEntry } from './auth.js';
 import { createErrorHandler } from './error-handler.js';
+import { type HttpMetrics, registerMetrics } from './metrics-route.js';
 import { createRateLimitHook } from './rate-limit-hook.js';
 import type { RateLimitSettings } from './rate-limit-settings.js';
 import { InMemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
@@ -34,6 +35,9 @@ export interface AppDependencies {
   contract?: Contract;
   /** Pino-compatible logger; silent when omitted. */
   logger?: FastifyBaseLogger;
+  /** Served at GET /metrics (bearer `metricsToken` when set) and fed by every response; none when omitted. */
+  metrics?: HttpMetrics;
+  metricsToken?: string | undefined;
   /** Per-project request limits (RATE_LIMITS); none when omitted. */
   rateLimits?: RateLimitSettings | undefined;
   /** Counts requests against `rateLimits`; this process's memory when omitted. */
@@ -61,6 +65,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   registerJsonParser(app);
   await app.register(multipart);
 
+  if (deps.metrics) registerMetrics(app, deps.metrics, deps.metricsToken);
   app.get('/health', async () => ({ status: 'ok' }));
 
   const authenticate = createAuthenticator(deps.apiKeys);
@@ -70,7 +75,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       v1.addHook('onRequest', authenticate);
       if (deps.rateLimits) {
         const limiter = deps.rateLimiter ?? new InMemoryRateLimiter();
-        v1.addHook('onRequest', createRateLimitHook(deps.rateLimits, limiter, undefined));
+        v1.addHook('onRequest', createRateLimitHook(deps.rateLimits, limiter, deps.metrics));
       }
       v1.addHook('preValidation', async (request) => {
         if (request.method !== 'POST' || request.routeOptions.config.multipart) return;

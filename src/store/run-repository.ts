@@ -114,4 +114,6 @@ export interface RunRepository {
   orphaned(now: number): Promise<StoredRun[]>;
   /** Runs waiting (`queued`/`requires_action`) past their `expires_at` (unix seconds). */
   expired(nowSeconds: number): Promise<StoredRun[]>;
+  /** How many runs of all projects are in each status (for metrics); statuses without runs are left out. */
+  countByStatus(): Promise<Partial<Record<Run['status'], number>>>;
 }

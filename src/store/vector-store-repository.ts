@@ -57,6 +57,8 @@ export interface VectorStoreRepository {
   /** Files waiting for ingestion, oldest first, that no live lease holds. */
   claimPendingFile(owner: string, leaseUntil: number, now: number): Promise<StoredVectorStoreFile | undefined>;
   releaseFile(vectorStoreId: string, fileId: string): Promise<void>;
+  /** Files of all projects still `in_progress`: the ingestion backlog (for metrics). */
+  countFilesInProgress(): Promise<number>;
 
   insertBatch(project: string, batch: VectorStoreFileBatch, files: readonly StoredVectorStoreFile[]): Promise<void>;
   getBatch(project: string, vectorStoreId: string, batchId: string): Promise<VectorStoreFileBatch | undefined>;

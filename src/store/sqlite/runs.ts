@@ -168,6 +168,14 @@ export class SqliteRuns implements RunRepository {
     return rows.map(toStoredRun);
   }
 
+  async countByStatus(): Promise<Partial<Record<Run['status'], number>>> {
+    // Reads only the runs_by_status index.
+    const rows = this.db.all<{ status: Run['status']; count: number }>(
+      'SELECT status, count(*) AS count FROM runs GROUP BY status',
+    );
+    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+  }
+
   #status<T extends string>(table: 'run_steps' | 'messages', id: string, runId: string): T | undefined {
     const sql = `SELECT json_extract(data, '$.status') AS status FROM ${table} WHERE id = ? AND run_id = ?`;
     return this.db.get<{ status: T }>(sql, id, runId)?.status;

@@ -197,6 +197,11 @@ export class SqliteVectorStores implements VectorStoreRepository {
     this.db.run('UPDATE vector_store_files SET lease_owner = NULL, lease_until = NULL WHERE vector_store_id = ? AND id = ?', vectorStoreId, fileId);
   }
 
+  async countFilesInProgress(): Promise<number> {
+    const sql = "SELECT count(*) AS count FROM vector_store_files WHERE status = 'in_progress'";
+    return this.db.get<{ count: number }>(sql)?.count ?? 0;
+  }
+
   async insertBatch(project: string, batch: VectorStoreFileBatch, files: readonly StoredVectorStoreFile[]): Promise<void> {
     this.db.transaction(() => {
       this.db.run(

@@ -66,6 +66,11 @@ export class CodeSessions {
     return this.#entries.has(threadId);
   }
 
+  /** Sessions open (or opening) now. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
   /** Kills the thread's session and removes its work dir (thread deleted, or idle too long). */
   async close(threadId: string): Promise<void> {
     const workDir = this.workDir(threadId);
