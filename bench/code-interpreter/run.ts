@@ -110,7 +110,10 @@ async function main(): Promise<void> {
   const cases: Case[] = [
     {
       name: 'bubblewrap session',
-      cold: async () => sandboxKernel(await sandbox.openSession({ workDir: join(root, `s${(sessionNumber += 1)}`) })),
+      cold: async () => {
+        sessionNumber += 1;
+        return sandboxKernel(await sandbox.openSession({ workDir: join(root, `s${sessionNumber}`) }));
+      },
     },
     { name: 'bare python3 (ceiling)', cold: async () => new BareKernel() },
   ];

@@ -50,7 +50,7 @@ export function createOpenAICompatibleChatModel(settings: OpenAICompatibleChatMo
  * The SDK always sends `max_tokens`, which OpenAI's reasoning models (o1, o3, o4, gpt-5) reject with a 400
  * asking for `max_completion_tokens`. Other upstreams (vLLM, Ollama) know `max_tokens`, so only those ids change.
  */
-function renameMaxTokensForReasoningModels(body: Record<string, any>): Record<string, any> {
+function renameMaxTokensForReasoningModels(body: Record<string, unknown>): Record<string, unknown> {
   if (body.max_tokens === undefined || typeof body.model !== 'string' || !/^(o\d|gpt-5)/.test(body.model)) return body;
   const { max_tokens: maxTokens, ...rest } = body;
   return { ...rest, max_completion_tokens: maxTokens };

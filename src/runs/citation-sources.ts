@@ -8,7 +8,9 @@ export function citationSourcesOf(steps: readonly RunStep[]): Map<string, string
     if (step.step_details.type !== 'tool_calls') continue;
     for (const call of step.step_details.tool_calls) {
       if (call.type !== 'file_search') continue;
-      (call.file_search.results ?? []).forEach((result, index) => sources.set(`${ordinal}:${index}`, result.file_id));
+      for (const [index, result] of (call.file_search.results ?? []).entries()) {
+        sources.set(`${ordinal}:${index}`, result.file_id);
+      }
       ordinal += 1;
     }
   }

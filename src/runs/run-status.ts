@@ -74,7 +74,7 @@ export class IllegalTransitionError extends Error {
 export function canTransition(kind: RunRowKind, from: string, to: string): boolean {
   if (from === to) return true;
   const allowed = (TABLES[kind] as Readonly<Record<string, readonly string[]>>)[from];
-  return allowed !== undefined && allowed.includes(to);
+  return allowed?.includes(to) ?? false;
 }
 
 export function assertTransition(kind: RunRowKind, id: string, from: string, to: string): void {

@@ -3,16 +3,18 @@ import type { CreateMessageRequest, Message, MessageAttachment, MessageContent }
 /** A message's request content (a string or request parts) in its stored, response form. */
 export function toMessageContent(content: CreateMessageRequest['content']): MessageContent[] {
   if (typeof content === 'string') return [textPart(content)];
-  return content.map((part): MessageContent => {
-    switch (part.type) {
-      case 'text':
-        return textPart(part.text);
-      case 'image_file':
-        return { type: 'image_file', image_file: { ...part.image_file, detail: part.image_file.detail ?? 'auto' } };
-      case 'image_url':
-        return { type: 'image_url', image_url: { ...part.image_url, detail: part.image_url.detail ?? 'auto' } };
-    }
-  });
+  return content.map(toContentPart);
+}
+
+function toContentPart(part: Exclude<CreateMessageRequest['content'], string>[number]): MessageContent {
+  switch (part.type) {
+    case 'text':
+      return textPart(part.text);
+    case 'image_file':
+      return { type: 'image_file', image_file: { ...part.image_file, detail: part.image_file.detail ?? 'auto' } };
+    case 'image_url':
+      return { type: 'image_url', image_url: { ...part.image_url, detail: part.image_url.detail ?? 'auto' } };
+  }
 }
 
 /** The file ids a message refers to: image parts and attachments. */

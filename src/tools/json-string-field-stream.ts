@@ -32,10 +32,10 @@ export class JsonStringFieldStream {
         this.#position += 1;
         continue;
       }
-      const escape = this.#decodeEscape(this.#position);
-      if (escape === undefined) break; // incomplete escape: wait for more input
-      out += escape.text;
-      this.#position += escape.length;
+      const decoded = this.#decodeEscape(this.#position);
+      if (decoded === undefined) break; // incomplete escape: wait for more input
+      out += decoded.text;
+      this.#position += decoded.length;
     }
     return out;
   }

@@ -166,8 +166,14 @@ async function respondWith(
 }
 
 function writeError(protocol: Protocol, scripted: ErrorScript, response: ServerResponse): void {
-  if (protocol === 'anthropic') return writeAnthropicError(response, scripted);
-  if (protocol === 'google') return writeGoogleError(response, scripted);
+  if (protocol === 'anthropic') {
+    writeAnthropicError(response, scripted);
+    return;
+  }
+  if (protocol === 'google') {
+    writeGoogleError(response, scripted);
+    return;
+  }
   const { status, message, type, code, retryAfter } = scripted.error;
   const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
   writeJson(response, status, openAIError(message, type ?? 'server_error', code), headers);
