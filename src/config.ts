@@ -53,6 +53,12 @@ export interface Config {
   readonly codeInterpreterIdleMs: number;
   /** Memory one code_interpreter session may use, in MB. */
   readonly codeInterpreterMemoryMb: number;
+  /** Disk one code_interpreter session's /mnt/data may use, in MB. */
+  readonly codeInterpreterDiskMb: number;
+  /** Most files one code_interpreter call may turn into Files. */
+  readonly codeInterpreterMaxOutputFiles: number;
+  /** Most bytes, in MB, of the files one code_interpreter call may turn into Files. */
+  readonly codeInterpreterMaxOutputMb: number;
   /** How long a file_search call waits for files still being ingested, in ms. */
   readonly fileSearchIngestionWaitMs: number;
   /** Retries of a failed upstream call before its first token. */
@@ -100,6 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codeInterpreterTimeoutMs: parseInteger(env, 'CODE_INTERPRETER_TIMEOUT_MS', 60_000, 100, 3_600_000),
     codeInterpreterIdleMs: parseInteger(env, 'CODE_INTERPRETER_IDLE_MS', 3_600_000, 1_000, 7 * 24 * 3_600_000),
     codeInterpreterMemoryMb: parseInteger(env, 'CODE_INTERPRETER_MEMORY_MB', 1024, 64, 65_536),
+    codeInterpreterDiskMb: parseInteger(env, 'CODE_INTERPRETER_DISK_MB', 1024, 1, 1_048_576),
+    codeInterpreterMaxOutputFiles: parseInteger(env, 'CODE_INTERPRETER_MAX_OUTPUT_FILES', 20, 0, 10_000),
+    codeInterpreterMaxOutputMb: parseInteger(env, 'CODE_INTERPRETER_MAX_OUTPUT_MB', 100, 0, 1_048_576),
     fileSearchIngestionWaitMs: parseInteger(env, 'FILE_SEARCH_INGESTION_WAIT_MS', 60_000, 0, 3_600_000),
     upstreamMaxRetries: parseInteger(env, 'UPSTREAM_MAX_RETRIES', 3, 0, 20),
     upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),

@@ -20,6 +20,9 @@ export interface BuiltinTools {
 export interface BuiltinToolSettings {
   codeInterpreterTimeoutMs: number;
   codeInterpreterMemoryMb: number;
+  codeInterpreterDiskMb: number;
+  codeInterpreterMaxOutputFiles: number;
+  codeInterpreterMaxOutputMb: number;
   codeInterpreterDir: string;
   codeInterpreterIdleMs: number;
   fileSearchIngestionWaitMs: number;
@@ -41,6 +44,7 @@ export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise
   const sandbox = await BubblewrapSandbox.create({
     timeoutMs: config.codeInterpreterTimeoutMs,
     memoryBytes: config.codeInterpreterMemoryMb * 1024 * 1024,
+    diskQuotaBytes: config.codeInterpreterDiskMb * 1024 * 1024,
   });
   if (!sandbox.available) log.warn({ reason: sandbox.unavailableReason }, `code_interpreter is unavailable: ${sandbox.unavailableReason}`);
   const sessions = sandbox.available
@@ -67,6 +71,10 @@ export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise
     sessions,
     unavailableReason: sandbox.unavailableReason,
     timeoutMs: config.codeInterpreterTimeoutMs,
+    outputLimits: {
+      maxFiles: config.codeInterpreterMaxOutputFiles,
+      maxBytes: config.codeInterpreterMaxOutputMb * 1024 * 1024,
+    },
     files: projectFiles(store, blobs),
   });
 

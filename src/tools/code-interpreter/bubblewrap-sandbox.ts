@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bubblewrapCommand, kernelProgram, type BubblewrapCommandSettings } from './bubblewrap-command.js';
 import { BubblewrapSession } from './bubblewrap-session.js';
+import { DiskQuota } from './disk-quota.js';
 import { SandboxStartError, SandboxUnavailableError, type Sandbox, type SandboxSession } from './sandbox.js';
 
 export interface BubblewrapSandboxOptions {
@@ -22,8 +23,12 @@ export interface BubblewrapSandboxOptions {
   memoryBytes?: number;
   /** RLIMIT_NPROC: processes and threads inside one session. Default 64. */
   processes?: number;
-  /** RLIMIT_FSIZE: the largest file the code may write. Default 100 MiB. */
+  /** RLIMIT_FSIZE: the largest file the code may write (never more than the disk quota). Default 100 MiB. */
   fileSizeBytes?: number;
+  /** Most bytes a session's /mnt/data may hold (see disk-quota.ts). Default 1 GiB. */
+  diskQuotaBytes?: number;
+  /** How often /mnt/data is measured against the quota while a call runs. Default 200 ms. */
+  diskCheckIntervalMs?: number;
   /** Size of the in-memory /tmp each session gets. Default 256 MiB. */
   tmpBytes?: number;
   /** Output kept per call; the rest is dropped with a marker. Default 64 KiB. */
@@ -44,6 +49,8 @@ const DEFAULTS = {
   memoryBytes: 1024 ** 3,
   processes: 64,
   fileSizeBytes: 100 * 1024 ** 2,
+  diskQuotaBytes: 1024 ** 3,
+  diskCheckIntervalMs: 200,
   tmpBytes: 256 * 1024 ** 2,
   outputLimitBytes: 64 * 1024,
   startTimeoutMs: 30_000,
@@ -83,6 +90,10 @@ export class BubblewrapSandbox implements Sandbox {
     return failure === undefined ? sandbox : new BubblewrapSandbox(settled, kernelSource, failure);
   }
 
+  get diskQuotaBytes(): number {
+    return this.#options.diskQuotaBytes;
+  }
+
   async openSession(options: { workDir: string }): Promise<SandboxSession> {
     if (!this.available) throw new SandboxUnavailableError(this.unavailableReason ?? 'unknown reason');
     return this.#open(options.workDir);
@@ -97,6 +108,11 @@ export class BubblewrapSandbox implements Sandbox {
       defaultTimeoutMs: this.#options.timeoutMs,
       outputLimitBytes: this.#options.outputLimitBytes,
       startTimeoutMs: this.#options.startTimeoutMs,
+      quota: new DiskQuota({
+        workDir,
+        limitBytes: this.#options.diskQuotaBytes,
+        checkIntervalMs: this.#options.diskCheckIntervalMs,
+      }),
     });
   }
 
@@ -128,7 +144,12 @@ function commandSettings(options: Required<BubblewrapSandboxOptions>): Bubblewra
     setprivPath: options.setprivPath,
     pythonPath: options.pythonPath,
     ...(runningAsRoot ? { hostIds: { uid: options.hostUid, gid: options.hostGid } } : {}),
-    limits: { memoryBytes: options.memoryBytes, processes: options.processes, fileSizeBytes: options.fileSizeBytes },
+    limits: {
+      memoryBytes: options.memoryBytes,
+      processes: options.processes,
+      // One file can never take the work dir past its quota on its own.
+      fileSizeBytes: Math.min(options.fileSizeBytes, options.diskQuotaBytes),
+    },
     tmpBytes: options.tmpBytes,
   };
 }

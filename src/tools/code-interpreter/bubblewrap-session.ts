@@ -1,3 +1,4 @@
+import { describeBreach, type DiskQuota, type QuotaBreach } from './disk-quota.js';
 import { KernelProcess, type CellOutcome, type KernelCommand } from './kernel-process.js';
 import {
   SandboxSessionClosedError,
@@ -11,13 +12,18 @@ export interface SessionSettings {
   defaultTimeoutMs: number;
   outputLimitBytes: number;
   startTimeoutMs: number;
+  /** The quota of the work dir, watched while each call runs and enforced after it. */
+  quota: DiskQuota;
 }
 
-const STATE_LOST = 'variables, imports and definitions from earlier calls were lost; files in /mnt/data were kept';
+type StopReason = 'finished' | 'timeout' | 'aborted' | 'disk-quota';
+
+const VARIABLES_LOST = 'variables, imports and definitions from earlier calls were lost';
+const STATE_LOST = `${VARIABLES_LOST}; files in /mnt/data were kept`;
 
 /**
- * A kernel that outlives calls. When the kernel dies (timeout, crash, cancellation) the session
- * stays usable: a fresh kernel is started and the result of the call that notices says so.
+ * A kernel that outlives calls. When the kernel dies (timeout, crash, cancellation, disk quota) the
+ * session stays usable: a fresh kernel is started and the result of the call that notices says so.
  */
 export class BubblewrapSession implements SandboxSession {
   readonly #settings: SessionSettings;
@@ -58,16 +64,21 @@ export class BubblewrapSession implements SandboxSession {
     const notes: string[] = [];
     const kernel = await this.#liveKernel(notes);
     const timeoutMs = options.timeoutMs ?? this.#settings.defaultTimeoutMs;
+    const before = await this.#settings.quota.snapshot();
     const { outcome, reason } = await this.#runWithDeadline(kernel, code, timeoutMs, options.signal);
+    // No code runs now (the kernel is stopped or dead), so what the call wrote can be counted and removed.
+    const breach = await this.#settings.quota.enforce(before);
     if (reason === 'aborted') {
       this.#lostKernelReason = 'the previous call was cancelled';
       throw options.signal?.reason ?? new Error('aborted');
     }
-    if (reason === 'timeout' && outcome.kind === 'completed') {
-      // The cell finished just as the timer fired: its result stands, but the kernel is being killed.
-      this.#lostKernelReason = 'the previous call reached its time limit';
+    if (reason !== 'finished' && outcome.kind === 'completed') {
+      // The cell finished just as it was stopped: its result stands, but the kernel is being killed.
+      this.#lostKernelReason = reason === 'timeout'
+        ? 'the previous call reached its time limit'
+        : 'the previous call went over the disk quota of /mnt/data';
     }
-    return this.#toResult(outcome, reason === 'timeout' && outcome.kind === 'exited' ? timeoutMs : undefined, notes);
+    return this.#toResult(outcome, { reason, timeoutMs, breach }, notes);
   }
 
   /** The running kernel, or a fresh one (noting the restart) if the last one is gone. */
@@ -85,9 +96,9 @@ export class BubblewrapSession implements SandboxSession {
     code: string,
     timeoutMs: number,
     signal: AbortSignal | undefined,
-  ): Promise<{ outcome: CellOutcome; reason: 'finished' | 'timeout' | 'aborted' }> {
-    let reason: 'finished' | 'timeout' | 'aborted' = 'finished';
-    const stop = (why: 'timeout' | 'aborted'): void => {
+  ): Promise<{ outcome: CellOutcome; reason: StopReason }> {
+    let reason: StopReason = 'finished';
+    const stop = (why: Exclude<StopReason, 'finished'>): void => {
       if (reason !== 'finished') return;
       reason = why;
       void kernel.kill();
@@ -95,11 +106,13 @@ export class BubblewrapSession implements SandboxSession {
     const timer = setTimeout(() => stop('timeout'), timeoutMs);
     const onAbort = (): void => stop('aborted');
     signal?.addEventListener('abort', onAbort, { once: true });
+    const watchdog = this.#settings.quota.watch(() => stop('disk-quota'));
     try {
       // Killing the kernel resolves the cell as `exited`, with whatever it printed until then.
       const outcome = await kernel.run(code, this.#settings.outputLimitBytes);
       return { outcome, reason };
     } finally {
+      watchdog.stop();
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
     }
@@ -107,10 +120,11 @@ export class BubblewrapSession implements SandboxSession {
 
   async #toResult(
     outcome: CellOutcome,
-    timedOutAfterMs: number | undefined,
+    stopped: { reason: StopReason; timeoutMs: number; breach: QuotaBreach | undefined },
     notes: string[],
   ): Promise<ExecutionResult> {
     const restarted = notes.length > 0 || outcome.kind === 'exited';
+    const timedOut = stopped.reason === 'timeout' && outcome.kind === 'exited';
     const parts = [...notes, withoutTrailingNewline(outcome.output)];
     if (outcome.outputTruncated) {
       parts.push(`[Output truncated: only the first ${this.#settings.outputLimitBytes} bytes are shown.]`);
@@ -120,18 +134,19 @@ export class BubblewrapSession implements SandboxSession {
       if (outcome.result !== null) parts.push(outcome.result);
       if (outcome.error !== null) parts.push(withoutTrailingNewline(outcome.error));
     } else {
-      const why = timedOutAfterMs !== undefined
-        ? `Execution timed out after ${timedOutAfterMs / 1000} s and was stopped`
-        : `The Python kernel stopped (${outcome.exitDescription})`;
-      parts.push(`[${why}. The session was restarted: ${STATE_LOST}.]`);
+      const why = lossReason(stopped.reason, stopped.timeoutMs, outcome.exitDescription);
+      const kept = stopped.reason === 'disk-quota' ? VARIABLES_LOST : STATE_LOST;
+      parts.push(`[${why}. The session was restarted: ${kept}.]`);
       await this.#restartAfterLoss(why);
     }
+    if (stopped.breach) parts.push(describeBreach(stopped.breach));
     return {
       logs: parts.filter((part) => part.length > 0).join('\n'),
       images: outcome.kind === 'completed' ? outcome.images : [],
-      timedOut: timedOutAfterMs !== undefined,
+      timedOut,
       restarted,
       truncated: outcome.outputTruncated,
+      ...(stopped.breach ? { diskQuotaExceeded: true as const } : {}),
     };
   }
 
@@ -154,6 +169,13 @@ export class BubblewrapSession implements SandboxSession {
     await kernel.kill();
     throw new SandboxSessionClosedError();
   }
+}
+
+/** Why a kernel died under a call, as the first words of the note in its logs. */
+function lossReason(reason: StopReason, timeoutMs: number, exitDescription: string): string {
+  if (reason === 'timeout') return `Execution timed out after ${timeoutMs / 1000} s and was stopped`;
+  if (reason === 'disk-quota') return 'Execution was stopped because /mnt/data went over its disk quota';
+  return `The Python kernel stopped (${exitDescription})`;
 }
 
 function withoutTrailingNewline(text: string): string {

@@ -1,8 +1,9 @@
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import type { OpenAIFile } from '../../api/types.js';
 import type { ToolDefinition } from '../../providers/index.js';
 import type { BuiltinTool, BuiltinToolContext, BuiltinToolOutcome, StepToolCall } from '../builtin-tool.js';
+import { DiskQuotaError } from './disk-quota.js';
+import { describeSkipped, type OutputLimits, withinOutputLimits } from './output-limits.js';
 import type { ProjectFiles } from './project-files.js';
 import type { CodeSessions } from './sessions.js';
 
@@ -13,6 +14,8 @@ export interface CodeInterpreterDependencies {
   /** Inputs placed in the sandbox, and outputs kept as Files. */
   files: ProjectFiles;
   timeoutMs: number;
+  /** How many of the files one call writes, and how many bytes of them, may become Files. */
+  outputLimits: OutputLimits;
 }
 
 type CodeCall = Extract<StepToolCall, { type: 'code_interpreter' }>;
@@ -54,12 +57,16 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
       const sessions = deps.sessions;
       const session = await sessions.get(threadId);
       if (!sessions.has(threadId) || !session.alive) placed.delete(threadId);
-      await placeInputs(threadId, context);
+      const inputNotes = await placeInputs(threadId, context);
       const before = await sessions.snapshot(threadId);
       const result = await session.execute(code, { signal: context.signal, timeoutMs: deps.timeoutMs });
-      if (result.restarted) placed.delete(threadId);
+      // The quota may have removed inputs too; placing them again is cheap next to losing them.
+      if (result.restarted || result.diskQuotaExceeded) placed.delete(threadId);
+      const { kept, skipped } = withinOutputLimits(await sessions.changedFiles(threadId, before), deps.outputLimits);
+      const notes = skipped.length > 0 ? [describeSkipped(skipped, deps.outputLimits)] : [];
+      const logs = [...inputNotes, result.logs, ...notes].filter((part) => part !== '').join('\n');
       const outputs: CodeCall['code_interpreter']['outputs'] = [];
-      if (result.logs !== '') outputs.push({ type: 'logs', logs: result.logs });
+      if (logs !== '') outputs.push({ type: 'logs', logs });
       const imageFileIds: string[] = [];
       for (const [index, image] of result.images.entries()) {
         const file = await deps.files.save(context.project, `${context.callId}-figure-${index + 1}.png`, Readable.from([image]));
@@ -67,14 +74,14 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
         outputs.push({ type: 'image', image: { file_id: file.id } });
       }
       const created: string[] = [];
-      for (const changed of await sessions.changedFiles(threadId, before)) {
+      for (const changed of kept) {
         const { stream } = await sessions.openFile(threadId, changed.filename);
         const file = await deps.files.save(context.project, basename(changed.filename), stream);
         context.generatedFiles.set(`/mnt/data/${changed.filename}`, file.id);
         created.push(`sandbox:/mnt/data/${changed.filename}`);
       }
       toolCall.code_interpreter.outputs = outputs;
-      return { toolCall, modelOutput: describe(result.logs, imageFileIds.length, created), imageFileIds };
+      return { toolCall, modelOutput: describe(logs, imageFileIds.length, created), imageFileIds };
     },
 
     replayOutput(toolCall: StepToolCall): string {
@@ -85,16 +92,25 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
     },
   };
 
-  async function placeInputs(threadId: string, context: BuiltinToolContext): Promise<void> {
+  /** Copies the call's files into /mnt/data once per session; returns notes for the logs about any that did not fit. */
+  async function placeInputs(threadId: string, context: BuiltinToolContext): Promise<string[]> {
     const done = placed.get(threadId) ?? new Set<string>();
     placed.set(threadId, done);
+    const notes: string[] = [];
     for (const fileId of context.codeFileIds) {
       if (done.has(fileId)) continue;
       const file = await deps.files.open(context.project, fileId);
       if (!file) continue;
-      await deps.sessions!.writeInput(threadId, file.filename, file.stream);
-      done.add(fileId);
+      try {
+        await deps.sessions!.writeInput(threadId, file.filename, file.stream);
+        done.add(fileId);
+      } catch (error) {
+        if (!(error instanceof DiskQuotaError)) throw error;
+        file.stream.destroy();
+        notes.push(`[${error.message}.]`);
+      }
     }
+    return notes;
   }
 }
 

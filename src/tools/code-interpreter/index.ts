@@ -3,3 +3,4 @@ export { SandboxSessionClosedError, SandboxStartError, SandboxUnavailableError }
 export { BubblewrapSandbox, type BubblewrapSandboxOptions } from './bubblewrap-sandbox.js';
 export { CodeSessions, type CodeSessionsOptions } from './sessions.js';
 export type { WorkDirFile, WorkDirSnapshot } from './work-dir-snapshot.js';
+export { DiskQuotaError } from './disk-quota.js';

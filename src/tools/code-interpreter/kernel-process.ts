@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { CellOutput } from './cell-output.js';
+import { continueProcessTree, stopProcessTree } from './process-tree.js';
 import { SandboxStartError } from './sandbox.js';
 
 /** The program that starts a sandboxed kernel (`setpriv … bwrap … python3 kernel.py`). */
@@ -48,7 +49,8 @@ const STDERR_TAIL_BYTES = 4096;
 
 /**
  * One running kernel and the protocol spoken with it (see kernel.py): requests as JSON lines on
- * stdin, output on stdout up to a per-cell marker, one JSON reply per cell on fd 3.
+ * stdin, output on stdout up to a per-cell marker, one JSON reply per cell on fd 3. Between cells
+ * every process in the sandbox is stopped (process-tree.ts), so code runs only while a call does.
  */
 export class KernelProcess {
   readonly #child: ChildProcess;
@@ -105,7 +107,10 @@ export class KernelProcess {
     });
     try {
       const outcome = await Promise.race([ready.then(() => 'ready' as const), kernel.#exited, timedOut]);
-      if (outcome === 'ready') return kernel;
+      if (outcome === 'ready') {
+        await kernel.#freeze();
+        return kernel;
+      }
       await kernel.kill();
       const why = outcome === 'timeout' ? `it was not ready after ${startTimeoutMs} ms` : `it stopped (${outcome})`;
       throw new SandboxStartError(`Could not start the Python kernel: ${why}. ${kernel.#stderrTail.trim()}`.trim());
@@ -124,24 +129,36 @@ export class KernelProcess {
   }
 
   /** Runs one cell. Never rejects: a dying kernel resolves the cell as `exited`. */
-  run(code: string, outputLimitBytes: number): Promise<CellOutcome> {
+  async run(code: string, outputLimitBytes: number): Promise<CellOutcome> {
     if (this.#cell) throw new Error('KernelProcess.run called while a cell is running');
     const marker = `<<cell-end-${randomBytes(16).toString('hex')}>>`;
-    return new Promise<CellOutcome>((resolve) => {
+    const finished = new Promise<CellOutcome>((resolve) => {
       this.#cell = { output: new CellOutput(marker, outputLimitBytes), finish: resolve };
-      if (!this.alive) {
-        this.#finishCellAsExited();
-        return;
-      }
-      const request = { code, marker, outputLimit: outputLimitBytes };
-      this.#child.stdin?.write(`${JSON.stringify(request)}\n`);
     });
+    if (!this.alive) {
+      this.#finishCellAsExited();
+      return finished;
+    }
+    await this.#thaw();
+    const request = { code, marker, outputLimit: outputLimitBytes };
+    this.#child.stdin?.write(`${JSON.stringify(request)}\n`);
+    const outcome = await finished;
+    if (outcome.kind === 'completed') await this.#freeze();
+    return outcome;
   }
 
   /** Kills the kernel and everything it started (bwrap takes its pid namespace down with it). */
   async kill(): Promise<void> {
     if (this.alive) this.#child.kill('SIGKILL');
     await this.#exited;
+  }
+
+  async #freeze(): Promise<void> {
+    if (this.#child.pid !== undefined && this.alive) await stopProcessTree(this.#child.pid);
+  }
+
+  async #thaw(): Promise<void> {
+    if (this.#child.pid !== undefined) await continueProcessTree(this.#child.pid);
   }
 
   #receive(line: string): void {

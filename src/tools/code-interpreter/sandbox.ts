@@ -22,6 +22,11 @@ export interface ExecutionResult {
   restarted: boolean;
   /** The output passed the size limit and was cut; `logs` carries a marker where it was cut. */
   truncated: boolean;
+  /**
+   * Set when the call took /mnt/data over its disk quota: files were removed to bring it back (the
+   * logs say which), possibly files placed there before the call too.
+   */
+  diskQuotaExceeded?: true;
 }
 
 export interface ExecuteOptions {
@@ -46,6 +51,8 @@ export interface Sandbox {
   readonly available: boolean;
   /** Why `available` is false, in words an operator can act on. */
   readonly unavailableReason?: string;
+  /** Most bytes a session's work dir may hold; code that writes more is stopped and its files removed. */
+  readonly diskQuotaBytes: number;
   /**
    * Starts a kernel with `workDir` (created if missing) as its `/mnt/data` and working directory.
    * Rejects with `SandboxUnavailableError` when `available` is false: code never runs unsandboxed.

@@ -1,10 +1,13 @@
 import { constants } from 'node:fs';
 import { open, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DiskQuotaError } from './disk-quota.js';
+import { measureDiskUsage } from './disk-usage.js';
+import { formatBytes } from './format-bytes.js';
 import type { ExecuteOptions, ExecutionResult, Sandbox, SandboxSession } from './sandbox.js';
-import { snapshotWorkDir, type WorkDirFile, type WorkDirSnapshot } from './work-dir-snapshot.js';
+import { changedSince, snapshotWorkDir, type WorkDirFile, type WorkDirSnapshot } from './work-dir-snapshot.js';
 
 export interface CodeSessionsOptions {
   sandbox: Sandbox;
@@ -101,6 +104,7 @@ export class CodeSessions {
     // it. `wx` (O_EXCL) refuses a symlink recreated in between, and the chown goes through the
     // descriptor, never the path, so it cannot be redirected to a host file either.
     await rm(path, { force: true, recursive: true });
+    const room = await this.#room(workDir);
     const handle = await open(path, 'wx', 0o644);
     try {
       const owner = await stat(workDir);
@@ -111,7 +115,12 @@ export class CodeSessions {
     }
     // The stream closes the handle when it finishes or fails.
     const output = handle.createWriteStream();
-    await pipeline(source, output);
+    try {
+      await pipeline(source, atMost(room, safeName, this.#sandbox.diskQuotaBytes), output);
+    } catch (error) {
+      await rm(path, { force: true });
+      throw error;
+    }
     return { path, filename: safeName, bytes: output.bytesWritten };
   }
 
@@ -149,11 +158,13 @@ export class CodeSessions {
    * to /mnt/data.
    */
   async changedFiles(threadId: string, since: WorkDirSnapshot): Promise<WorkDirFile[]> {
-    const now = await this.snapshot(threadId);
-    return [...now.files.values()].filter((file) => {
-      const before = since.files.get(file.filename);
-      return !before || before.mtimeNs !== file.mtimeNs || before.bytes !== file.bytes || before.inode !== file.inode;
-    }).map(({ path, filename, bytes }) => ({ path, filename, bytes }));
+    return changedSince(await this.snapshot(threadId), since);
+  }
+
+  /** Bytes the work dir may still take before its disk quota (0 when it cannot be measured). */
+  async #room(workDir: string): Promise<number> {
+    const usage = await measureDiskUsage(workDir);
+    return usage.incomplete === undefined ? Math.max(0, this.#sandbox.diskQuotaBytes - usage.bytes) : 0;
   }
 
   #entry(threadId: string): Entry {
@@ -203,6 +214,21 @@ export class CodeSessions {
     const session = await entry.opening.catch(() => undefined);
     await session?.close();
   }
+}
+
+/** Passes at most `room` bytes through, then fails: an input must not take the work dir over its quota. */
+function atMost(room: number, filename: string, quotaBytes: number): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      if (bytes <= room) return done(null, chunk);
+      done(new DiskQuotaError(
+        `${filename} was not placed in /mnt/data: it would take it over its disk quota of ${formatBytes(quotaBytes)} ` +
+          `(${formatBytes(room)} free)`,
+      ));
+    },
+  });
 }
 
 /** A plain file name: no directories, nothing hidden behind `..`, no NUL. */

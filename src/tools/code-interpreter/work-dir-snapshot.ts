@@ -61,3 +61,13 @@ async function walk(
     }
   }
 }
+
+/** Regular files in `now` that are new or modified since `since`. */
+export function changedSince(now: WorkDirSnapshot, since: WorkDirSnapshot): WorkDirFile[] {
+  return [...now.files.values()]
+    .filter((file) => {
+      const before = since.files.get(file.filename);
+      return !before || before.mtimeNs !== file.mtimeNs || before.bytes !== file.bytes || before.inode !== file.inode;
+    })
+    .map(({ path, filename, bytes }) => ({ path, filename, bytes }));
+}
