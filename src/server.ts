@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Config } from './config.js';
 import { DiskBlobStore } from './files/disk-blob-store.js';
+import { removeOrphanedPartials } from './files/partial-blobs.js';
 import { buildApp } from './http/app.js';
 import { ServerMetrics, storeMetricSources } from './metrics/index.js';
 import { createProviderRegistry } from './providers/index.js';
@@ -12,6 +13,7 @@ import { RunWorker } from './runs/run-worker.js';
 import { RunWriter } from './runs/run-writer.js';
 import { createServices } from './services/index.js';
 import { RunTools } from './runs/run-tools.js';
+import { removeOrphanedWorkDirs } from './tools/code-interpreter/work-dir-claims.js';
 import { createBuiltinTools } from './tools/create-builtin-tools.js';
 import { IngestionWorker } from './tools/file-search/ingestion-worker.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -34,7 +36,18 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     throw new Error('DATABASE_URL is set, but the PostgreSQL store is not available yet; unset it to use the embedded SQLite store.');
   }
   const logger = pino({ level: config.logLevel });
-  const blobs = new DiskBlobStore(path.join(config.dataDir, 'blobs'));
+  const startedAtMs = Date.now();
+  const blobs = await DiskBlobStore.open(path.join(config.dataDir, 'blobs'));
+  // What crashed processes left: partial uploads, and sandbox work dirs of sessions no live process holds.
+  try {
+    const leftovers = {
+      partialBlobs: await removeOrphanedPartials(path.join(config.dataDir, 'blobs'), startedAtMs),
+      workDirs: await removeOrphanedWorkDirs(config.codeInterpreterDir),
+    };
+    if (leftovers.partialBlobs + leftovers.workDirs > 0) logger.info(leftovers, 'removed what stopped processes left');
+  } catch (error) {
+    logger.warn({ err: error }, 'could not remove what stopped processes left');
+  }
   const providers = createProviderRegistry({
     modelsConfigPath: config.modelsConfigPath,
     openaiBaseURL: config.openaiBaseUrl,
@@ -117,6 +130,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
       await worker.stop();
       await ingestion.stop();
       await builtins.sessions?.closeAll();
+      await blobs.close();
       await store.close();
     },
   };

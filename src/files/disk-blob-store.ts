@@ -5,16 +5,43 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobStore, BlobWriteResult } from './blob-store.js';
+import { type FileLock, FileLockUnavailableError, tryLockFile } from './file-lock.js';
+import { partialPath, WRITERS_DIR, writerLockPath } from './partial-blobs.js';
 
 /**
  * Blobs as files under one folder. A write goes to a temporary name and is renamed into place
  * when complete, so a reader never sees half a file and a crash leaves only a `.partial` behind.
+ * Partial names carry the writer's id, so a start-up can tell whose they are (`removeOrphanedPartials`).
  */
 export class DiskBlobStore implements BlobStore {
   readonly #root: string;
+  readonly #writerId = `w${randomBytes(8).toString('hex')}`;
+  /** Held until the process ends (the kernel then releases it); see `open`. */
+  #writerLock?: FileLock;
 
   constructor(root: string) {
     this.#root = path.resolve(root);
+  }
+
+  /**
+   * The store of a server process: it locks its writer id for as long as the process lives, so other
+   * processes sharing the folder leave its partial files alone while they are being written. Where
+   * locks cannot be taken (no flock), it goes without: then only their age protects its partials.
+   */
+  static async open(root: string): Promise<DiskBlobStore> {
+    const store = new DiskBlobStore(root);
+    await mkdir(path.join(store.#root, WRITERS_DIR), { recursive: true });
+    try {
+      store.#writerLock = await tryLockFile(writerLockPath(store.#root, store.#writerId));
+    } catch (error) {
+      if (!(error instanceof FileLockUnavailableError)) throw error;
+    }
+    return store;
+  }
+
+  /** Lets go of the writer lock (`open`); writes after this may be taken for a dead writer's. */
+  async close(): Promise<void> {
+    await this.#writerLock?.removeAndRelease();
   }
 
   async write(key: string, source: Readable | AsyncIterable<Uint8Array>): Promise<BlobWriteResult> {
@@ -56,7 +83,7 @@ export class DiskBlobStore implements BlobStore {
   async #writeFrom(key: string, fill: (sink: Transform) => Promise<void>): Promise<BlobWriteResult> {
     const target = this.#pathOf(key);
     await mkdir(path.dirname(target), { recursive: true });
-    const partial = `${target}.${randomBytes(6).toString('hex')}.partial`;
+    const partial = partialPath(target, this.#writerId);
     const md5 = createHash('md5');
     let bytes = 0;
     const meter = new Transform({

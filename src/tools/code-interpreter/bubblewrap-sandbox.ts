@@ -3,6 +3,7 @@ import { access, chown, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FLOCK_PATH } from '../../files/file-lock.js';
 import { bubblewrapCommand, kernelProgram, type BubblewrapCommandSettings } from './bubblewrap-command.js';
 import { BubblewrapSession } from './bubblewrap-session.js';
 import { DiskQuota } from './disk-quota.js';
@@ -191,6 +192,8 @@ async function firstMissing(options: Required<BubblewrapSandboxOptions>): Promis
     [options.kernelScriptPath, 'the kernel script (copy kernel.py next to the compiled module)', constants.R_OK],
   ];
   if (runningAsRoot) requirements.push([options.setprivPath, 'setpriv (util-linux)', constants.X_OK]);
+  // Sessions lock their work dirs with it (work-dir-claims.ts).
+  requirements.push([FLOCK_PATH, 'flock (util-linux)', constants.X_OK]);
   for (const [path, what, mode] of requirements) {
     try {
       await access(path, mode);

@@ -4,3 +4,4 @@ export { BubblewrapSandbox, type BubblewrapSandboxOptions } from './bubblewrap-s
 export { CodeSessions, type CodeSessionsOptions } from './sessions.js';
 export type { WorkDirFile, WorkDirSnapshot } from './work-dir-snapshot.js';
 export { DiskQuotaError } from './disk-quota.js';
+export { removeOrphanedWorkDirs } from './work-dir-claims.js';

@@ -3,10 +3,12 @@ import { open, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { FileLock } from '../../files/file-lock.js';
 import { DiskQuotaError } from './disk-quota.js';
 import { measureDiskUsage } from './disk-usage.js';
 import { formatBytes } from './format-bytes.js';
 import type { ExecuteOptions, ExecutionResult, Sandbox, SandboxSession } from './sandbox.js';
+import { claimWorkDir } from './work-dir-claims.js';
 import { changedSince, snapshotWorkDir, type WorkDirFile, type WorkDirSnapshot } from './work-dir-snapshot.js';
 
 export interface CodeSessionsOptions {
@@ -18,7 +20,8 @@ export interface CodeSessionsOptions {
 }
 
 interface Entry {
-  opening: Promise<SandboxSession>;
+  /** The session, and this process's claim on its work dir (work-dir-claims.ts), held while it lives. */
+  opening: Promise<{ session: SandboxSession; lock: FileLock }>;
   timer?: NodeJS.Timeout;
   /** Calls in flight: an idle timer firing during a long call must not close the session under it. */
   busy: number;
@@ -47,7 +50,7 @@ export class CodeSessions {
   /** The thread's session, opened on first use. Its calls keep it from expiring while they run. */
   async get(threadId: string): Promise<SandboxSession> {
     const entry = this.#entry(threadId);
-    const session = await entry.opening;
+    const { session } = await entry.opening;
     this.#armIdleTimer(threadId, entry);
     return {
       execute: (code: string, options: ExecuteOptions) => this.#execute(threadId, entry, session, code, options),
@@ -74,16 +77,25 @@ export class CodeSessions {
     return this.#entries.size;
   }
 
-  /** Kills the thread's session and removes its work dir (thread deleted, or idle too long). */
+  /**
+   * Kills the thread's session and removes its work dir (thread deleted, or idle too long). A dir
+   * another live process holds is left to it.
+   */
   async close(threadId: string): Promise<void> {
     const workDir = this.workDir(threadId);
-    await this.#stop(threadId);
-    await rm(workDir, { recursive: true, force: true });
+    const lock = (await this.#stop(threadId)) ?? (await this.#claimLeftover(threadId));
+    if (!lock) return;
+    try {
+      await rm(workDir, { recursive: true, force: true });
+    } finally {
+      await lock.removeAndRelease();
+    }
   }
 
-  /** Kills every session and leaves the work dirs, for shutdown. */
+  /** Kills every session and leaves the work dirs, for shutdown (the next start-up removes them). */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.#entries.keys()].map((threadId) => this.#stop(threadId)));
+    const locks = await Promise.all([...this.#entries.keys()].map((threadId) => this.#stop(threadId)));
+    await Promise.all(locks.map((lock) => lock?.release()));
   }
 
   /**
@@ -170,7 +182,7 @@ export class CodeSessions {
   #entry(threadId: string): Entry {
     const existing = this.#entries.get(threadId);
     if (existing) return existing;
-    const entry: Entry = { opening: this.#sandbox.openSession({ workDir: this.workDir(threadId) }), busy: 0 };
+    const entry: Entry = { opening: this.#open(threadId), busy: 0 };
     this.#entries.set(threadId, entry);
     // A session that failed to open is forgotten, so the next call tries again.
     entry.opening.catch(() => {
@@ -206,13 +218,32 @@ export class CodeSessions {
     entry.timer.unref();
   }
 
-  async #stop(threadId: string): Promise<void> {
+  /** A claim on a work dir left with no session here: none if there is no dir, or another process holds it. */
+  async #claimLeftover(threadId: string): Promise<FileLock | undefined> {
+    if (!(await stat(this.workDir(threadId)).catch(() => undefined))) return undefined;
+    return claimWorkDir(this.#root, threadId).catch(() => undefined);
+  }
+
+  /** Claims the work dir for this process, then starts the sandbox in it. */
+  async #open(threadId: string): Promise<{ session: SandboxSession; lock: FileLock }> {
+    const lock = await claimWorkDir(this.#root, threadId);
+    try {
+      return { session: await this.#sandbox.openSession({ workDir: this.workDir(threadId) }), lock };
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** Kills the thread's session; returns its claim on the work dir, still held. */
+  async #stop(threadId: string): Promise<FileLock | undefined> {
     const entry = this.#entries.get(threadId);
-    if (!entry) return;
+    if (!entry) return undefined;
     this.#entries.delete(threadId);
     clearTimeout(entry.timer);
-    const session = await entry.opening.catch(() => undefined);
-    await session?.close();
+    const opened = await entry.opening.catch(() => undefined);
+    await opened?.session.close();
+    return opened?.lock;
   }
 }
 
