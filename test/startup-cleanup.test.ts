@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import type OpenAI from 'openai';
 import { type FileLock, tryLockFile } from '../src/files/file-lock.js';
 import { sdkClient } from './helpers/client.js';
+import { pollUntil } from './helpers/poll.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { type ScriptedUpstream, startScriptedUpstream } from './upstream/index.js';
 
@@ -50,15 +51,6 @@ function partials(): string[] {
   return (readdirSync(blobs, { recursive: true }) as string[]).filter((name) => name.endsWith('.partial')).sort();
 }
 
-/** Polls until `check` holds; fails after a deadline instead of hanging. */
-async function waitFor(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!check()) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 /** Starts an upload that sends part of its file and then stalls, so the server holds a partial blob. */
 async function stallUploads(server: TestServer, count: number): Promise<void> {
   const before = partials().length;
@@ -73,7 +65,7 @@ async function stallUploads(server: TestServer, count: number): Promise<void> {
     upload.write('Content-Type: application/octet-stream\r\n\r\n');
     upload.write(Buffer.alloc(256 * 1024, 1));
   }
-  await waitFor(`${count} partial blobs`, () => partials().length >= before + count);
+  await pollUntil(() => partials().length >= before + count, { what: `${count} partial blobs`, timeoutMs: 20_000 });
 }
 
 /** Runs code in a new thread through a real run; returns the thread id. */
