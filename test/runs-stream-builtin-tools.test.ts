@@ -267,14 +267,9 @@ test('createAndRun({ stream: true }) pauses for a function, submitToolOutputsStr
   assert.deepEqual((await stream.finalMessages()).map(messageText), ['Twice that is 42.']);
 });
 
-// A todo until the server is fixed: executeBuiltinCalls (src/runs/run-builtins.ts) shows the figures in a message of
-// their own before run-loop.ts completes the tool_calls step, so `thread.run.step.created` for the image message
-// arrives while the tool step is still in progress, and the SDK rejects the stream.
-const FIGURE_BUG = 'server bug: the image message step is created inside the unfinished tool_calls step';
-
-test('a streamed code_interpreter figure: the tool step ends before the image message, which calls imageFileDone', {
-  todo: FIGURE_BUG,
-}, async () => {
+// The SDK rejects a stream whose `thread.run.step.created` arrives while another step is still in progress, so the
+// figure's message must wait until the tool step that drew it has ended.
+test('a streamed code_interpreter figure: the tool step ends before the image message, which calls imageFileDone', async () => {
   fixture.upstream.script(code('import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9])\nplt.show()'), {
     text: 'Here is the chart.',
   });

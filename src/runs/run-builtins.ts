@@ -8,8 +8,9 @@ import type { PendingCall } from './run-turn.js';
 
 /**
  * Executes the built-in calls of a turn's tool step (file_search, code_interpreter), recording
- * each result on the step as it arrives. Figures the code drew are shown in an assistant message
- * of their own. Returns the step with every built-in call filled in; function calls stay pending.
+ * each result on the step as it arrives. Figures the code drew wait in the run's state until the step has
+ * ended (`showPendingFigures`): a stream may not open another step while this one is in progress.
+ * Returns the step with every built-in call filled in; function calls stay pending.
  */
 export async function executeBuiltinCalls(
   execution: RunExecution,
@@ -42,9 +43,13 @@ export async function executeBuiltinCalls(
     const events = outcome.toolCall.type === 'code_interpreter'
       ? [toolCallDeltaEvent(updated.id, { index: call.index, type: 'code_interpreter', code_interpreter: { outputs: outcome.toolCall.code_interpreter.outputs.map((output, index) => ({ index, ...output })) } })]
       : [];
-    await execution.write(() => ({ steps: [updated], events }));
+    const figures = outcome.imageFileIds ?? [];
+    await execution.write((_run, state) => ({
+      steps: [updated],
+      events,
+      ...(figures.length > 0 ? { state: { ...state, pendingFigures: [...(state.pendingFigures ?? []), ...figures] } } : {}),
+    }));
     execution.openToolStep = updated;
-    if (outcome.imageFileIds && outcome.imageFileIds.length > 0) await showImages(execution, outcome.imageFileIds);
   }
   return current;
 }
@@ -66,8 +71,10 @@ function replaceCall(step: RunStep, index: number, toolCall: StepToolCall): RunS
   return { ...step, step_details: { type: 'tool_calls', tool_calls: toolCalls } };
 }
 
-/** A completed assistant message holding the figures, as OpenAI shows code_interpreter images. */
-async function showImages(execution: RunExecution, fileIds: readonly string[]): Promise<void> {
+/** A completed assistant message holding the figures code_interpreter drew, once their tool step has ended. */
+export async function showPendingFigures(execution: RunExecution): Promise<void> {
+  const fileIds = execution.state.pendingFigures ?? [];
+  if (fileIds.length === 0) return;
   const draft = newAssistantMessage(execution.run);
   const message: Message = {
     ...draft,
@@ -77,7 +84,8 @@ async function showImages(execution: RunExecution, fileIds: readonly string[]): 
   };
   const step = newMessageCreationStep(execution.run, message.id);
   const completedStep = endStep(step, 'completed');
-  await execution.write(() => ({
+  await execution.write((_run, state) => ({
+    state: { ...state, pendingFigures: [] },
     messages: [message],
     steps: [completedStep],
     events: [

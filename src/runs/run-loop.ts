@@ -14,7 +14,7 @@ import { toResponseFormat, toToolChoice } from './chat-tools.js';
 import { RunExecution, type TerminalOutcome } from './run-execution.js';
 import { RunFailure, RunInterrupted, toLastError } from './run-failure.js';
 import { closeMessage, runTurn, type CallKind } from './run-turn.js';
-import { executeBuiltinCalls } from './run-builtins.js';
+import { executeBuiltinCalls, showPendingFigures } from './run-builtins.js';
 import { stepEvent } from './run-events.js';
 import { endStep } from './run-objects.js';
 import type { RunTools } from './run-tools.js';
@@ -91,6 +91,8 @@ function failureOutcome(error: unknown, signal: AbortSignal): TerminalOutcome {
 /** One model call and what follows from it: 'again' for another call, 'paused', or how the run ends. */
 async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signal: AbortSignal): Promise<'again' | 'paused' | TerminalOutcome> {
   const { settings } = deps;
+  // The previous turn's tool step has ended (completed here, or by the client's tool outputs).
+  await showPendingFigures(execution);
   const { run, state } = execution;
   if (state.modelCalls >= settings.maxModelCalls) {
     throw new RunFailure('server_error', `The run made ${state.modelCalls} model calls without finishing; the limit is ${settings.maxModelCalls}.`);

@@ -12,6 +12,8 @@ export interface RunState {
   usedTokens: { prompt: number; completion: number };
   /** The `tool_calls` step waiting for tool outputs while the run `requires_action`. */
   pendingStep?: RunStep;
+  /** Figures (image file ids) code_interpreter drew, shown once the tool step that drew them has ended. */
+  pendingFigures?: string[];
   /** `createThreadAndRun`'s `tool_resources`, which override the assistant's for this run. */
   toolResources?: ToolResources | null;
 }
