@@ -1,17 +1,27 @@
-import { unzipSync, type UnzipFileInfo } from 'fflate';
+import { type UnzipFileInfo, unzipSync } from 'fflate';
 import mammoth from 'mammoth';
 import { describeCause, ExtractionError } from './extraction-error.js';
+import { DEFAULT_EXTRACTION_LIMITS } from './extraction-limits.js';
+import { assertZipExpansionWithin } from './zip-expansion.js';
 
-/** Uncompressed XML we accept from one PPTX: far above real decks, far below a zip bomb. */
-const MAX_PPTX_XML_BYTES = 256 * 1024 * 1024;
-
-/** A DOCX's text, paragraphs separated by blank lines (mammoth's raw text). */
-export async function extractDocxText(bytes: Uint8Array): Promise<string> {
+/**
+ * A DOCX's text, paragraphs separated by blank lines (mammoth's raw text). Mammoth inflates whole
+ * parts into memory, so the archive's real uncompressed size is checked first.
+ */
+export async function extractDocxText(
+  bytes: Uint8Array,
+  maxDecompressedBytes = DEFAULT_EXTRACTION_LIMITS.maxDecompressedBytes,
+): Promise<string> {
+  assertZipExpansionWithin(bytes, maxDecompressedBytes, 'docx');
   try {
-    const result = await mammoth.extractRawText({ buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) });
+    const result = await mammoth.extractRawText({
+      buffer: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    });
     return result.value.replace(/\n{3,}/g, '\n\n').trim();
   } catch (error) {
-    throw new ExtractionError(`The file is a DOCX document but could not be parsed: ${describeCause(error)}.`, 'docx', { cause: error });
+    throw new ExtractionError(`The file is a DOCX document but could not be parsed: ${describeCause(error)}.`, 'docx', {
+      cause: error,
+    });
   }
 }
 
@@ -19,20 +29,22 @@ export async function extractDocxText(bytes: Uint8Array): Promise<string> {
  * A PPTX's text: each slide's paragraphs (`<a:p>`), then its speaker notes, slides in order.
  * Read straight from the package's XML: a full Office parser would bring OCR and far more code.
  */
-export function extractPptxText(bytes: Uint8Array): string {
+export function extractPptxText(
+  bytes: Uint8Array,
+  maxDecompressedBytes = DEFAULT_EXTRACTION_LIMITS.maxDecompressedBytes,
+): string {
+  assertZipExpansionWithin(bytes, maxDecompressedBytes, 'pptx');
   let files: Record<string, Uint8Array>;
   try {
-    let total = 0;
     files = unzipSync(bytes, {
-      filter: (file: UnzipFileInfo) => {
-        if (!/^ppt\/(slides|notesSlides)\/[a-zA-Z]+\d+\.xml$/.test(file.name)) return false;
-        total += file.originalSize;
-        if (total > MAX_PPTX_XML_BYTES) throw new Error('the slides are too large once uncompressed');
-        return true;
-      },
+      filter: (file: UnzipFileInfo) => /^ppt\/(slides|notesSlides)\/[a-zA-Z]+\d+\.xml$/.test(file.name),
     });
   } catch (error) {
-    throw new ExtractionError(`The file is a PPTX presentation but could not be parsed: ${describeCause(error)}.`, 'pptx', { cause: error });
+    throw new ExtractionError(
+      `The file is a PPTX presentation but could not be parsed: ${describeCause(error)}.`,
+      'pptx',
+      { cause: error },
+    );
   }
   const decoder = new TextDecoder();
   const slides = slideNumbers(files, 'slides').map((number) => {

@@ -1,13 +1,15 @@
 import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { convert as htmlToText } from 'html-to-text';
-import { detectFormat, SNIFF_BYTES, type DocumentFormat } from './detect-format.js';
+import { type DocumentFormat, detectFormat, SNIFF_BYTES } from './detect-format.js';
 import { extractDocxText, extractPptxText } from './extract-office.js';
-import { extractPdfText } from './extract-pdf.js';
+import { extractPdfPages } from './extract-pdf.js';
 import { describeCause, ExtractionError } from './extraction-error.js';
+import { DEFAULT_EXTRACTION_LIMITS, type ExtractionLimits, TextBudget } from './extraction-limits.js';
 
-export { ExtractionError } from './extraction-error.js';
 export type { DocumentFormat } from './detect-format.js';
+export { ExtractionError } from './extraction-error.js';
+export { DEFAULT_EXTRACTION_LIMITS, type ExtractionLimits } from './extraction-limits.js';
 
 /** A file to extract: its bytes in memory, or a path on disk (preferred for large files). */
 export type ExtractionInput = ({ bytes: Uint8Array; path?: never } | { path: string; bytes?: never }) & {
@@ -26,40 +28,74 @@ const PLAIN_FORMATS: ReadonlySet<DocumentFormat> = new Set(['text', 'markdown', 
 const STREAM_PIECE_BYTES = 64 * 1024;
 
 /** The whole text of a file. Throws `ExtractionError` with a user-presentable message. */
-export async function extractText(input: ExtractionInput): Promise<ExtractedText> {
+export async function extractText(
+  input: ExtractionInput,
+  limits: ExtractionLimits = DEFAULT_EXTRACTION_LIMITS,
+): Promise<ExtractedText> {
   const bytes = input.bytes ?? (await readWholeFile(input.path as string, input.filename));
-  const format = await detectFormat(bytes.subarray(0, SNIFF_BYTES), input.filename, input.mimeType);
-  return { format, text: await extractFromBytes(bytes, format) };
+  const { format, pieces } = await extractTextStream(
+    { bytes, filename: input.filename, mimeType: input.mimeType },
+    limits,
+  );
+  let text = '';
+  for await (const piece of pieces) text += piece;
+  return { format, text };
 }
 
 /**
  * The text of a file as a stream of pieces. Plain-text formats read from a path are decoded 64 KB at
- * a time, so memory stays flat however large the file; other formats need the whole file to parse
- * and yield their text as one piece. Await `format` before the first piece to know what was found.
+ * a time, so memory stays flat however large the file; PDFs come a page at a time; other formats need
+ * the whole file to parse and yield their text as one piece. Every format is held to `limits`.
  */
-export async function extractTextStream(input: ExtractionInput): Promise<{ format: DocumentFormat; pieces: AsyncGenerator<string> }> {
+export async function extractTextStream(
+  input: ExtractionInput,
+  limits: ExtractionLimits = DEFAULT_EXTRACTION_LIMITS,
+): Promise<{ format: DocumentFormat; pieces: AsyncGenerator<string> }> {
   if (input.bytes !== undefined) {
-    const extracted = await extractText(input);
-    return { format: extracted.format, pieces: single(extracted.text) };
+    const format = await detectFormat(input.bytes.subarray(0, SNIFF_BYTES), input.filename, input.mimeType);
+    return { format, pieces: withinBudget(extractFromBytes(input.bytes, format, limits), format, limits) };
   }
   const path = input.path as string;
   const head = await readHead(path, input.filename);
   const format = await detectFormat(head, input.filename, input.mimeType);
   if (!PLAIN_FORMATS.has(format)) {
     const bytes = await readWholeFile(path, input.filename);
-    return { format, pieces: single(await extractFromBytes(bytes, format)) };
+    return { format, pieces: withinBudget(extractFromBytes(bytes, format, limits), format, limits) };
   }
-  return { format, pieces: decodeFileStream(path, encodingOf(head)) };
+  return { format, pieces: withinBudget(decodeFileStream(path, encodingOf(head)), format, limits) };
 }
 
-async function extractFromBytes(bytes: Uint8Array, format: DocumentFormat): Promise<string> {
+async function* withinBudget(
+  pieces: AsyncGenerator<string>,
+  format: DocumentFormat,
+  limits: ExtractionLimits,
+): AsyncGenerator<string> {
+  const budget = new TextBudget(limits.maxTextCharacters);
+  for await (const piece of pieces) {
+    budget.spend(piece, format);
+    yield piece;
+  }
+}
+
+async function* extractFromBytes(
+  bytes: Uint8Array,
+  format: DocumentFormat,
+  limits: ExtractionLimits,
+): AsyncGenerator<string> {
+  if (format === 'pdf') yield* extractPdfPages(bytes, limits);
+  else yield await extractWholeText(bytes, format, limits);
+}
+
+async function extractWholeText(
+  bytes: Uint8Array,
+  format: Exclude<DocumentFormat, 'pdf'>,
+  limits: ExtractionLimits,
+): Promise<string> {
   switch (format) {
-    case 'pdf':
-      return extractPdfText(bytes);
     case 'docx':
-      return extractDocxText(bytes);
+      return extractDocxText(bytes, limits.maxDecompressedBytes);
     case 'pptx':
-      return extractPptxText(bytes);
+      return extractPptxText(bytes, limits.maxDecompressedBytes);
     case 'html':
       return htmlToText(decodeText(bytes, format), {
         wordwrap: false,
@@ -73,7 +109,9 @@ async function extractFromBytes(bytes: Uint8Array, format: DocumentFormat): Prom
       try {
         JSON.parse(text);
       } catch (error) {
-        throw new ExtractionError(`The file is JSON but could not be parsed: ${describeCause(error)}.`, 'json', { cause: error });
+        throw new ExtractionError(`The file is JSON but could not be parsed: ${describeCause(error)}.`, 'json', {
+          cause: error,
+        });
       }
       return text;
     }
@@ -98,7 +136,8 @@ function decodeText(bytes: Uint8Array, format: DocumentFormat): string {
   try {
     return new TextDecoder(encoding, { fatal: true }).decode(bytes);
   } catch {
-    if (encoding !== 'utf-8') throw new ExtractionError(`The file is ${format} text but is not valid ${encoding.toUpperCase()}.`, format);
+    if (encoding !== 'utf-8')
+      throw new ExtractionError(`The file is ${format} text but is not valid ${encoding.toUpperCase()}.`, format);
     return new TextDecoder('windows-1252').decode(bytes);
   }
 }
@@ -114,10 +153,6 @@ async function* decodeFileStream(path: string, encoding: TextEncoding): AsyncGen
   if (rest.length > 0) yield rest;
 }
 
-async function* single(text: string): AsyncGenerator<string> {
-  yield text;
-}
-
 async function readHead(path: string, filename: string): Promise<Uint8Array> {
   try {
     const handle = await open(path, 'r');
@@ -129,7 +164,9 @@ async function readHead(path: string, filename: string): Promise<Uint8Array> {
       await handle.close();
     }
   } catch (error) {
-    throw new ExtractionError(`The file '${filename}' could not be read: ${describeCause(error)}.`, null, { cause: error });
+    throw new ExtractionError(`The file '${filename}' could not be read: ${describeCause(error)}.`, null, {
+      cause: error,
+    });
   }
 }
 
@@ -137,6 +174,8 @@ async function readWholeFile(path: string, filename: string): Promise<Uint8Array
   try {
     return await readFile(path);
   } catch (error) {
-    throw new ExtractionError(`The file '${filename}' could not be read: ${describeCause(error)}.`, null, { cause: error });
+    throw new ExtractionError(`The file '${filename}' could not be read: ${describeCause(error)}.`, null, {
+      cause: error,
+    });
   }
 }
