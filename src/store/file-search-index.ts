@@ -21,6 +21,19 @@ export interface ChunkHit {
   text: string;
 }
 
+/** A chunk indexed for keywords that still needs its vector. */
+export interface MissingVector {
+  chunkId: number;
+  vectorStoreId: string;
+  text: string;
+}
+
+/** A vector computed for a chunk that was missing one. */
+export interface ChunkVector {
+  chunkId: number;
+  embedding: readonly number[];
+}
+
 export interface ChunkSearch {
   vectorStoreIds: readonly string[];
   limit: number;
@@ -37,7 +50,9 @@ export interface FileSearchIndex {
   readonly vectorDimensions: number | undefined;
   /**
    * Adds a batch of one file's chunks; `titleTerms` (the file's name, analyzed) are indexed with every
-   * chunk. `embeddings[i]` belongs to `chunks[i]` when vectors are enabled.
+   * chunk. `embeddings[i]` belongs to `chunks[i]` when vectors are enabled; without `embeddings` (the
+   * provider could not be reached) the chunks are searchable by keywords at once and listed as missing
+   * their vectors until `addVectors` stores them.
    */
   addChunks(
     vectorStoreId: string,
@@ -53,4 +68,12 @@ export interface FileSearchIndex {
    */
   keywordSearch(terms: readonly string[], search: ChunkSearch): Promise<ChunkHit[]>;
   vectorSearch(embedding: readonly number[], search: ChunkSearch): Promise<ChunkHit[]>;
+  /** Up to `limit` chunks still missing vectors (persisted: they survive restarts), least-tried first. */
+  chunksMissingVectors(limit: number): Promise<MissingVector[]>;
+  /** Stores vectors of chunks that were missing them; chunks deleted meanwhile are skipped. */
+  addVectors(vectors: readonly ChunkVector[]): Promise<void>;
+  /** Records a failed attempt to embed these chunks, so other chunks are tried first next time. */
+  deferVectors(chunkIds: readonly number[]): Promise<void>;
+  /** How many chunks are missing vectors. */
+  countMissingVectors(): Promise<number>;
 }

@@ -1,11 +1,27 @@
-import type { ChunkHit, ChunkSearch, FileSearchIndex, IndexedChunk } from '../file-search-index.js';
+import type {
+  ChunkHit,
+  ChunkSearch,
+  ChunkVector,
+  FileSearchIndex,
+  IndexedChunk,
+  MissingVector,
+} from '../file-search-index.js';
 import {
   DEFAULT_KEYWORD_RANKING,
   deleteKeywordChunks,
   insertKeywordChunks,
-  searchKeywordChunks,
   type KeywordRanking,
+  searchKeywordChunks,
 } from './keyword-index.js';
+import {
+  clearMissingVector,
+  countMissingVectors,
+  deferMissingVectors,
+  forgetMissingVectorsOfFile,
+  markAllVectorsMissing,
+  markVectorsMissing,
+  selectMissingVectors,
+} from './missing-vectors.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface ChunkRow {
@@ -18,7 +34,8 @@ interface ChunkRow {
 
 /**
  * Keyword search on FTS5 (keyword-index.ts) and vector search on sqlite-vec, both over
- * `file_search_chunks`: a chunk's row id is its id in both indexes.
+ * `file_search_chunks`: a chunk's row id is its id in both indexes. Chunks indexed without a vector are
+ * listed in `file_search_missing_vectors` (missing-vectors.ts) until one is stored.
  */
 export class SqliteFileSearchIndex implements FileSearchIndex {
   readonly #vectorTable: string | undefined;
@@ -33,13 +50,19 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
       db.loadVectorExtension();
       // One table per dimension count, so changing EMBEDDING_DIMENSIONS never mixes vector sizes.
       this.#vectorTable = `file_search_vectors_${vectorDimensions}`;
-      db.exec(
-        `CREATE VIRTUAL TABLE IF NOT EXISTS ${this.#vectorTable} USING vec0(
-           chunk_id integer primary key,
-           vector_store_id text partition key,
-           embedding float[${vectorDimensions}] distance_metric=cosine
-         )`,
-      );
+      const table = this.#vectorTable;
+      db.transaction(() => {
+        const exists = db.get('SELECT 1 FROM sqlite_master WHERE name = ?', table) !== undefined;
+        db.exec(
+          `CREATE VIRTUAL TABLE IF NOT EXISTS ${table} USING vec0(
+             chunk_id integer primary key,
+             vector_store_id text partition key,
+             embedding float[${vectorDimensions}] distance_metric=cosine
+           )`,
+        );
+        // Vectors just enabled (or resized): chunks indexed before get theirs from the backfill.
+        if (!exists) markAllVectorsMissing(db);
+      });
     }
   }
 
@@ -52,23 +75,56 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
   ): Promise<void> {
     this.db.transaction(() => {
       const ids = insertKeywordChunks(this.db, vectorStoreId, fileId, chunks, titleTerms);
-      if (!this.#vectorTable || !embeddings) return;
+      if (!this.#vectorTable) return;
+      const missing: number[] = [];
       ids.forEach((chunkId, position) => {
-        const embedding = embeddings[position];
-        if (!embedding) return;
-        this.db.run(
-          `INSERT INTO ${this.#vectorTable} (chunk_id, vector_store_id, embedding) VALUES (?, ?, ?)`,
-          BigInt(chunkId),
-          vectorStoreId,
-          new Float32Array(embedding),
-        );
+        const embedding = embeddings?.[position];
+        if (embedding) this.#insertVector(chunkId, vectorStoreId, embedding);
+        else missing.push(chunkId);
       });
+      markVectorsMissing(this.db, missing);
     });
+  }
+
+  async chunksMissingVectors(limit: number): Promise<MissingVector[]> {
+    return this.#vectorTable ? selectMissingVectors(this.db, limit) : [];
+  }
+
+  async addVectors(vectors: readonly ChunkVector[]): Promise<void> {
+    if (!this.#vectorTable) return;
+    this.db.transaction(() => {
+      for (const { chunkId, embedding } of vectors) {
+        if (!clearMissingVector(this.db, chunkId)) continue;
+        const chunk = this.db.get<{ vector_store_id: string }>(
+          'SELECT vector_store_id FROM file_search_chunks WHERE chunk_id = ?',
+          chunkId,
+        );
+        if (chunk) this.#insertVector(chunkId, chunk.vector_store_id, embedding);
+      }
+    });
+  }
+
+  async deferVectors(chunkIds: readonly number[]): Promise<void> {
+    this.db.transaction(() => deferMissingVectors(this.db, chunkIds));
+  }
+
+  async countMissingVectors(): Promise<number> {
+    return this.#vectorTable ? countMissingVectors(this.db) : 0;
+  }
+
+  #insertVector(chunkId: number, vectorStoreId: string, embedding: readonly number[]): void {
+    this.db.run(
+      `INSERT INTO ${this.#vectorTable} (chunk_id, vector_store_id, embedding) VALUES (?, ?, ?)`,
+      BigInt(chunkId),
+      vectorStoreId,
+      new Float32Array(embedding),
+    );
   }
 
   async deleteFile(vectorStoreId: string, fileId: string): Promise<void> {
     this.db.transaction(() => {
       // Vectors first: their ids are found through the chunk rows the keyword delete removes.
+      forgetMissingVectorsOfFile(this.db, vectorStoreId, fileId);
       if (this.#vectorTable) {
         this.db.run(
           `DELETE FROM ${this.#vectorTable} WHERE chunk_id IN

@@ -177,12 +177,23 @@ CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_fts USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_vocab USING fts5vocab(file_search_chunks_fts, row);
 
   `,
+  // 5: chunks that have no vector yet (the embedding provider could not be reached when they were
+  // indexed, or vectors were enabled later); the backfill embeds them when it answers, least-tried first.
+  `
+  CREATE TABLE file_search_missing_vectors (
+    chunk_id INTEGER PRIMARY KEY,
+    attempts INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX file_search_missing_vectors_by_attempts ON file_search_missing_vectors (attempts, chunk_id);
+  `,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {
   const from = Number(db.pragma('user_version'));
   if (from > MIGRATIONS.length) {
-    throw new Error(`database schema version ${from} is newer than this server (${MIGRATIONS.length}); upgrade the server`);
+    throw new Error(
+      `database schema version ${from} is newer than this server (${MIGRATIONS.length}); upgrade the server`,
+    );
   }
   for (let version = from; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
