@@ -3,8 +3,8 @@ import type { ChunkHit, FileSearchIndex } from '../../store/file-search-index.js
 import type { FileRepository } from '../../store/store.js';
 import type { StoredVectorStoreFile, VectorStoreRepository } from '../../store/vector-store-repository.js';
 import { defaultAnalyzer } from './analyzer.js';
-import { matchesFilter, type AttributeFilter } from './attribute-filter.js';
-import { reciprocalRankFusion, type RankedItem } from './fusion.js';
+import { type AttributeFilter, matchesFilter } from './attribute-filter.js';
+import { type RankedItem, reciprocalRankFusion } from './fusion.js';
 
 export interface FileSearchQuery {
   /** The project whose files the results name. */
@@ -73,31 +73,51 @@ export async function searchFiles(deps: FileSearchDependencies, query: FileSearc
 /** The completed files of the stores that pass the query's filter. */
 async function completedFiles(deps: FileSearchDependencies, query: FileSearchQuery): Promise<StoredVectorStoreFile[]> {
   return (await deps.vectorStores.allFiles(query.vectorStoreIds)).filter(
-    (file) => file.file.status === 'completed' && (!query.filter || matchesFilter(file.file.attributes ?? {}, query.filter)),
+    (file) =>
+      file.file.status === 'completed' && (!query.filter || matchesFilter(file.file.attributes ?? {}, query.filter)),
   );
 }
 
-/** Every query's keyword list and vector list, fused; restricted to `allowed` files when given. */
-async function rank(deps: FileSearchDependencies, query: FileSearchQuery, allowed: readonly StoredVectorStoreFile[] | undefined) {
-  const vectors = deps.embeddings !== undefined && deps.index.vectorDimensions !== undefined;
-  const listCount = query.queries.length * (vectors ? 2 : 1);
+/**
+ * Every query's keyword list and vector list, fused; restricted to `allowed` files when given. Without
+ * query vectors (the provider is unreachable or failed) the keyword lists alone answer: a search never
+ * fails because of the embedding provider.
+ */
+async function rank(
+  deps: FileSearchDependencies,
+  query: FileSearchQuery,
+  allowed: readonly StoredVectorStoreFile[] | undefined,
+) {
+  const embedded = await embedQueries(deps, query);
+  const listCount = query.queries.length * (embedded ? 2 : 1);
   const fileIds = allowed ? new Set(allowed.map((file) => file.file.id)) : undefined;
   // With several lists, each is cut wider than the final page so fusion has candidates to reorder.
   const limit = listCount > 1 ? Math.max(query.maxNumResults * 3, 30) : query.maxNumResults;
   const search = { vectorStoreIds: query.vectorStoreIds, limit, ...(fileIds ? { fileIds } : {}) };
 
   const lists: ChunkHit[][] = [];
-  // Analyzed exactly like the indexed chunks (ingestion-worker.ts).
+  // Analyzed exactly like the indexed chunks (ingest-task.ts).
   for (const text of query.queries) lists.push(await deps.index.keywordSearch(defaultAnalyzer.terms(text), search));
-  if (vectors) {
-    const embedded = await deps.embeddings!.embed(query.queries, query.signal);
-    for (const vector of embedded) lists.push(await deps.index.vectorSearch(vector, search));
-  }
-  const ranked = lists.map((list) => list.map((hit): RankedItem<ChunkHit> => ({ key: hit.chunkId, score: hit.score, item: hit })));
+  for (const vector of embedded ?? []) lists.push(await deps.index.vectorSearch(vector, search));
+  const ranked = lists.map((list) =>
+    list.map((hit): RankedItem<ChunkHit> => ({ key: hit.chunkId, score: hit.score, item: hit })),
+  );
   return reciprocalRankFusion(ranked, {
     maxNumResults: query.maxNumResults,
     ...(query.scoreThreshold === undefined ? {} : { scoreThreshold: query.scoreThreshold }),
   });
+}
+
+/** The queries' vectors, or undefined when vector search is off or the provider cannot embed them now. */
+async function embedQueries(deps: FileSearchDependencies, query: FileSearchQuery): Promise<number[][] | undefined> {
+  if (deps.embeddings === undefined || deps.index.vectorDimensions === undefined) return undefined;
+  try {
+    return await deps.embeddings.embed(query.queries, query.signal);
+  } catch (error) {
+    // A cancelled run stops here; any provider failure degrades to keyword search.
+    if (query.signal?.aborted === true) throw error;
+    return undefined;
+  }
 }
 
 /** The rows of the files the results name, by `fileKey`. */
@@ -107,7 +127,8 @@ async function filesOf(
   fused: ReadonlyArray<{ item: ChunkHit }>,
   allowed: readonly StoredVectorStoreFile[] | undefined,
 ): Promise<Map<string, StoredVectorStoreFile>> {
-  const rows = allowed ?? (await deps.vectorStores.filesIn(vectorStoreIds, [...new Set(fused.map(({ item }) => item.fileId))]));
+  const rows =
+    allowed ?? (await deps.vectorStores.filesIn(vectorStoreIds, [...new Set(fused.map(({ item }) => item.fileId))]));
   return new Map(rows.map((file) => [`${file.file.vector_store_id}/${file.file.id}`, file]));
 }
 
@@ -118,7 +139,9 @@ function fileKey(hit: ChunkHit): string {
 /** Looks file names up in the project's files, for result items (`filenames` of the dependencies). */
 export function filenamesFrom(files: FileRepository): FileSearchDependencies['filenames'] {
   return async (project, fileIds) => {
-    const found = await Promise.all(fileIds.map(async (id) => [id, (await files.get(project, id))?.file.filename] as const));
+    const found = await Promise.all(
+      fileIds.map(async (id) => [id, (await files.get(project, id))?.file.filename] as const),
+    );
     return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
   };
 }
