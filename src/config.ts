@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 
 import type { ApiKeyEntry } from './http/auth.js';
@@ -69,6 +69,22 @@ export interface Config {
   readonly runSweepIntervalMs: number;
   /** How often file ingestion looks for waiting files and expires vector stores past their expires_at (ms). */
   readonly ingestionSweepIntervalMs: number;
+  /** Processes extracting and chunking files at once (default: one per core but one). */
+  readonly ingestionProcesses: number;
+  /** Time one file may spend being extracted and chunked in its process (ms). */
+  readonly ingestionTaskTimeoutMs: number;
+  /** Heap one ingestion process may use (MB); a file needing more fails and the process is replaced. */
+  readonly ingestionTaskMemoryMb: number;
+  /** Uncompressed size a DOCX/PPTX may expand to (MB), measured by inflating it. */
+  readonly ingestionMaxDecompressedMb: number;
+  /** Pages a PDF may have. */
+  readonly ingestionMaxPdfPages: number;
+  /** Characters of text one file may yield. */
+  readonly ingestionMaxTextChars: number;
+  /** An embedding call (file_search) that has not answered after this long counts as failed (ms). */
+  readonly embeddingTimeoutMs: number;
+  /** Longest wait between retries while the embedding provider is unreachable (ms). */
+  readonly embeddingRetryMaxDelayMs: number;
   /** Per-project request limits (RATE_LIMITS); `undefined` means none. */
   readonly rateLimits: RateLimitSettings | undefined;
   /** Bearer token GET /metrics requires; `undefined` means the endpoint is open. */
@@ -114,6 +130,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),
     runSweepIntervalMs: parseInteger(env, 'RUN_SWEEP_INTERVAL_MS', 5_000, 50, 10_000),
     ingestionSweepIntervalMs: parseInteger(env, 'INGESTION_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000),
+    ingestionProcesses: parseInteger(env, 'INGESTION_PROCESSES', Math.max(1, availableParallelism() - 1), 1, 256),
+    ingestionTaskTimeoutMs: parseInteger(env, 'INGESTION_TASK_TIMEOUT_MS', 300_000, 100, 86_400_000),
+    ingestionTaskMemoryMb: parseInteger(env, 'INGESTION_TASK_MEMORY_MB', 1024, 64, 65_536),
+    ingestionMaxDecompressedMb: parseInteger(env, 'INGESTION_MAX_DECOMPRESSED_MB', 256, 1, 65_536),
+    ingestionMaxPdfPages: parseInteger(env, 'INGESTION_MAX_PDF_PAGES', 5_000, 1, 10_000_000),
+    ingestionMaxTextChars: parseInteger(env, 'INGESTION_MAX_TEXT_CHARS', 100_000_000, 1_000, 2_000_000_000),
+    embeddingTimeoutMs: parseInteger(env, 'EMBEDDING_TIMEOUT_MS', 30_000, 100, 600_000),
+    embeddingRetryMaxDelayMs: parseInteger(env, 'EMBEDDING_RETRY_MAX_DELAY_MS', 60_000, 100, 3_600_000),
     rateLimits: loadRateLimits(env.RATE_LIMITS),
     metricsToken: env.METRICS_TOKEN || undefined,
     projectStorageLimitGb: parsePositiveNumber(env, 'PROJECT_STORAGE_LIMIT_GB', 100),

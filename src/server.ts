@@ -15,7 +15,7 @@ import { createServices } from './services/index.js';
 import { RunTools } from './runs/run-tools.js';
 import { removeOrphanedWorkDirs } from './tools/code-interpreter/work-dir-claims.js';
 import { createBuiltinTools } from './tools/create-builtin-tools.js';
-import { IngestionWorker } from './tools/file-search/ingestion-worker.js';
+import { FileIngestion, monitorEmbeddings } from './tools/file-search/file-ingestion.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 
@@ -56,9 +56,9 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     embeddingDimensions: config.embeddingDimensions,
     env,
   });
-  const embeddings = providers.embeddingModel();
+  const embeddings = monitorEmbeddings(providers.embeddingModel(), config, logger);
   const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'), { vectorDimensions: embeddings?.dimensions });
-  const ingestion = new IngestionWorker(store, blobs, embeddings, { concurrency: 2, leaseMs: 60_000, sweepIntervalMs: config.ingestionSweepIntervalMs, soleWorker: true }, logger);
+  const ingestion = new FileIngestion({ settings: config, store, blobs, embeddings, log: logger });
   const builtins = await createBuiltinTools({ config, store, blobs, embeddings, log: logger });
   const bus = new RunEventBus();
   const writer = new RunWriter(store.runs, bus);

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { countTokens as countCl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 import { countTokens as countO200k, decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
-import { createTokenCounter, encodeInPieces, MAX_UNBROKEN_RUN, splitUnbrokenRuns } from '../src/providers/token-count.js';
+import {
+  createTokenCounter,
+  encodeInPieces,
+  MAX_UNBROKEN_RUN,
+  splitUnbrokenRuns,
+} from '../src/providers/token-count.js';
 import { chunkText } from '../src/tools/file-search/chunk.js';
 
 /** Ordinary text of several kinds: prose, Unicode, numbers, code, a URL, Markdown, CJK. */
@@ -40,7 +45,8 @@ describe('linear token counting', () => {
   });
 
   test('long unbroken runs are cut into bounded pieces that decode back to the same text', () => {
-    const text = `start ${unbrokenLetters(5_000)} ${'='.repeat(3_000)} ${' '.repeat(1_000)}x 😀${'😀'.repeat(600)} end`;
+    const emoji = '😀'.repeat(600);
+    const text = `start ${unbrokenLetters(5_000)} ${'='.repeat(3_000)} ${' '.repeat(1_000)}x ${emoji} end`;
     const pieces = splitUnbrokenRuns(text);
     assert.equal(pieces.join(''), text);
     for (const piece of pieces) {

@@ -148,7 +148,8 @@ export class TokenChunker {
     if (previous === undefined || next === undefined || !this.#isCharacterStart(index)) return Boundary.None;
     const before = this.#tokenText(previous);
     const after = this.#tokenText(next);
-    if (/\n[ \t]*\n[ \t]*$/.test(before) || (before.endsWith('\n') && after.startsWith('\n'))) return Boundary.Paragraph;
+    if (/\n[ \t]*\n[ \t]*$/.test(before) || (before.endsWith('\n') && after.startsWith('\n')))
+      return Boundary.Paragraph;
     if (before.endsWith('\n')) return Boundary.Line;
     if (/[.!?。！？]["')\]]?$/.test(before) && /^\s/.test(after)) return Boundary.Sentence;
     if (/^\s/.test(after) || /\s$/.test(before)) return Boundary.Word;
@@ -176,7 +177,11 @@ export class TokenChunker {
  */
 function safeCut(text: string): number {
   for (let index = text.length - 2; index > 0; index--) {
-    if (text.charCodeAt(index) === 32 && /\S/.test(text.charAt(index - 1)) && /[\p{L}\p{N}]/u.test(text.charAt(index + 1))) {
+    if (
+      text.charCodeAt(index) === 32 &&
+      /\S/.test(text.charAt(index - 1)) &&
+      /[\p{L}\p{N}]/u.test(text.charAt(index + 1))
+    ) {
       return index;
     }
     if (text.length - index > MAX_PENDING_CHARACTERS) break;

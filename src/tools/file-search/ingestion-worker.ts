@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Logger } from '../../logger.js';
 import type { VectorStoreFile } from '../../api/types.js';
 import type { BlobStore } from '../../files/blob-store.js';
 import { readAll } from '../../files/read-all.js';
+import type { Logger } from '../../logger.js';
 import type { EmbeddingModel } from '../../providers/index.js';
+import { ClaimPump } from '../../queue/claim-pump.js';
+import type { IndexedChunk } from '../../store/file-search-index.js';
 import type { Store } from '../../store/store.js';
 import type { StoredVectorStoreFile } from '../../store/vector-store-repository.js';
-import { ClaimPump } from '../../queue/claim-pump.js';
 import { defaultAnalyzer } from './analyzer.js';
-import { TokenChunker, type Chunk } from './chunk.js';
-import { ExtractionError, extractTextStream } from './extract.js';
+import { ExtractionError } from './extraction-error.js';
+import type { BatchReply } from './ingest-protocol.js';
+import type { IngestionPool } from './ingestion-pool.js';
 
 export interface IngestionSettings {
   /** Files processed at once (chunking is CPU work: about one per core). */
@@ -22,40 +23,61 @@ export interface IngestionSettings {
   soleWorker: boolean;
 }
 
-/** Chunks written (and embedded) per transaction. */
-const BATCH_CHUNKS = 64;
+export interface IngestionDependencies {
+  store: Store;
+  blobs: BlobStore;
+  /** Extracts and chunks files in child processes. */
+  pool: IngestionPool;
+  /** Undefined: keyword search only. */
+  embeddings: EmbeddingModel | undefined;
+  /** Chunks were indexed without vectors (the provider failed): the backfill should run. */
+  onVectorsMissing?: () => void;
+  log: Logger;
+}
+
+/** Why a file's work was abandoned when the server shuts down: it stays in progress for the next start. */
+class Shutdown extends Error {}
 
 type LastError = NonNullable<VectorStoreFile['last_error']>;
 
 /**
- * Turns vector store files from `in_progress` into searchable chunks in the background: extract the
- * text (streamed for plain text, so a 50 MB file stays in bounded memory), chunk by tokens, index
- * keywords, embed when a model is configured. A file cancelled or removed meanwhile stops at the
- * next batch and leaves no chunks; any failure ends the file `failed` with a readable `last_error`.
- * Its periodic sweep also expires vector stores whose `expires_at` has passed.
+ * Turns vector store files from `in_progress` into searchable chunks in the background. A child process
+ * (ingestion-pool.ts) extracts the text (streamed for plain text and PDFs, so memory stays bounded),
+ * chunks it by tokens and analyzes the keyword terms; here each batch is embedded when a model is
+ * configured and written to the index. A file cancelled or removed meanwhile stops at the next batch and
+ * leaves no chunks; any failure ends the file `failed` with a readable `last_error`. When the embedding
+ * provider fails, the chunks are indexed for keywords anyway, the file completes, and the vector backfill
+ * fills their vectors in later. Its periodic sweep also expires vector stores whose `expires_at` has passed.
  */
 export class IngestionWorker {
   readonly owner = `ingest-${randomUUID()}`;
   readonly #pump: ClaimPump<StoredVectorStoreFile>;
+  readonly #store: Store;
+  readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly store: Store,
-    private readonly blobs: BlobStore,
-    private readonly embeddings: EmbeddingModel | undefined,
+    private readonly deps: IngestionDependencies,
     private readonly settings: IngestionSettings,
-    private readonly log: Logger,
   ) {
+    const { store, log } = deps;
+    this.#store = store;
+    this.#log = log;
     this.#pump = new ClaimPump<StoredVectorStoreFile>(
       {
         claim: () => {
           const now = Date.now();
-          return store.vectorStores.claimPendingFile(this.owner, now + settings.leaseMs, settings.soleWorker ? Number.MAX_SAFE_INTEGER : now);
+          return store.vectorStores.claimPendingFile(
+            this.owner,
+            now + settings.leaseMs,
+            settings.soleWorker ? Number.MAX_SAFE_INTEGER : now,
+          );
         },
-        work: (stored) => this.#ingest(stored),
+        work: (stored, signal) => this.#ingest(stored, signal),
         release: (stored) => store.vectorStores.releaseFile(stored.file.vector_store_id, stored.file.id),
         key: (stored) => `${stored.file.vector_store_id}/${stored.file.id}`,
-        onError: (error, key) => log.error({ err: error, key }, key ? 'ingestion failed unexpectedly' : 'claiming files to ingest failed'),
+        onError: (error, key) =>
+          log.error({ err: error, key }, key ? 'ingestion failed unexpectedly' : 'claiming files to ingest failed'),
       },
       settings.concurrency,
     );
@@ -67,10 +89,10 @@ export class IngestionWorker {
     this.#sweep();
   }
 
-  /** Stops claiming and lets the files being ingested finish. */
+  /** Stops claiming; files being ingested are abandoned, their chunks removed, and resumed at the next start. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#pump.stop('shutdown');
+    await this.#pump.stop(new Shutdown('the server is shutting down'));
   }
 
   wake(): void {
@@ -90,79 +112,103 @@ export class IngestionWorker {
   /** Marks stores whose `expires_at` has passed as expired (searching them is then refused). */
   async #expireStores(): Promise<void> {
     try {
-      const expired = await this.store.vectorStores.expire(Math.floor(Date.now() / 1000));
-      if (expired.length > 0) this.log.info({ vectorStoreIds: expired }, 'vector stores expired');
+      const expired = await this.#store.vectorStores.expire(Math.floor(Date.now() / 1000));
+      if (expired.length > 0) this.#log.info({ vectorStoreIds: expired }, 'vector stores expired');
     } catch (error) {
-      this.log.error({ err: error }, 'expiring vector stores failed');
+      this.#log.error({ err: error }, 'expiring vector stores failed');
     }
   }
 
-  async #ingest(stored: StoredVectorStoreFile): Promise<void> {
+  async #ingest(stored: StoredVectorStoreFile, signal: AbortSignal): Promise<void> {
     const { project, file } = stored;
     const vectorStoreId = file.vector_store_id;
     try {
-      await this.store.fileSearch.deleteFile(vectorStoreId, file.id);
-      const source = await this.store.files.get(project, file.id);
+      await this.#store.fileSearch.deleteFile(vectorStoreId, file.id);
+      const source = await this.#store.files.get(project, file.id);
       if (!source) throw new ExtractionError('The file no longer exists.', 'unknown');
-      const path = this.blobs.localPath?.(source.blobKey);
-      const input = path ? { path } : { bytes: await readAll(await this.blobs.read(source.blobKey)) };
-      const { pieces } = await extractTextStream({ ...input, filename: source.file.filename, mimeType: source.contentType });
-      const chunker = new TokenChunker(stored.chunking);
-      let pending: Chunk[] = [];
-      let written = 0;
-      for await (const piece of pieces) {
-        pending.push(...chunker.push(piece));
-        if (pending.length >= BATCH_CHUNKS) {
-          if (!(await this.#stillWanted(stored))) return this.#abandon(stored);
-          await this.#write(stored, source.file.filename, pending);
-          written += pending.length;
-          pending = [];
-        }
-        await yieldToEventLoop();
-      }
-      pending.push(...chunker.finish());
-      if (!(await this.#stillWanted(stored))) return this.#abandon(stored);
-      if (pending.length > 0) await this.#write(stored, source.file.filename, pending);
-      written += pending.length;
-      if (written === 0) throw new ExtractionError('No text could be extracted from the file.', 'empty');
+      const path = this.deps.blobs.localPath?.(source.blobKey);
+      const input = path ? { path } : { bytes: await readAll(await this.deps.blobs.read(source.blobKey)) };
+      const titleTerms = defaultAnalyzer.terms(source.file.filename);
+      const onChunks = async (chunks: IndexedChunk[]): Promise<BatchReply> => {
+        if (!(await this.#stillWanted(stored))) return 'stop';
+        await this.#write(stored, titleTerms, chunks, signal);
+        return 'continue';
+      };
+      const outcome = await this.deps.pool.ingest(
+        { source: input, filename: source.file.filename, mimeType: source.contentType, chunking: stored.chunking },
+        onChunks,
+        signal,
+      );
+      if (outcome.stopped) return this.#abandon(stored);
+      if (outcome.chunkCount === 0) throw new ExtractionError('No text could be extracted from the file.', 'empty');
       await this.#finish(stored, { status: 'completed', usage_bytes: source.file.bytes, last_error: null });
     } catch (error) {
-      await this.store.fileSearch.deleteFile(vectorStoreId, file.id).catch(() => undefined);
+      await this.#store.fileSearch.deleteFile(vectorStoreId, file.id).catch(() => undefined);
+      // Shutting down: the file stays in progress and is ingested again at the next start.
+      if (signal.aborted && signal.reason instanceof Shutdown) return;
       await this.#finish(stored, { status: 'failed', usage_bytes: 0, last_error: lastErrorOf(error) });
-      if (!(error instanceof ExtractionError)) this.log.warn({ err: error, fileId: file.id, vectorStoreId }, 'a vector store file failed to ingest');
+      if (!(error instanceof ExtractionError))
+        this.#log.warn({ err: error, fileId: file.id, vectorStoreId }, 'a vector store file failed to ingest');
+      else if (error.format === 'limit')
+        this.#log.warn(
+          { fileId: file.id, vectorStoreId, reason: error.message },
+          'a vector store file exceeded an ingestion limit',
+        );
     }
   }
 
-  async #write(stored: StoredVectorStoreFile, title: string, chunks: Chunk[]): Promise<void> {
-    const embeddings = this.embeddings && this.store.fileSearch.vectorDimensions !== undefined
-      ? await this.embeddings.embed(chunks.map((chunk) => chunk.text))
-      : undefined;
-    // The index stores analyzed terms; queries are analyzed the same way (search.ts).
-    const analyzed = chunks.map((chunk) => ({ ...chunk, terms: defaultAnalyzer.terms(chunk.text) }));
-    const titleTerms = defaultAnalyzer.terms(title);
+  /**
+   * Indexes a batch. Its vectors come from the provider when it answers; when it does not, the chunks are
+   * indexed for keywords alone (listed as missing vectors) and the backfill is told.
+   */
+  async #write(
+    stored: StoredVectorStoreFile,
+    titleTerms: readonly string[],
+    chunks: IndexedChunk[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { embeddings, onVectorsMissing } = this.deps;
+    const vectorsEnabled = embeddings !== undefined && this.#store.fileSearch.vectorDimensions !== undefined;
+    let vectors: number[][] | undefined;
+    if (vectorsEnabled) {
+      vectors = await embeddings
+        .embed(
+          chunks.map((chunk) => chunk.text),
+          signal,
+        )
+        .catch((error: unknown) => {
+          if (signal.aborted) throw error;
+          return undefined;
+        });
+    }
     const { vector_store_id: vectorStoreId, id: fileId } = stored.file;
-    await this.store.fileSearch.addChunks(vectorStoreId, fileId, analyzed, titleTerms, embeddings);
+    await this.#store.fileSearch.addChunks(vectorStoreId, fileId, chunks, titleTerms, vectors);
+    if (vectorsEnabled && vectors === undefined) onVectorsMissing?.();
   }
 
   /** The file is still in this store and in progress (not cancelled, removed or re-added). */
   async #stillWanted(stored: StoredVectorStoreFile): Promise<boolean> {
-    const current = await this.store.vectorStores.getFile(stored.project, stored.file.vector_store_id, stored.file.id);
+    const current = await this.#store.vectorStores.getFile(stored.project, stored.file.vector_store_id, stored.file.id);
     return current?.file.status === 'in_progress' && current.file.created_at === stored.file.created_at;
   }
 
   async #abandon(stored: StoredVectorStoreFile): Promise<void> {
     if (await this.#stillWanted(stored)) return;
-    await this.store.fileSearch.deleteFile(stored.file.vector_store_id, stored.file.id);
+    await this.#store.fileSearch.deleteFile(stored.file.vector_store_id, stored.file.id);
   }
 
-  async #finish(stored: StoredVectorStoreFile, outcome: Pick<VectorStoreFile, 'status' | 'usage_bytes' | 'last_error'>): Promise<void> {
-    const current = await this.store.vectorStores.getFile(stored.project, stored.file.vector_store_id, stored.file.id);
+  async #finish(
+    stored: StoredVectorStoreFile,
+    outcome: Pick<VectorStoreFile, 'status' | 'usage_bytes' | 'last_error'>,
+  ): Promise<void> {
+    const current = await this.#store.vectorStores.getFile(stored.project, stored.file.vector_store_id, stored.file.id);
     if (current?.file.status !== 'in_progress') {
       // Cancelled or removed while we worked: whatever we indexed must go.
-      if (outcome.status === 'completed') await this.store.fileSearch.deleteFile(stored.file.vector_store_id, stored.file.id);
+      if (outcome.status === 'completed')
+        await this.#store.fileSearch.deleteFile(stored.file.vector_store_id, stored.file.id);
       return;
     }
-    await this.store.vectorStores.updateFile({ ...current, file: { ...current.file, ...outcome } });
+    await this.#store.vectorStores.updateFile({ ...current, file: { ...current.file, ...outcome } });
   }
 }
 
