@@ -38,6 +38,8 @@ export interface PoolOutcome {
 export type ChunkBatchHandler = (chunks: IndexedChunk[]) => Promise<BatchReply>;
 
 const BATCH_CHUNKS = 64;
+/** How long a process may take to take up its task (starting Node and loading the parsers takes ~1 s). */
+const STARTUP_TIMEOUT_MS = 60_000;
 
 export function defaultIngestionProcesses(): number {
   return Math.max(1, availableParallelism() - 1);
@@ -80,6 +82,9 @@ export class IngestionPool {
       timedOut = true;
       child.kill();
     });
+    // Starting a process is not the file's time, but one that never starts must not hold the file forever.
+    const startup = setTimeout(() => child.kill(), STARTUP_TIMEOUT_MS);
+    clock.onRun(() => clearTimeout(startup));
     const onAbort = (): void => child.kill();
     signal?.addEventListener('abort', onAbort, { once: true });
     const batches = new BatchQueue(child, clock, onChunks);
@@ -94,6 +99,7 @@ export class IngestionPool {
       if (signal?.aborted === true) throw signal.reason;
       throw this.#describe(error, timedOut);
     } finally {
+      clearTimeout(startup);
       clock.stop();
       signal?.removeEventListener('abort', onAbort);
       this.#giveBack(child);
@@ -135,6 +141,8 @@ export class IngestionPool {
       if (idle) {
         clearTimeout(this.#idleTimers.get(idle));
         this.#idleTimers.delete(idle);
+        // One that died while idle (killed by the system) is simply not reused.
+        if (!idle.alive) continue;
         this.#busy += 1;
         return idle;
       }

@@ -8,6 +8,7 @@ export class TaskClock {
   #startedAt: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #done = false;
+  #onFirstRun: (() => void) | undefined;
 
   constructor(
     budgetMs: number,
@@ -16,9 +17,16 @@ export class TaskClock {
     this.#remainingMs = budgetMs;
   }
 
+  /** Calls `listener` when the clock first runs (the task has started). */
+  onRun(listener: () => void): void {
+    this.#onFirstRun = listener;
+  }
+
   /** Starts or resumes the clock. */
   run(): void {
     if (this.#done || this.#startedAt !== undefined) return;
+    this.#onFirstRun?.();
+    this.#onFirstRun = undefined;
     this.#startedAt = performance.now();
     this.#timer = setTimeout(() => {
       this.#done = true;
