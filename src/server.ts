@@ -6,7 +6,7 @@ import { DiskBlobStore } from './files/disk-blob-store.js';
 import { removeOrphanedPartials } from './files/partial-blobs.js';
 import { buildApp } from './http/app.js';
 import { ServerMetrics, storeMetricSources } from './metrics/index.js';
-import { createProviderRegistry } from './providers/index.js';
+import { createProviderRegistry, createTokenCountPool } from './providers/index.js';
 import { imageLoader } from './runs/load-image.js';
 import { RunEventBus } from './runs/run-event-bus.js';
 import { RunWorker } from './runs/run-worker.js';
@@ -62,12 +62,14 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   const builtins = await createBuiltinTools({ config, store, blobs, embeddings, log: logger });
   const bus = new RunEventBus();
   const writer = new RunWriter(store.runs, bus);
+  const tokenCounts = createTokenCountPool();
   const worker = new RunWorker(
     {
       store,
       log: logger,
       tools: new RunTools(store, builtins.tools),
       writer,
+      tokenCounts,
       chatModel: (modelId) => providers.chatModel(modelId),
       loadImage: imageLoader(store, blobs),
       settings: {
@@ -128,6 +130,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     async close() {
       await app.close();
       await worker.stop();
+      await tokenCounts.close();
       await ingestion.stop();
       await builtins.sessions?.closeAll();
       await blobs.close();

@@ -46,4 +46,5 @@ export {
 } from './models-config.js';
 export { contextWindowOf, DEFAULT_CONTEXT_WINDOW, type ContextWindowOptions } from './model-context.js';
 export { createTokenCounter, encodingForModel, type TokenCounter } from './token-count.js';
+export { createTokenCountPool, type TokenCountPool } from './token-count-pool.js';
 export { generateToolCallId } from './tool-call-id.js';

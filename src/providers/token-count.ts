@@ -126,15 +126,23 @@ export function encodingForModel(modelId: string): TokenCounter['encoding'] {
   return 'o200k_base';
 }
 
-export function createTokenCounter(modelId: string): TokenCounter {
+// Special-token text in user content (`<|endoftext|>`) is just text to us, not an error.
+const COUNT_OPTIONS = { disallowedSpecial: new Set<string>() };
+
+/** The text's token count with `encodingName`, in time linear in its length. */
+export function countWithEncoding(encodingName: TokenCounter['encoding'], text: string): number {
+  if (text === '') return 0;
+  const encoding = loadEncoding(encodingName);
+  return countInPieces(text, (piece) => encoding.countTokens(piece, COUNT_OPTIONS));
+}
+
+/**
+ * A counter for `modelId`'s encoding. `known` holds counts already made (by the token-count pool, off the
+ * event loop) for texts it will be asked about; anything else is counted inline.
+ */
+export function createTokenCounter(modelId: string, known?: ReadonlyMap<string, number>): TokenCounter {
   const encodingName = encodingForModel(modelId);
-  // Special-token text in user content (`<|endoftext|>`) is just text to us, not an error.
-  const options = { disallowedSpecial: new Set<string>() };
-  const countText = (text: string): number => {
-    if (text === '') return 0;
-    const encoding = loadEncoding(encodingName);
-    return countInPieces(text, (piece) => encoding.countTokens(piece, options));
-  };
+  const countText = (text: string): number => known?.get(text) ?? countWithEncoding(encodingName, text);
 
   const countContent = (content: string | readonly UserContentPart[]): number => {
     if (typeof content === 'string') return countText(content);

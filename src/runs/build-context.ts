@@ -1,79 +1,85 @@
 import type { Message, Run, RunStep } from '../api/types.js';
-import type { ChatMessage, TokenCounter, UserContentPart } from '../providers/index.js';
+import {
+  createTokenCounter,
+  type ChatMessage,
+  type TokenCounter,
+  type TokenCountPool,
+  type ToolDefinition,
+} from '../providers/index.js';
+import type { MessageRepository } from '../store/store.js';
 import type { StepToolCall } from '../tools/builtin-tool.js';
-
-/** Reads an image file's bytes for a vision model; undefined when it cannot be read. */
-export type ImageLoader = (fileId: string) => Promise<{ data: Uint8Array; mediaType: string } | undefined>;
+import { chatTexts, countAhead } from './chat-texts.js';
+import { selectHistory } from './select-history.js';
+import { textOf, toChatMessage, type ImageLoader } from './to-chat-message.js';
 
 /** The model-facing output of a built-in tool call the run made earlier (`ordinal`: how many of its type came before). */
 export type BuiltinReplay = (toolCall: StepToolCall, ordinal: number) => string;
 
 export interface ContextInput {
   run: Run;
-  /** The thread's messages in order, oldest first (this run's own messages included). */
-  threadMessages: readonly Message[];
+  project: string;
+  messages: MessageRepository;
+  /** This run's own messages (the ones its message_creation steps wrote). */
+  ownMessages: readonly Message[];
   /** This run's steps in order, oldest first. */
   steps: readonly RunStep[];
-  counter: TokenCounter;
-  /** Most prompt tokens this call may use (context window minus room for the reply, and the run's budget). */
-  promptBudget: number;
+  tools: readonly ToolDefinition[];
+  pool: TokenCountPool;
+  /** Tokens the model's window leaves for the prompt and the tools (the reply's room already taken off). */
+  windowTokens: number;
+  /** Prompt tokens the run's `max_prompt_tokens` still allows (Infinity without one). */
+  runBudget: number;
   loadImage: ImageLoader;
   replayBuiltin: BuiltinReplay;
 }
 
-export interface BuiltContext {
-  messages: ChatMessage[];
-  promptTokens: number;
-  /** Thread messages left out by truncation. */
-  droppedMessages: number;
-}
+export type BuiltContext =
+  | { fits: true; messages: ChatMessage[]; promptTokens: number; counter: TokenCounter }
+  /** Over the run's own `max_prompt_tokens`: the run ends incomplete. */
+  | { fits: false; reason: 'max_prompt_tokens' }
+  /** Over the model's window: the instructions and tools alone, or the newest message. */
+  | { fits: false; reason: 'window'; fixedTokens: number; newestTooLarge: boolean };
 
 /**
- * The conversation for the next model call: the run's instructions as the system message, the
- * thread's messages (those this run wrote are replayed from its steps instead, so tool calls and
- * their outputs sit in the right place), truncated from the oldest per `truncation_strategy` and
- * the prompt budget. Returns undefined when even the newest message does not fit.
+ * The conversation for the next model call: the run's instructions as the system message, the thread's newest
+ * messages that fit (those this run wrote are replayed from its steps instead, so tool calls and their outputs sit
+ * in the right place), truncated per `truncation_strategy` and the prompt budget. Every count is made in the
+ * token-count pool; thread messages are read newest first only as far as the budget reaches.
  */
-export async function buildContext(input: ContextInput): Promise<BuiltContext | undefined> {
-  const { run, counter } = input;
+export async function buildContext(input: ContextInput): Promise<BuiltContext> {
+  const { run } = input;
   const system: ChatMessage[] = run.instructions ? [{ role: 'system', content: run.instructions }] : [];
-  const earlier = input.threadMessages.filter((message) => message.run_id !== run.id);
-  const history = await Promise.all(earlier.map((message) => toChatMessage(message, input.loadImage)));
-  const ownTurns = replaySteps(input.steps, input.threadMessages, input.replayBuiltin);
-
-  let first = 0;
-  const lastMessages = run.truncation_strategy?.type === 'last_messages' ? run.truncation_strategy.last_messages : null;
-  if (typeof lastMessages === 'number') first = Math.max(0, history.length - lastMessages);
-
+  const ownTurns = replaySteps(input.steps, input.ownMessages, input.replayBuiltin);
+  const encoding = createTokenCounter(run.model).encoding;
+  const known = await countAhead((texts) => input.pool.count(encoding, texts), chatTexts([...system, ...ownTurns], input.tools));
+  const counter = createTokenCounter(run.model, known);
   const fixedTokens = counter.countMessages([...system, ...ownTurns]);
-  const sizes = history.map((message) => counter.countMessage(message));
-  let total = fixedTokens + sizes.slice(first).reduce((sum, size) => sum + size, 0);
-  while (total > input.promptBudget && first < history.length - 1) {
-    total -= sizes[first]!;
-    first += 1;
-  }
-  if (total > input.promptBudget) return undefined;
-  return { messages: [...system, ...history.slice(first), ...ownTurns], promptTokens: total, droppedMessages: first };
-}
+  const toolsTokens = counter.countTools(input.tools);
+  const windowBudget = input.windowTokens - toolsTokens;
+  const budget = Math.min(windowBudget, input.runBudget);
+  const overBudget = (newestTooLarge: boolean): BuiltContext =>
+    input.runBudget <= windowBudget
+      ? { fits: false, reason: 'max_prompt_tokens' }
+      : { fits: false, reason: 'window', fixedTokens: fixedTokens + toolsTokens, newestTooLarge };
+  if (fixedTokens > budget) return overBudget(false);
 
-async function toChatMessage(message: Message, loadImage: ImageLoader): Promise<ChatMessage> {
-  if (message.role === 'assistant') return { role: 'assistant', content: textOf(message) };
-  const parts: UserContentPart[] = [];
-  for (const part of message.content) {
-    if (part.type === 'text') parts.push({ type: 'text', text: part.text.value });
-    else if (part.type === 'image_url') parts.push({ type: 'image', url: part.image_url.url });
-    else if (part.type === 'image_file') {
-      const image = await loadImage(part.image_file.file_id);
-      if (image) parts.push({ type: 'image', ...image });
-    }
-  }
-  const onlyText = parts.every((part) => part.type === 'text');
-  return { role: 'user', content: onlyText ? parts.map((part) => (part as { text: string }).text).join('\n') : parts };
+  const lastMessages = run.truncation_strategy?.type === 'last_messages' ? run.truncation_strategy.last_messages : null;
+  const history = await selectHistory(input.messages, input.pool, {
+    project: input.project,
+    threadId: run.thread_id,
+    runId: run.id,
+    model: run.model,
+    budget: budget - fixedTokens,
+    lastMessages: typeof lastMessages === 'number' ? lastMessages : null,
+  });
+  if (history.newestTooLarge) return overBudget(true);
+  const chatHistory = await Promise.all(history.messages.map((message) => toChatMessage(message, input.loadImage)));
+  return { fits: true, messages: [...system, ...chatHistory, ...ownTurns], promptTokens: fixedTokens + history.tokens, counter };
 }
 
 /** This run's earlier turns: its text messages, and each tool round as a call plus its outputs. */
-function replaySteps(steps: readonly RunStep[], threadMessages: readonly Message[], replayBuiltin: BuiltinReplay): ChatMessage[] {
-  const byId = new Map(threadMessages.map((message) => [message.id, message]));
+function replaySteps(steps: readonly RunStep[], ownMessages: readonly Message[], replayBuiltin: BuiltinReplay): ChatMessage[] {
+  const byId = new Map(ownMessages.map((message) => [message.id, message]));
   const ordinals = new Map<string, number>();
   const turns: ChatMessage[] = [];
   for (const step of steps) {
@@ -97,8 +103,4 @@ function replaySteps(steps: readonly RunStep[], threadMessages: readonly Message
     for (const call of calls) turns.push({ role: 'tool', toolCallId: call.id, content: call.output ?? '' });
   }
   return turns;
-}
-
-function textOf(message: Message): string {
-  return message.content.map((part) => (part.type === 'text' ? part.text.value : '')).join('');
 }

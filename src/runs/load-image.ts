@@ -1,7 +1,7 @@
 import type { BlobStore } from '../files/blob-store.js';
 import { readAll } from '../files/read-all.js';
 import type { Store } from '../store/store.js';
-import type { ImageLoader } from './build-context.js';
+import type { ImageLoader } from './to-chat-message.js';
 
 /** Images above this are not sent to the model (providers reject them anyway). */
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;

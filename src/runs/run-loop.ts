@@ -2,14 +2,15 @@ import type { Message, RunStep } from '../api/types.js';
 import {
   contextWindowOf,
   ProviderError,
-  createTokenCounter,
+  type TokenCountPool,
   type ChatModel,
   type ChatRequest,
   type ReasoningEffort,
   type RetryOptions,
 } from '../providers/index.js';
 import type { Store } from '../store/store.js';
-import { buildContext, type ImageLoader } from './build-context.js';
+import { buildContext } from './build-context.js';
+import type { ImageLoader } from './to-chat-message.js';
 import { toResponseFormat, toToolChoice } from './chat-tools.js';
 import { RunExecution, type TerminalOutcome } from './run-execution.js';
 import { RunFailure, RunInterrupted, toLastError } from './run-failure.js';
@@ -39,6 +40,8 @@ export interface RunLoopDependencies {
   log?: { error(details: object, message: string): void };
   store: Store;
   tools: RunTools;
+  /** Counts prompt tokens off the event loop. */
+  tokenCounts: TokenCountPool;
   /** The one path through which the run, its steps and messages change. */
   writer: RunWriter;
   chatModel(modelId: string): ChatModel;
@@ -101,26 +104,29 @@ async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signa
   if (remainingCompletion !== undefined && remainingCompletion <= 0) return { status: 'incomplete', reason: 'max_completion_tokens' };
 
   const model = deps.chatModel(run.model);
-  const counter = createTokenCounter(run.model);
   const tools = deps.tools.definitions(run);
   const window = contextWindowOf(run.model, { defaultTokens: settings.defaultContextWindow });
-  const windowBudget = window - (remainingCompletion ?? Math.min(settings.replyReserveTokens, Math.floor(window / 4))) - counter.countTools(tools);
-  const runBudget = run.max_prompt_tokens === null ? Infinity : run.max_prompt_tokens - state.usedTokens.prompt;
-  const [threadMessages, steps] = await Promise.all([allMessages(deps.store, execution), allSteps(deps.store, execution)]);
+  const [ownMessages, steps] = await Promise.all([runMessages(deps.store, execution), allSteps(deps.store, execution)]);
   const context = await buildContext({
     run,
-    threadMessages,
+    project: execution.project,
+    messages: deps.store.messages,
+    ownMessages,
     steps,
-    counter,
-    promptBudget: Math.min(windowBudget, runBudget),
+    tools,
+    pool: deps.tokenCounts,
+    windowTokens: window - (remainingCompletion ?? Math.min(settings.replyReserveTokens, Math.floor(window / 4))),
+    runBudget: run.max_prompt_tokens === null ? Infinity : run.max_prompt_tokens - state.usedTokens.prompt,
     loadImage: deps.loadImage(execution.project),
     replayBuiltin: (call, ordinal) => deps.tools.byType(call.type)?.replayOutput(call, ordinal) ?? '',
   });
   execution.annotationSources.citations = citationSources(steps);
-  if (!context) {
-    if (runBudget <= windowBudget) return { status: 'incomplete', reason: 'max_prompt_tokens' };
-    throw new RunFailure('server_error', `The thread's newest message does not fit in the context window of ${run.model} (${window} tokens).`);
+  if (!context.fits) {
+    if (context.reason === 'max_prompt_tokens') return { status: 'incomplete', reason: 'max_prompt_tokens' };
+    const fitting = context.newestTooLarge ? "The thread's newest message does not fit" : "The run's instructions and tools alone do not fit";
+    throw new RunFailure('server_error', `${fitting} in the context window of ${run.model} (${window} tokens).`);
   }
+  const { counter } = context;
 
   const request: ChatRequest = {
     messages: context.messages,
@@ -141,7 +147,7 @@ async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signa
   if (turn.toolStep) {
     let step = turn.toolStep;
     if (turn.calls.some((call) => call.kind !== 'function')) {
-      const resources = await deps.tools.resources({ project: execution.project, run: execution.run, state: execution.state }, threadMessages);
+      const resources = await deps.tools.resources({ project: execution.project, run: execution.run, state: execution.state });
       step = await executeBuiltinCalls(execution, deps.tools, step, turn.calls, steps, resources, signal);
       execution.annotationSources.citations = citationSources([...steps, step]);
     }
@@ -165,11 +171,17 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
-async function allMessages(store: Store, execution: RunExecution): Promise<Message[]> {
+/** The messages this run wrote (its steps say where each belongs in the conversation). */
+async function runMessages(store: Store, execution: RunExecution): Promise<Message[]> {
   const messages: Message[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await store.messages.list(execution.project, execution.run.thread_id, { limit: 100, order: 'asc', ...(after ? { after } : {}) });
+    const page = await store.messages.list(
+      execution.project,
+      execution.run.thread_id,
+      { limit: 100, order: 'asc', ...(after ? { after } : {}) },
+      { runId: execution.id },
+    );
     messages.push(...page.data);
     if (!page.hasMore) return messages;
     after = page.data.at(-1)!.id;

@@ -1,4 +1,4 @@
-import type { Message, Run, ToolResources } from '../api/types.js';
+import type { Run, ToolResources } from '../api/types.js';
 import type { ToolDefinition } from '../providers/index.js';
 import type { StoredRun } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
@@ -50,15 +50,14 @@ export class RunTools {
    * createThreadAndRun). Code files: the same sources' code_interpreter files plus every thread
    * message attachment meant for code_interpreter.
    */
-  async resources(stored: StoredRun, threadMessages: readonly Message[]): Promise<RunResources> {
+  async resources(stored: StoredRun): Promise<RunResources> {
     const { project, run, state } = stored;
-    const [assistant, thread] = await Promise.all([this.store.assistants.get(project, run.assistant_id), this.store.threads.get(project, run.thread_id)]);
+    const [assistant, thread, attachmentFiles] = await Promise.all([
+      this.store.assistants.get(project, run.assistant_id),
+      this.store.threads.get(project, run.thread_id),
+      this.store.messages.codeInterpreterAttachments(project, run.thread_id),
+    ]);
     const sources: Array<ToolResources | null | undefined> = [assistant?.tool_resources, state.toolResources ?? thread?.tool_resources];
-    const attachmentFiles = threadMessages.flatMap((message) =>
-      (message.attachments ?? []).flatMap((attachment) =>
-        attachment.file_id && (attachment.tools ?? []).some((tool) => tool.type === 'code_interpreter') ? [attachment.file_id] : [],
-      ),
-    );
     return {
       vectorStoreIds: unique(sources.flatMap((source) => source?.file_search?.vector_store_ids ?? [])),
       codeFileIds: unique([...sources.flatMap((source) => source?.code_interpreter?.file_ids ?? []), ...attachmentFiles]),

@@ -42,6 +42,24 @@ export interface MessageFilter {
   runId?: string;
 }
 
+/** A thread message as a run's context sees it: with its token count for one encoding, once counted. */
+export interface ContextMessage {
+  message: Message;
+  /** Undefined until counted (`saveTokenCounts`) for this encoding. */
+  tokens: number | undefined;
+  /** Where to continue reading older messages (`ContextQuery.beforeSeq`). */
+  seq: number;
+}
+
+export interface ContextQuery {
+  /** The run whose own messages are left out (they are replayed from its steps). */
+  excludeRunId: string;
+  encoding: string;
+  /** Only messages older than this position; undefined: from the newest. */
+  beforeSeq?: number;
+  limit: number;
+}
+
 export interface MessageRepository {
   insert(project: string, message: Message): Promise<void>;
   get(project: string, threadId: string, id: string): Promise<Message | undefined>;
@@ -49,6 +67,12 @@ export interface MessageRepository {
   delete(project: string, threadId: string, id: string): Promise<boolean>;
   list(project: string, threadId: string, page: PageRequest, filter?: MessageFilter): Promise<Page<Message>>;
   count(project: string, threadId: string): Promise<number>;
+  /** Files the thread's messages attach for code_interpreter. */
+  codeInterpreterAttachments(project: string, threadId: string): Promise<string[]>;
+  /** The thread's messages newest first, for building a run's context page by page. */
+  newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextMessage[]>;
+  /** Keeps token counts of messages for one encoding; a message's count is dropped when its content changes. */
+  saveTokenCounts(project: string, encoding: string, counts: ReadonlyArray<{ id: string; tokens: number }>): Promise<void>;
 }
 
 /** A file's metadata plus where its bytes live and their media type (for downloads). */

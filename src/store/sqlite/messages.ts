@@ -1,7 +1,7 @@
 import type { Page, PageRequest } from '../../api/pagination.js';
 import type { Message } from '../../api/types.js';
 import { ThreadBusyError } from '../run-repository.js';
-import type { MessageFilter, MessageRepository } from '../store.js';
+import type { ContextMessage, ContextQuery, MessageFilter, MessageRepository } from '../store.js';
 import { selectPage } from './select-page.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
@@ -9,7 +9,7 @@ import type { SqliteDatabase } from './sqlite-database.js';
 export function upsertMessage(db: SqliteDatabase, project: string, message: Message): void {
   db.run(
     `INSERT INTO messages (id, project, thread_id, run_id, data) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET data = excluded.data, run_id = excluded.run_id`,
+     ON CONFLICT (id) DO UPDATE SET data = excluded.data, run_id = excluded.run_id, token_counts = NULL`,
     message.id,
     project,
     message.thread_id,
@@ -67,6 +67,46 @@ export class SqliteMessages implements MessageRepository {
         ? { table: 'messages', where: 'thread_id = ? AND project = ?', params: [threadId, project] }
         : { table: 'messages', where: 'thread_id = ? AND run_id = ? AND project = ?', params: [threadId, filter.runId, project] };
     return selectPage(this.db, scope, page);
+  }
+
+  async newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextMessage[]> {
+    const rows = this.db.all<{ seq: number; data: string; tokens: number | null }>(
+      `SELECT seq, data, json_extract(token_counts, '$.' || ?) AS tokens FROM messages
+       WHERE thread_id = ? AND project = ? AND run_id IS NOT ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      query.encoding,
+      threadId,
+      project,
+      query.excludeRunId,
+      query.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      query.limit,
+    );
+    return rows.map((row) => ({ seq: row.seq, message: JSON.parse(row.data) as Message, tokens: row.tokens ?? undefined }));
+  }
+
+  async codeInterpreterAttachments(project: string, threadId: string): Promise<string[]> {
+    const rows = this.db.all<{ fileId: string }>(
+      `SELECT DISTINCT json_extract(attachment.value, '$.file_id') AS fileId
+       FROM messages, json_each(messages.data, '$.attachments') AS attachment, json_each(attachment.value, '$.tools') AS tool
+       WHERE messages.thread_id = ? AND messages.project = ? AND json_extract(tool.value, '$.type') = 'code_interpreter'
+       ORDER BY messages.seq`,
+      threadId,
+      project,
+    );
+    return rows.map((row) => row.fileId).filter((fileId) => typeof fileId === 'string');
+  }
+
+  async saveTokenCounts(project: string, encoding: string, counts: ReadonlyArray<{ id: string; tokens: number }>) {
+    this.db.transaction(() => {
+      for (const { id, tokens } of counts) {
+        this.db.run(
+          `UPDATE messages SET token_counts = json_set(coalesce(token_counts, '{}'), '$.' || ?, ?) WHERE id = ? AND project = ?`,
+          encoding,
+          tokens,
+          id,
+          project,
+        );
+      }
+    });
   }
 
   async count(project: string, threadId: string): Promise<number> {

@@ -186,6 +186,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_vocab USING fts5vocab(file
   );
   CREATE INDEX file_search_missing_vectors_by_attempts ON file_search_missing_vectors (attempts, chunk_id);
   `,
+  // 6: each message's token count per encoding ({"o200k_base": 812}), counted once when a run first needs it, so
+  // building a run's context reads only the newest messages that fit instead of counting the whole thread.
+  `
+  ALTER TABLE messages ADD COLUMN token_counts TEXT;
+  `,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {
