@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { removeDataDir, startTestServer, type TestServer } from '../../test/helpers/test-server.js';
 import type { ScriptedUpstream } from '../../test/upstream/index.js';
 import type { AbuseBenchSettings } from './settings.js';
@@ -34,6 +35,7 @@ export async function startAbusedServer(
       OPENAI_API_KEY: 'upstream-key',
       CODE_INTERPRETER_DIR: codeInterpreterDir,
       ...(settings.embeddings === 'none' ? { EMBEDDING_MODEL: 'none' } : {}),
+      ...(settings.cpuProfileDir ? cpuProfileEnv(settings.cpuProfileDir) : {}),
     },
   });
   return {
@@ -47,4 +49,11 @@ export async function startAbusedServer(
       rmSync(codeInterpreterDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Node 20 rejects `--cpu-prof` in NODE_OPTIONS, so bench/crud's preloaded module runs the profiler instead. */
+function cpuProfileEnv(directory: string): Record<string, string> {
+  mkdirSync(directory, { recursive: true });
+  const preload = pathToFileURL(path.join(import.meta.dirname, '../crud/start-cpu-profile.ts')).href;
+  return { NODE_OPTIONS: `--import tsx --import ${preload}`, BENCH_CPU_PROF: directory };
 }
