@@ -591,6 +591,15 @@ export const errors = {
   unreadableFile: entry({ status: 400, code: 'invalid_file', param: null, message: '{reason}' }, (reason: string) => ({
     reason,
   })),
+  /**
+   * Extracting a file's text for the content endpoint needed more time or memory than the server gives one file
+   * (INGESTION_TASK_TIMEOUT_MS, INGESTION_TASK_MEMORY_MB). `reason` names the limit; the code is the one a failed
+   * ingestion's `last_error` shows for the same file.
+   */
+  fileContentLimitExceeded: entry(
+    { status: 400, code: 'invalid_file', param: null, message: '{reason}' },
+    (reason: string) => ({ reason }),
+  ),
   batchFilesConflict: entry({
     status: 400,
     code: 'invalid_value',

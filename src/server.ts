@@ -98,6 +98,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     runExpiresAfterSeconds: config.runExpiresAfterSeconds,
     runEngine: { writer, scheduler: worker, bus },
     ingestion,
+    fileText: ingestion,
     embeddings,
     onThreadDeleted: async (threadId) => builtins.sessions?.close(threadId),
   });

@@ -12,7 +12,7 @@ import { StorageQuota } from './storage-quota.js';
 import { ThreadService } from './threads.js';
 import { ToolResourceResolver } from './tool-resources.js';
 import { UploadService } from './uploads.js';
-import { VectorStoreFileService, type IngestionScheduler } from './vector-store-files.js';
+import { type FileTextExtractor, type IngestionScheduler, VectorStoreFileService } from './vector-store-files.js';
 import { VectorStoreSearchService } from './vector-store-search.js';
 import { VectorStoreService } from './vector-stores.js';
 
@@ -42,6 +42,8 @@ export interface ServiceDependencies {
   /** The run writer, the scheduler that executes runs, and the bus streams follow. */
   runEngine: RunEngine;
   ingestion: IngestionScheduler;
+  /** Extracts files' text off the event loop for the content endpoint; unset only where none is read. */
+  fileText?: FileTextExtractor;
   /** Embeds search queries when vector search is enabled. */
   embeddings: EmbeddingModel | undefined;
   /** Releases what a deleted thread held outside the store (its code_interpreter session). */
@@ -50,7 +52,7 @@ export interface ServiceDependencies {
 
 export function createServices(deps: ServiceDependencies): Services {
   const { store, blobs } = deps;
-  const vectorStoreFiles = new VectorStoreFileService(store, blobs, deps.ingestion);
+  const vectorStoreFiles = new VectorStoreFileService(store, blobs, deps.ingestion, deps.fileText);
   const quota = new StorageQuota(store.files, deps.projectStorageLimitGb ?? 100);
   const onFileDeleted = (project: string, fileId: string) => vectorStoreFiles.removeEverywhere(project, fileId);
   const files = new FileService(store, blobs, quota, onFileDeleted);

@@ -7,7 +7,8 @@ import { nowSeconds } from '../ids.js';
 import type { Store } from '../store/store.js';
 import type { FileStatus, StoredVectorStoreFile } from '../store/vector-store-repository.js';
 import { resolveChunkingStrategy } from '../tools/file-search/chunking-strategy.js';
-import { ExtractionError, extractTextStream } from '../tools/file-search/extract.js';
+import { ExtractionError } from '../tools/file-search/extract.js';
+import { exceededPoolLimit } from '../tools/file-search/ingestion-pool.js';
 import { requireFiles } from './references.js';
 
 /** OpenAI's limit on files in one vector store. */
@@ -16,6 +17,22 @@ export const MAX_FILES_PER_VECTOR_STORE = 10_000;
 /** What ingestion needs from outside: a nudge when files are waiting. */
 export interface IngestionScheduler {
   wake(): void;
+}
+
+/** A stored file, as the text extractor reads it. */
+export interface FileToExtract {
+  /** The blob's path on disk when the blob store has one (read there, streamed), or its bytes. */
+  source: { path: string } | { bytes: Uint8Array };
+  filename: string;
+  mimeType: string | undefined;
+}
+
+/**
+ * Extracts a file's text away from the event loop (in the ingestion processes, under their limits and
+ * caps). Throws `ExtractionError` for a file it cannot read or that exceeds a limit.
+ */
+export interface FileTextExtractor {
+  extractText(file: FileToExtract): Promise<{ text: string }>;
 }
 
 export interface PrepareOptions {
@@ -31,6 +48,8 @@ export class VectorStoreFileService {
     private readonly store: Store,
     private readonly blobs: BlobStore,
     readonly ingestion: IngestionScheduler,
+    /** Undefined only where no file content is ever read (a server built to list its routes). */
+    private readonly extractor?: FileTextExtractor,
   ) {}
 
   /** Validated file rows, in progress, ready to insert (files must exist; chunking is checked per file). */
@@ -117,19 +136,25 @@ export class VectorStoreFileService {
     await this.#stored(project, vectorStoreId, fileId);
     const source = await this.store.files.get(project, fileId);
     if (!source) throw errors.fileNotFound(fileId);
-    // The same extraction path as ingestion (streamed from disk when the blob store has a path), so
-    // the content shown is the text that was indexed; a file that cannot be parsed is the client's 400.
+    if (!this.extractor) throw new Error('this server was built without a file text extractor');
+    // The same processes, extraction path and limits as ingestion, so the content shown is the text that
+    // was indexed, and a hostile file costs one of those processes, never the event loop; a file that
+    // cannot be parsed, or breaks a limit, is the client's 400.
     const path = this.blobs.localPath?.(source.blobKey);
     const input = path ? { path } : { bytes: await readAll(await this.blobs.read(source.blobKey)) };
-    let text = '';
-    try {
-      const { pieces } = await extractTextStream({ ...input, filename: source.file.filename, mimeType: source.contentType });
-      for await (const piece of pieces) text += piece;
-    } catch (error) {
-      if (error instanceof ExtractionError) throw errors.unreadableFile(error.message);
-      throw error;
-    }
-    return { object: 'vector_store.file_content.page' as const, data: [{ type: 'text', text }], has_more: false, next_page: null };
+    const { text } = await this.extractor
+      .extractText({ source: input, filename: source.file.filename, mimeType: source.contentType })
+      .catch((error: unknown) => {
+        if (!(error instanceof ExtractionError)) throw error;
+        if (exceededPoolLimit(error)) throw errors.fileContentLimitExceeded(error.message);
+        throw errors.unreadableFile(error.message);
+      });
+    return {
+      object: 'vector_store.file_content.page' as const,
+      data: [{ type: 'text', text }],
+      has_more: false,
+      next_page: null,
+    };
   }
 
   /** How many of `ids` the store does not hold yet (re-adding a file replaces it; it takes no new place). */

@@ -3,7 +3,7 @@ import type { Logger } from '../../logger.js';
 import type { EmbeddingModel } from '../../providers/index.js';
 import type { Store } from '../../store/store.js';
 import { MonitoredEmbeddingModel } from './embedding-monitor.js';
-import { IngestionPool } from './ingestion-pool.js';
+import { IngestionPool, type PoolSource, type PoolText } from './ingestion-pool.js';
 import { IngestionWorker } from './ingestion-worker.js';
 import { VectorBackfill } from './vector-backfill.js';
 
@@ -84,6 +84,11 @@ export class FileIngestion {
 
   wake(): void {
     this.worker.wake();
+  }
+
+  /** A stored file's whole text, extracted by the same processes and under the same limits as ingestion. */
+  extractText(file: PoolSource, signal?: AbortSignal): Promise<PoolText> {
+    return this.#pool.extract(file, signal);
   }
 
   async stop(): Promise<void> {

@@ -1,13 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type {
-  BatchReply,
-  ChildMessage,
-  IngestTask,
-  IngestTaskResult,
-  ParentMessage,
-  TaskMessage,
-} from './ingest-protocol.js';
+import type { BatchReply, ChildMessage, ParentMessage, PoolTask, TaskMessage, TaskResults } from './ingest-protocol.js';
 
 /** How an ingestion process ended while it had a task. */
 export class ChildExited extends Error {
@@ -70,14 +63,18 @@ export class IngestChild {
   }
 
   /**
-   * Runs a task: `onProgress` hears its `started` and `chunks` messages. Resolves with its result;
+   * Runs a task: `onProgress` hears its `started`, `chunks` and `text` messages. Resolves with its result;
    * rejects with `ChildExited` when the process dies first, or an Error for a failure inside it.
    */
-  run(task: IngestTask, onProgress: (message: TaskMessage) => void): Promise<IngestTaskResult> {
-    return new Promise<IngestTaskResult>((resolve, reject) => {
+  run<Task extends PoolTask>(
+    task: Task,
+    onProgress: (message: TaskMessage) => void,
+  ): Promise<TaskResults[Task['kind']]> {
+    return new Promise<TaskResults[Task['kind']]>((resolve, reject) => {
       void this.#exited.then(reject);
       this.#onMessage = (message) => {
-        if (message.type === 'result') resolve(message.result);
+        // The process runs one task at a time, so the result it sends is this task's, of this task's kind.
+        if (message.type === 'result') resolve(message.result as TaskResults[Task['kind']]);
         else if (message.type === 'failure') reject(new Error(message.message));
         else onProgress(message);
       };

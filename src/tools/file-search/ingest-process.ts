@@ -1,4 +1,5 @@
-import type { BatchReply, ChildMessage, ParentMessage } from './ingest-protocol.js';
+import { extractTask } from './ingest-extract-task.js';
+import type { BatchReply, ChildMessage, ParentMessage, PoolTask, TaskResult } from './ingest-protocol.js';
 import { ingestTask } from './ingest-task.js';
 
 /*
@@ -12,13 +13,19 @@ const send = (message: ChildMessage): void => {
 };
 let replyListener: ((reply: BatchReply) => void) | undefined;
 
+/** Only an `ingest` task hears replies: an `extract` task sends its text without waiting for answers. */
+function run(task: PoolTask): Promise<TaskResult> {
+  if (task.kind === 'extract') return extractTask(task, send);
+  return ingestTask(task, { send, onReply: (listener) => (replyListener = listener) });
+}
+
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'reply') {
     replyListener?.(message.reply);
     return;
   }
   replyListener = undefined;
-  ingestTask(message.task, { send, onReply: (listener) => (replyListener = listener) })
+  run(message.task)
     .then((result) => send({ type: 'result', result }))
     .catch((error: unknown) =>
       send({ type: 'failure', message: error instanceof Error ? error.message : String(error) }),

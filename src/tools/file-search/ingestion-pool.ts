@@ -4,7 +4,7 @@ import type { ChunkingLimits } from './chunking-strategy.js';
 import { ExtractionError } from './extraction-error.js';
 import { DEFAULT_EXTRACTION_LIMITS, type ExtractionLimits, formatCount } from './extraction-limits.js';
 import { ChildExited, IngestChild } from './ingest-child.js';
-import type { BatchReply, IngestTask, TaskMessage } from './ingest-protocol.js';
+import type { BatchReply, ExtractTask, IngestTask, TaskFile, TaskMessage } from './ingest-protocol.js';
 import { TaskClock } from './task-clock.js';
 
 export interface IngestionPoolSettings {
@@ -19,12 +19,18 @@ export interface IngestionPoolSettings {
   idleTimeoutMs: number;
 }
 
-/** One file for the pool. */
-export interface PoolFile {
-  source: IngestTask['source'];
-  filename: string;
-  mimeType: string | undefined;
+/** A stored file for the pool to read. */
+export type PoolSource = Omit<TaskFile, 'limits'>;
+
+/** One file for the pool to ingest. */
+export interface PoolFile extends PoolSource {
   chunking: ChunkingLimits;
+}
+
+/** A file's whole text, extracted by the pool. */
+export interface PoolText {
+  format: string;
+  text: string;
 }
 
 export interface PoolOutcome {
@@ -38,20 +44,30 @@ export interface PoolOutcome {
 export type ChunkBatchHandler = (chunks: IndexedChunk[]) => Promise<BatchReply>;
 
 const BATCH_CHUNKS = 64;
+/** Characters per message of extracted text: a message this size decodes in about a millisecond. */
+const TEXT_PIECE_CHARACTERS = 1024 * 1024;
 /** How long a process may take to take up its task (starting Node and loading the parsers takes ~1 s). */
 const STARTUP_TIMEOUT_MS = 60_000;
+/** The `format` of an `ExtractionError` for a file over the pool's time or memory limit. */
+const OVER_POOL_LIMIT = 'limit';
+
+/** The file needed more time or memory than the pool gives a file (rather than breaking a cap or being unreadable). */
+export function exceededPoolLimit(error: unknown): boolean {
+  return error instanceof ExtractionError && error.format === OVER_POOL_LIMIT;
+}
 
 export function defaultIngestionProcesses(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
 /**
- * Child processes that turn files into indexed chunks, so extraction and chunking never block the event
- * loop that serves requests. Each file runs under a time budget and a heap limit; a file over either
- * fails with an `ExtractionError` that says so, and its process is killed and replaced, which gives all
- * its memory back. Processes, not worker threads: V8 ends the whole process when a heap runs out in
- * some paths (measured with worker `resourceLimits` on Node 20: a DOCX parser over its limit killed the
- * server), and a process is the unit the system can reclaim. Idle processes exit after a while.
+ * Child processes that turn files into indexed chunks (or just into text, for the content endpoint), so
+ * extraction and chunking never block the event loop that serves requests. Each file runs under a time
+ * budget and a heap limit; a file over either fails with an `ExtractionError` that says so, and its
+ * process is killed and replaced, which gives all its memory back. Processes, not worker threads: V8 ends
+ * the whole process when a heap runs out in some paths (measured with worker `resourceLimits` on Node 20:
+ * a DOCX parser over its limit killed the server), and a process is the unit the system can reclaim. Idle
+ * processes exit after a while.
  */
 export class IngestionPool {
   readonly #settings: IngestionPoolSettings;
@@ -76,6 +92,61 @@ export class IngestionPool {
    * Throws `ExtractionError` when the file cannot be read or exceeds a limit; `signal` abandons it.
    */
   async ingest(file: PoolFile, onChunks: ChunkBatchHandler, signal?: AbortSignal): Promise<PoolOutcome> {
+    return this.#run('Extracting and chunking the file', signal, async (child, clock) => {
+      const batches = new BatchQueue(child, clock, onChunks);
+      try {
+        const task: IngestTask = { kind: 'ingest', ...file, limits: this.#settings.limits, batchChunks: BATCH_CHUNKS };
+        const result = await child.run(task, (message) => batches.receive(message));
+        await batches.settled();
+        if (!result.ok) throw new ExtractionError(result.message, result.format);
+        return { format: result.format, chunkCount: result.chunkCount, stopped: result.stopped };
+      } catch (error) {
+        await batches.settled().catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * The whole text of `file`, extracted in a process under the same limits as ingestion, so that reading
+   * a file's content never blocks the event loop. Throws `ExtractionError` when the file cannot be read
+   * or exceeds a limit (`exceededPoolLimit` tells the pool's time and memory limits apart).
+   */
+  async extract(file: PoolSource, signal?: AbortSignal): Promise<PoolText> {
+    return this.#run("Extracting the file's text", signal, async (child, clock) => {
+      const task: ExtractTask = {
+        kind: 'extract',
+        ...file,
+        limits: this.#settings.limits,
+        pieceCharacters: TEXT_PIECE_CHARACTERS,
+      };
+      const pieces: string[] = [];
+      const result = await child.run(task, (message) => {
+        if (message.type === 'started') clock.run();
+        else if (message.type === 'text') pieces.push(message.text);
+      });
+      if (!result.ok) throw new ExtractionError(result.message, result.format);
+      return { format: result.format, text: pieces.join('') };
+    });
+  }
+
+  /** Ends every process (tasks still running are abandoned). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const timer of this.#idleTimers.values()) clearTimeout(timer);
+    for (const child of this.#idle.splice(0)) child.kill();
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
+
+  /**
+   * Runs `work` on a process of its own: under the time limit (which starts when the process takes the
+   * task up), killed when `signal` aborts, and its failures described. `what` names the work in messages.
+   */
+  async #run<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    work: (child: IngestChild, clock: TaskClock) => Promise<T>,
+  ): Promise<T> {
     const child = await this.#acquire(signal);
     let timedOut = false;
     const clock = new TaskClock(this.#settings.taskTimeoutMs, () => {
@@ -87,17 +158,11 @@ export class IngestionPool {
     clock.onRun(() => clearTimeout(startup));
     const onAbort = (): void => child.kill();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const batches = new BatchQueue(child, clock, onChunks);
     try {
-      const task: IngestTask = { ...file, limits: this.#settings.limits, batchChunks: BATCH_CHUNKS };
-      const result = await child.run(task, (message) => batches.receive(message));
-      await batches.settled();
-      if (!result.ok) throw new ExtractionError(result.message, result.format);
-      return { format: result.format, chunkCount: result.chunkCount, stopped: result.stopped };
+      return await work(child, clock);
     } catch (error) {
-      await batches.settled().catch(() => undefined);
       if (signal?.aborted === true) throw signal.reason;
-      throw this.#describe(error, timedOut);
+      throw this.#describe(error, timedOut, what);
     } finally {
       clearTimeout(startup);
       clock.stop();
@@ -106,27 +171,18 @@ export class IngestionPool {
     }
   }
 
-  /** Ends every process (tasks still running are abandoned). */
-  async close(): Promise<void> {
-    this.#closed = true;
-    for (const timer of this.#idleTimers.values()) clearTimeout(timer);
-    for (const child of this.#idle.splice(0)) child.kill();
-    for (const wake of this.#waiting.splice(0)) wake();
-  }
-
-  #describe(error: unknown, timedOut: boolean): unknown {
+  #describe(error: unknown, timedOut: boolean, what: string): unknown {
     if (timedOut) {
       return new ExtractionError(
-        `Extracting and chunking the file took longer than this server's limit of ` +
-          `${formatDuration(this.#settings.taskTimeoutMs)} per file.`,
-        'limit',
+        `${what} took longer than this server's limit of ${formatDuration(this.#settings.taskTimeoutMs)} per file.`,
+        OVER_POOL_LIMIT,
       );
     }
     if (error instanceof ChildExited && error.outOfMemory) {
       return new ExtractionError(
-        `Extracting and chunking the file needed more memory than this server's limit of ` +
-          `${formatCount(this.#settings.taskMemoryMb)} MB per file.`,
-        'limit',
+        `${what} needed more memory than this server's limit of ${formatCount(this.#settings.taskMemoryMb)} MB ` +
+          'per file.',
+        OVER_POOL_LIMIT,
       );
     }
     return error;
@@ -202,6 +258,7 @@ class BatchQueue {
       this.clock.run();
       return;
     }
+    if (message.type !== 'chunks') return;
     this.#waiting += 1;
     this.clock.pause();
     this.#tail = this.#tail.then(async () => {
