@@ -1,15 +1,14 @@
-import type { Message, RunStep } from '../api/types.js';
+import type { RunStep } from '../api/types.js';
 import type { StepToolCall } from '../tools/builtin-tool.js';
-import { messageEvent, stepEvent, toolCallDeltaEvent } from './run-events.js';
+import { toolCallDeltaEvent } from './run-events.js';
 import type { RunExecution } from './run-execution.js';
-import { endStep, newAssistantMessage, newMessageCreationStep } from './run-objects.js';
 import type { RunResources, RunTools } from './run-tools.js';
 import type { PendingCall } from './run-turn.js';
 
 /**
  * Executes the built-in calls of a turn's tool step (file_search, code_interpreter), recording
- * each result on the step as it arrives. Figures the code drew wait in the run's state until the step has
- * ended (`showPendingFigures`): a stream may not open another step while this one is in progress.
+ * each result on the step as it arrives. Figures the code drew wait in the run's state until the answer
+ * message shows them (`ensureMessage`): a stream may not open another step while this one is in progress.
  * Returns the step with every built-in call filled in; function calls stay pending.
  */
 export async function executeBuiltinCalls(
@@ -69,33 +68,4 @@ function replaceCall(step: RunStep, index: number, toolCall: StepToolCall): RunS
   const toolCalls = [...step.step_details.tool_calls];
   toolCalls[index] = toolCall;
   return { ...step, step_details: { type: 'tool_calls', tool_calls: toolCalls } };
-}
-
-/** A completed assistant message holding the figures code_interpreter drew, once their tool step has ended. */
-export async function showPendingFigures(execution: RunExecution): Promise<void> {
-  const fileIds = execution.state.pendingFigures ?? [];
-  if (fileIds.length === 0) return;
-  const draft = newAssistantMessage(execution.run);
-  const message: Message = {
-    ...draft,
-    status: 'completed',
-    completed_at: draft.created_at,
-    content: fileIds.map((fileId) => ({ type: 'image_file' as const, image_file: { file_id: fileId, detail: 'auto' as const } })),
-  };
-  const step = newMessageCreationStep(execution.run, message.id);
-  const completedStep = endStep(step, 'completed');
-  await execution.write((_run, state) => ({
-    state: { ...state, pendingFigures: [] },
-    messages: [message],
-    steps: [completedStep],
-    events: [
-      stepEvent(step, 'created'),
-      stepEvent(step, 'in_progress'),
-      messageEvent({ ...message, status: 'in_progress', completed_at: null, content: [] }, 'created'),
-      messageEvent({ ...message, status: 'in_progress', completed_at: null, content: [] }, 'in_progress'),
-      { event: 'thread.message.delta', data: { id: message.id, object: 'thread.message.delta', delta: { content: message.content.map((part, index) => ({ index, ...part })) } } },
-      messageEvent(message, 'completed'),
-      stepEvent(completedStep, 'completed'),
-    ],
-  }));
 }

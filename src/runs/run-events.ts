@@ -1,5 +1,6 @@
 import type { Message, Run, RunStep, StreamEventName } from '../api/types.js';
 import type { NewRunEvent } from '../store/run-repository.js';
+import type { IndexedAnnotation } from './streamed-annotations.js';
 
 type StepPhase = 'created' | 'in_progress' | 'completed' | 'failed' | 'cancelled' | 'expired';
 type MessagePhase = 'created' | 'in_progress' | 'completed' | 'incomplete';
@@ -28,12 +29,30 @@ export function messageEvent(message: Message, phase: MessagePhase): NewRunEvent
   return event(`thread.message.${phase}`, message);
 }
 
-/** A piece of assistant text appended to content part `index` of a message. */
-export function messageTextDeltaEvent(messageId: string, index: number, text: string): NewRunEvent {
+/**
+ * A piece of assistant text appended to content part `index` of a message, with the annotations this piece
+ * completed (indices into the whole text).
+ */
+export function messageTextDeltaEvent(
+  messageId: string,
+  index: number,
+  text: string,
+  annotations: readonly IndexedAnnotation[] = [],
+): NewRunEvent {
+  const value = annotations.length > 0 ? { value: text, annotations } : { value: text };
   return event('thread.message.delta', {
     id: messageId,
     object: 'thread.message.delta',
-    delta: { content: [{ index, type: 'text', text: { value: text } }] },
+    delta: { content: [{ index, type: 'text', text: value }] },
+  });
+}
+
+/** A message's figures: `image_file` content parts at indices 0.. (the answer's text comes after them). */
+export function messageImagesDeltaEvent(messageId: string, fileIds: readonly string[]): NewRunEvent {
+  return event('thread.message.delta', {
+    id: messageId,
+    object: 'thread.message.delta',
+    delta: { content: fileIds.map((fileId, index) => ({ index, type: 'image_file', image_file: { file_id: fileId } })) },
   });
 }
 

@@ -1,11 +1,21 @@
 import type { Message, Run, RunStep } from '../api/types.js';
 import { nowSeconds } from '../ids.js';
 import type { NewRunEvent, RunChanges, RunState, StoredRun } from '../store/run-repository.js';
-import { runStatusEvent, messageEvent, stepEvent } from './run-events.js';
+import { messageEvent, messageImagesDeltaEvent, runStatusEvent, stepEvent } from './run-events.js';
 import { endStep, incompleteMessage, toUsage } from './run-objects.js';
 import { RunInterrupted, type RunLastError } from './run-failure.js';
 import { emptyAnnotationSources, type AnnotationSources } from './message-annotations.js';
 import type { RunWriter } from './run-writer.js';
+import type { StreamedAnnotations } from './streamed-annotations.js';
+
+export interface OpenMessage {
+  message: Message;
+  step: RunStep;
+  text: string;
+  /** Figures drawn earlier in the run: `image_file` parts 0.., so the text is part `figures.length`. */
+  figures: string[];
+  annotations: StreamedAnnotations;
+}
 
 export type TerminalOutcome =
   | { status: 'completed' }
@@ -23,8 +33,8 @@ export class RunExecution {
   run: Run;
   state: RunState;
   readonly project: string;
-  /** The message being streamed, with its text so far. */
-  openMessage: { message: Message; step: RunStep; text: string } | undefined;
+  /** The message being streamed: its text so far, the figures it shows before the text, its annotations. */
+  openMessage: OpenMessage | undefined;
   /** The tool-call step being streamed. */
   openToolStep: RunStep | undefined;
   /** What the run's answer may cite or link (search results, files the code wrote). */
@@ -135,10 +145,12 @@ export class RunExecution {
     const stepError = outcome.status === 'failed' ? { code: outcome.error.code === 'rate_limit_exceeded' ? 'rate_limit_exceeded' as const : 'server_error' as const, message: outcome.error.message } : null;
     if (this.openMessage) {
       const reason = outcome.status === 'cancelled' ? 'run_cancelled' : outcome.status === 'expired' ? 'run_expired' : outcome.status === 'failed' ? 'run_failed' : 'max_tokens';
-      const message = incompleteMessage(this.openMessage.message, this.openMessage.text, reason);
+      const { message: open, text, figures } = this.openMessage;
+      const message = incompleteMessage(open, text, reason, figures);
       const step = endStep(this.openMessage.step, stepEnding === 'completed' ? 'completed' : stepEnding, stepError);
       changes.messages!.push(message);
       changes.steps!.push(step);
+      if (figures.length > 0) changes.events.push(messageImagesDeltaEvent(message.id, figures));
       changes.events.push(messageEvent(message, 'incomplete'), stepEvent(step, step.status as 'completed'));
       this.openMessage = undefined;
     }

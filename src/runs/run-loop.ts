@@ -14,8 +14,8 @@ import type { ImageLoader } from './to-chat-message.js';
 import { toResponseFormat, toToolChoice } from './chat-tools.js';
 import { RunExecution, type TerminalOutcome } from './run-execution.js';
 import { RunFailure, RunInterrupted, toLastError } from './run-failure.js';
-import { closeMessage, runTurn, type CallKind } from './run-turn.js';
-import { executeBuiltinCalls, showPendingFigures } from './run-builtins.js';
+import { closeMessage, runTurn, showRemainingFigures, type CallKind } from './run-turn.js';
+import { executeBuiltinCalls } from './run-builtins.js';
 import { stepEvent } from './run-events.js';
 import { endStep } from './run-objects.js';
 import type { RunTools } from './run-tools.js';
@@ -69,7 +69,10 @@ export async function executeRun(deps: RunLoopDependencies, stored: StoredRun, s
       if (outcome === 'paused') return;
       if (outcome !== 'again') {
         // An incomplete run leaves its message incomplete too (`max_tokens`); `finish` does that.
-        if (outcome.status === 'completed') await closeMessage(execution);
+        if (outcome.status === 'completed') {
+          await closeMessage(execution);
+          await showRemainingFigures(execution);
+        }
         await execution.finish(outcome);
         return;
       }
@@ -94,8 +97,6 @@ function failureOutcome(error: unknown, signal: AbortSignal): TerminalOutcome {
 /** One model call and what follows from it: 'again' for another call, 'paused', or how the run ends. */
 async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signal: AbortSignal): Promise<'again' | 'paused' | TerminalOutcome> {
   const { settings } = deps;
-  // The previous turn's tool step has ended (completed here, or by the client's tool outputs).
-  await showPendingFigures(execution);
   const { run, state } = execution;
   if (state.modelCalls >= settings.maxModelCalls) {
     throw new RunFailure('server_error', `The run made ${state.modelCalls} model calls without finishing; the limit is ${settings.maxModelCalls}.`);

@@ -51,22 +51,28 @@ export function newToolCallsStep(run: Run): RunStep {
   return newStep(run, { type: 'tool_calls', tool_calls: [] });
 }
 
-export function completeMessage(message: Message, text: string, annotations: Annotation[] = []): Message {
-  return {
-    ...message,
-    status: 'completed',
-    completed_at: nowSeconds(),
-    content: [{ type: 'text', text: { value: text, annotations } }],
-  };
+/** The answer's figures (as OpenAI puts them: before the text), then its text. */
+function answerContent(text: string, annotations: Annotation[], figures: readonly string[]): Message['content'] {
+  const images = figures.map((fileId) => ({ type: 'image_file' as const, image_file: { file_id: fileId, detail: 'auto' as const } }));
+  return text === '' && images.length > 0 ? images : [...images, { type: 'text', text: { value: text, annotations } }];
 }
 
-export function incompleteMessage(message: Message, text: string, reason: NonNullable<Message['incomplete_details']>['reason']): Message {
+export function completeMessage(message: Message, text: string, annotations: Annotation[] = [], figures: readonly string[] = []): Message {
+  return { ...message, status: 'completed', completed_at: nowSeconds(), content: answerContent(text, annotations, figures) };
+}
+
+export function incompleteMessage(
+  message: Message,
+  text: string,
+  reason: NonNullable<Message['incomplete_details']>['reason'],
+  figures: readonly string[] = [],
+): Message {
   return {
     ...message,
     status: 'incomplete',
     incomplete_at: nowSeconds(),
     incomplete_details: { reason },
-    content: text === '' ? message.content : [{ type: 'text', text: { value: text, annotations: [] } }],
+    content: text === '' && figures.length === 0 ? message.content : answerContent(text, [], figures),
   };
 }
 

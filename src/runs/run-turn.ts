@@ -8,11 +8,11 @@ import {
   type TokenCounter,
   type TokenUsage,
 } from '../providers/index.js';
-import { messageEvent, messageTextDeltaEvent, stepEvent, toolCallDeltaEvent } from './run-events.js';
+import { messageEvent, messageImagesDeltaEvent, messageTextDeltaEvent, stepEvent, toolCallDeltaEvent } from './run-events.js';
 import type { RunExecution } from './run-execution.js';
 import { completeMessage, endStep, newAssistantMessage, newMessageCreationStep, newToolCallsStep, toUsage } from './run-objects.js';
 import { quietUpstreamWatchdog } from './quiet-upstream-watchdog.js';
-import { annotate } from './message-annotations.js';
+import { StreamedAnnotations } from './streamed-annotations.js';
 import type { StepToolCall } from '../tools/builtin-tool.js';
 import { JsonStringFieldStream } from '../tools/json-string-field-stream.js';
 
@@ -163,8 +163,10 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
       if (part.text === '') return;
       await ensureMessage(execution);
       const open = execution.openMessage!;
+      const previousLength = open.text.length;
       open.text += part.text;
-      await execution.append([messageTextDeltaEvent(open.message.id, 0, part.text)]);
+      const annotations = open.annotations.next(open.text, previousLength);
+      await execution.append([messageTextDeltaEvent(open.message.id, open.figures.length, part.text, annotations)]);
       return;
     }
     case 'tool-call-start': {
@@ -215,27 +217,45 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
 export async function closeMessage(execution: RunExecution): Promise<Message | undefined> {
   const open = execution.openMessage;
   if (!open) return undefined;
-  const message = completeMessage(open.message, open.text, annotate(open.text, execution.annotationSources));
+  const { all, unsent } = open.annotations.finish(open.text);
+  const message = completeMessage(open.message, open.text, all, open.figures);
   const step = endStep(open.step, 'completed');
+  // What the deltas have not carried yet: annotations only the final text completes, and the figures, which
+  // OpenAI sends after the text (AssistantStream reports textCreated, then imageFileDone).
+  const pending = [
+    ...(unsent.length > 0 ? [messageTextDeltaEvent(message.id, open.figures.length, '', unsent)] : []),
+    ...(open.figures.length > 0 ? [messageImagesDeltaEvent(message.id, open.figures)] : []),
+  ];
   await execution.write(() => ({
     messages: [message],
     steps: [step],
-    events: [messageEvent(message, 'completed'), stepEvent(step, 'completed')],
+    events: [...pending, messageEvent(message, 'completed'), stepEvent(step, 'completed')],
   }));
   execution.openMessage = undefined;
   return message;
 }
 
-async function ensureMessage(execution: RunExecution): Promise<void> {
+/** Figures no answer text followed (the model ended right after drawing) get a message of their own. */
+export async function showRemainingFigures(execution: RunExecution): Promise<void> {
+  if ((execution.state.pendingFigures ?? []).length === 0) return;
+  await ensureMessage(execution);
+  await closeMessage(execution);
+}
+
+/** Opens the answer message; figures the run drew since its last message become its first parts. */
+export async function ensureMessage(execution: RunExecution): Promise<void> {
   if (execution.openMessage) return;
   const message = newAssistantMessage(execution.run);
   const step = newMessageCreationStep(execution.run, message.id);
-  await execution.write(() => ({
+  const figures = execution.state.pendingFigures ?? [];
+  await execution.write((_run, state) => ({
+    ...(figures.length > 0 ? { state: { ...state, pendingFigures: [] } } : {}),
     messages: [message],
     steps: [step],
     events: [stepEvent(step, 'created'), stepEvent(step, 'in_progress'), messageEvent(message, 'created'), messageEvent(message, 'in_progress')],
   }));
-  execution.openMessage = { message, step, text: '' };
+  const annotations = new StreamedAnnotations(execution.annotationSources);
+  execution.openMessage = { message, step, text: '', figures, annotations };
 }
 
 async function ensureToolStep(execution: RunExecution): Promise<RunStep> {

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { startScriptedUpstream, type ScriptedUpstream } from '../upstream/index.js';
 import { sdkClient } from './client.js';
+import { pollUntil } from './poll.js';
 import { removeDataDir, startTestServer, type StartOptions, type TestServer } from './test-server.js';
 
 export interface RunFixture {
@@ -17,6 +18,15 @@ export async function startRunFixture(options: StartOptions = {}): Promise<RunFi
     ...options,
     env: { OPENAI_BASE_URL: upstream.baseURL, OPENAI_API_KEY: 'upstream-key', UPSTREAM_MAX_RETRIES: '2', ...options.env },
   });
+  // With embeddings on, the server asks the upstream for one at start-up (is the provider reachable?). Tests read
+  // the requests the upstream recorded by position, so that probe must not land among theirs.
+  if (options.env?.EMBEDDING_MODEL !== 'none') {
+    await pollUntil(() => upstream.requests.some((request) => request.path === '/v1/embeddings'), {
+      what: 'the embedding provider probe at start-up',
+      timeoutMs: 10_000,
+    });
+    upstream.reset();
+  }
   return {
     server,
     upstream,
