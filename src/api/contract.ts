@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { checkDiscriminatorFirst } from './discriminator-first.js';
 import { applyDocumentedLimits } from './documented-limits.js';
 import { normalizeNullable } from './normalize-nullable.js';
 
@@ -38,13 +39,16 @@ export class Contract {
 
   constructor(document: OpenApiDocument = loadContractDocument()) {
     this.document = document;
-    this.ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true, coerceTypes: false, useDefaults: false });
+    // `allErrors: false`: validation stops at the first failed keyword of each branch, so an over-long array is
+    // refused at its `maxItems` instead of after checking every item (10,000 bad tools took seconds). `anyOf`
+    // and `oneOf` still report one error per branch, which is what the wording in validation-error.ts needs.
+    this.ajv = new Ajv2020({ strict: false, allErrors: false, verbose: true, coerceTypes: false, useDefaults: false });
     const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
     addFormats(this.ajv);
     for (const format of ['unixtime', 'binary', 'int64']) this.ajv.addFormat(format, true);
     const components = applyDocumentedLimits(normalizeNullable(document.components) as OpenApiDocument['components']);
-    this.ajv.addSchema({ $id: CONTRACT_ID, components });
     this.discriminatorValues = collectDiscriminatorValues(components);
+    this.ajv.addSchema({ $id: CONTRACT_ID, components: checkDiscriminatorFirst(components) });
   }
 
   /** A validator for any JSON schema, which may `$ref` the contract's components. */
