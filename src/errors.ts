@@ -665,6 +665,15 @@ export const errors = {
     },
     (threadId: string, limit: number) => ({ threadId, limit }),
   ),
+  tooManyAdditionalMessages: entry(
+    {
+      status: 400,
+      code: 'thread_message_limit',
+      param: 'additional_messages',
+      message: 'Thread {threadId} has {count} messages; {adding} more would exceed the maximum of {limit} messages.',
+    },
+    (threadId: string, count: number, adding: number, limit: number) => ({ threadId, count, adding, limit }),
+  ),
   threadBusyForMessage: entry(
     {
       status: 400,

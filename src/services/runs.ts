@@ -67,6 +67,8 @@ export class RunService {
   async create(project: string, threadId: string, request: CreateRunRequest, include: string[]): Promise<RunStart> {
     const thread = await this.threads.get(project, threadId);
     const assistant = await this.assistants.get(project, request.assistant_id);
+    // The spec gives `additional_messages` no bound of its own; they count against the thread's limit.
+    await this.threads.requireRoomFor(project, threadId, request.additional_messages?.length ?? 0);
     const messages = await this.#additionalMessages(project, threadId, request.additional_messages ?? []);
     const run = this.#buildRun(assistant, threadId, request);
     const attached = await this.related.attachments.attach(project, thread, request.additional_messages ?? []);

@@ -45,6 +45,15 @@ export class ThreadService {
     return { thread: await this.attachments.attach(project, thread, requests), messages };
   }
 
+  /** Refuses `adding` more messages when the thread would then hold more than the per-thread limit. */
+  async requireRoomFor(project: string, threadId: string, adding: number): Promise<void> {
+    if (adding === 0) return;
+    const count = await this.store.messages.count(project, threadId);
+    if (count + adding > this.maxMessagesPerThread) {
+      throw errors.tooManyAdditionalMessages(threadId, count, adding, this.maxMessagesPerThread);
+    }
+  }
+
   async get(project: string, id: string): Promise<Thread> {
     const thread = await this.store.threads.get(project, id);
     if (!thread) throw errors.notFound('thread', id);
