@@ -1,4 +1,5 @@
 import { errors } from '../errors.js';
+import { type Query, singleQueryValue } from './query-params.js';
 
 export type SortOrder = 'asc' | 'desc';
 
@@ -31,16 +32,17 @@ export interface PageOptions {
 }
 
 /** Reads `limit`, `order`, `after`, `before` from a query string object, with OpenAI's bounds and errors. */
-export function parsePageRequest(query: Record<string, unknown>, options: PageOptions = {}): PageRequest {
+export function parsePageRequest(query: Query, options: PageOptions = {}): PageRequest {
   const { defaultLimit = 20, maxLimit = 100, allowBefore = true } = options;
-  const limit = parseLimit(query.limit, defaultLimit, maxLimit);
-  const order = query.order ?? 'desc';
+  const rawLimit = singleQueryValue(query, 'limit', (got) => errors.invalidType('limit', 'an integer', got));
+  const limit = parseLimit(rawLimit, defaultLimit, maxLimit);
+  const order = singleQueryValue(query, 'order', (got) => errors.invalidType('order', 'a string', got)) ?? 'desc';
   if (order !== 'asc' && order !== 'desc') {
-    throw errors.invalidOrder(String(order));
+    throw errors.invalidOrder(order);
   }
   const request: PageRequest = { limit, order };
-  const after = optionalId(query.after, 'after');
-  const before = allowBefore ? optionalId(query.before, 'before') : undefined;
+  const after = optionalId(query, 'after');
+  const before = allowBefore ? optionalId(query, 'before') : undefined;
   if (after !== undefined) request.after = after;
   if (before !== undefined) request.before = before;
   return request;
@@ -56,9 +58,9 @@ export function toListResponse<T extends { id: string }>(page: Page<T>): ListRes
   };
 }
 
-function parseLimit(raw: unknown, fallback: number, max: number): number {
-  if (raw === undefined || raw === '') return fallback;
-  const text = String(raw);
+/** `limit=` (empty) is refused like any other non-integer: a client that sent it meant some number. */
+function parseLimit(text: string | undefined, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
   const value = Number(text);
   if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value)) {
     throw errors.limitNotInteger(text);
@@ -68,10 +70,9 @@ function parseLimit(raw: unknown, fallback: number, max: number): number {
   return value;
 }
 
-function optionalId(raw: unknown, param: 'after' | 'before'): string | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string') throw errors.cursorNotSingleId(param);
-  return raw;
+function optionalId(query: Query, param: 'after' | 'before'): string | undefined {
+  const id = singleQueryValue(query, param, () => errors.cursorNotSingleId(param));
+  return id === '' ? undefined : id;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { parsePageRequest, toListResponse } from '../../api/pagination.js';
+import { optionalStringQuery } from '../../api/query-params.js';
 import { errors } from '../../errors.js';
 import type { BlobStore } from '../../files/blob-store.js';
 import type { Services } from '../../services/index.js';
@@ -39,7 +40,7 @@ export function fileRoutes(services: Services, { blobs, maxFileBytes }: FileRout
 
     app.get<{ Querystring: Record<string, unknown> }>('/files', async (request) => {
       const page = parsePageRequest(request.query, { defaultLimit: 10_000, maxLimit: 10_000, allowBefore: false });
-      const purpose = typeof request.query.purpose === 'string' && request.query.purpose !== '' ? request.query.purpose : undefined;
+      const purpose = optionalStringQuery(request.query, 'purpose');
       return toListResponse(await services.files.list(request.project, page, purpose));
     });
 

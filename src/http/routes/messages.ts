@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { schemaRef } from '../../api/contract.js';
 import { parsePageRequest, toListResponse } from '../../api/pagination.js';
+import { optionalStringQuery } from '../../api/query-params.js';
 import type { CreateMessageRequest, ModifyMessageRequest } from '../../api/types.js';
 import type { Services } from '../../services/index.js';
 
@@ -11,7 +12,7 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: ThreadParams; Querystring: Record<string, unknown> }>('/threads/:thread_id/messages', async (request) => {
       const page = parsePageRequest(request.query);
-      const runId = typeof request.query.run_id === 'string' && request.query.run_id !== '' ? request.query.run_id : undefined;
+      const runId = optionalStringQuery(request.query, 'run_id');
       return toListResponse(await services.messages.list(request.project, request.params.thread_id, page, runId));
     });
 

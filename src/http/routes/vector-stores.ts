@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { schemaRef } from '../../api/contract.js';
 import { parsePageRequest, toListResponse } from '../../api/pagination.js';
+import { optionalStringQuery } from '../../api/query-params.js';
 import type {
   CreateVectorStoreFileBatchRequest,
   CreateVectorStoreFileRequest,
@@ -98,10 +99,10 @@ export function vectorStoreRoutes(services: Services): FastifyPluginAsync {
 }
 
 function parseStatusFilter(query: Query): FileStatus | undefined {
-  const filter = query.filter;
-  if (filter === undefined || filter === '') return undefined;
+  const filter = optionalStringQuery(query, 'filter');
+  if (filter === undefined) return undefined;
   if (!FILE_STATUSES.includes(filter as FileStatus)) {
-    throw errors.invalidFileStatusFilter(String(filter), FILE_STATUSES);
+    throw errors.invalidFileStatusFilter(filter, FILE_STATUSES);
   }
   return filter as FileStatus;
 }
