@@ -166,6 +166,25 @@ export const errors = {
       "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library " +
       'correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)',
   }),
+  invalidUtf8Body: entry({
+    status: 400,
+    code: 'invalid_json',
+    param: null,
+    message:
+      'We could not parse the JSON body of your request: it is not valid UTF-8. ' +
+      '(HINT: The OpenAI API expects a JSON payload encoded as UTF-8.)',
+  }),
+  jsonTooDeep: entry(
+    {
+      status: 400,
+      code: 'invalid_json',
+      param: null,
+      message:
+        'We could not parse the JSON body of your request: its arrays and objects are nested more than ' +
+        '{maxDepth} levels deep.',
+    },
+    (maxDepth: number) => ({ maxDepth }),
+  ),
   unsupportedContentType: entry(
     {
       status: 415,

@@ -7,6 +7,7 @@ import type { Services } from '../services/index.js';
 import { createAuthenticator } from './auth.js';
 import type { ApiKeyEntry } from './auth.js';
 import { createErrorHandler } from './error-handler.js';
+import { registerJsonParser } from './json-body-parser.js';
 import { type HttpMetrics, registerMetrics } from './metrics-route.js';
 import { createRateLimitHook } from './rate-limit-hook.js';
 import type { RateLimitSettings } from './rate-limit-settings.js';
@@ -97,17 +98,4 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     { prefix: '/v1' },
   );
   return app;
-}
-
-/** Like Fastify's JSON parser, but an empty body reads as "no body" instead of an error. */
-function registerJsonParser(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'ignore');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (String(body).trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    parseJson(request, String(body), (error, value) => (error ? done(errors.invalidJson(), undefined) : done(null, value)));
-  });
 }
