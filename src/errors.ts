@@ -124,6 +124,56 @@ export const errors = {
       url,
     }),
   ),
+  /** The router could not percent-decode the path (`/v1/threads/%zz`). */
+  badUrlEncoding: entry(
+    {
+      status: 400,
+      code: 'invalid_url',
+      param: null,
+      message: 'Invalid URL ({method} {path}): the path is not valid percent-encoding.',
+    },
+    (method: string, path: string) => ({ method, path }),
+  ),
+  pathParamTooLong: entry(
+    {
+      status: 414,
+      code: 'uri_too_long',
+      param: null,
+      message: 'Invalid URL: a path parameter is longer than {maxLength} characters.',
+    },
+    (maxLength: number) => ({ maxLength }),
+  ),
+  /** Refused by Node's HTTP parser before routing, like the next three: the request line alone is too long. */
+  requestLineTooLong: entry(
+    {
+      status: 414,
+      code: 'uri_too_long',
+      param: null,
+      message: 'The request URL is too long: the request line and headers may be at most {maxBytes} bytes.',
+    },
+    (maxBytes: number) => ({ maxBytes }),
+  ),
+  headersTooLarge: entry(
+    {
+      status: 431,
+      code: 'headers_too_large',
+      param: null,
+      message: 'The request headers are too large: the request line and headers may be at most {maxBytes} bytes.',
+    },
+    (maxBytes: number) => ({ maxBytes }),
+  ),
+  malformedHttpRequest: entry({
+    status: 400,
+    code: 'invalid_http_request',
+    param: null,
+    message: 'The request is not valid HTTP/1.1, so it could not be read.',
+  }),
+  requestTimeout: entry({
+    status: 408,
+    code: 'request_timeout',
+    param: null,
+    message: 'The request was not received in time.',
+  }),
   missingApiKey: entry({
     status: 401,
     code: null,

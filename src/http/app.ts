@@ -7,6 +7,7 @@ import type { Services } from '../services/index.js';
 import { createAuthenticator } from './auth.js';
 import type { ApiKeyEntry } from './auth.js';
 import { createErrorHandler } from './error-handler.js';
+import { handleClientError, handleFrameworkError, MAX_PATH_PARAM_LENGTH } from './framework-errors.js';
 import { registerJsonParser } from './json-body-parser.js';
 import { type HttpMetrics, registerMetrics } from './metrics-route.js';
 import { createRateLimitHook } from './rate-limit-hook.js';
@@ -54,7 +55,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Per-request lines would dominate the log and cost throughput; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
     // OpenAI's ids never contain these, and a 414 is clearer than a 404 for an absurd URL.
-    routerOptions: { maxParamLength: 256 },
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // Errors raised before routing (bad percent-encoding, over-long ids, oversized headers) in OpenAI's shape too.
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
   });
 
   app.setValidatorCompiler(({ schema }) => contract.compile(schema));
