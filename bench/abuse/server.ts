@@ -54,6 +54,6 @@ export async function startAbusedServer(
 /** Node 20 rejects `--cpu-prof` in NODE_OPTIONS, so bench/crud's preloaded module runs the profiler instead. */
 function cpuProfileEnv(directory: string): Record<string, string> {
   mkdirSync(directory, { recursive: true });
-  const preload = pathToFileURL(path.join(import.meta.dirname, '../crud/start-cpu-profile.ts')).href;
+  const preload = pathToFileURL(path.join(import.meta.dirname, 'start-cpu-profile.mjs')).href;
   return { NODE_OPTIONS: `--import tsx --import ${preload}`, BENCH_CPU_PROF: directory };
 }
