@@ -9,15 +9,15 @@ import { ServerMetrics, storeMetricSources } from './metrics/index.js';
 import { createProviderRegistry, createTokenCountPool } from './providers/index.js';
 import { imageLoader } from './runs/load-image.js';
 import { RunEventBus } from './runs/run-event-bus.js';
+import { RunTools } from './runs/run-tools.js';
 import { RunWorker } from './runs/run-worker.js';
 import { RunWriter } from './runs/run-writer.js';
 import { createServices } from './services/index.js';
-import { RunTools } from './runs/run-tools.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
 import { removeOrphanedWorkDirs } from './tools/code-interpreter/work-dir-claims.js';
 import { createBuiltinTools } from './tools/create-builtin-tools.js';
 import { FileIngestion, monitorEmbeddings } from './tools/file-search/file-ingestion.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
-import type { Store } from './store/store.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -33,7 +33,9 @@ export interface RunningServer {
  */
 export async function startServer(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   if (config.databaseUrl) {
-    throw new Error('DATABASE_URL is set, but the PostgreSQL store is not available yet; unset it to use the embedded SQLite store.');
+    throw new Error(
+      'DATABASE_URL is set, but the PostgreSQL store is not available yet; unset it to use the embedded SQLite store.',
+    );
   }
   const logger = pino({ level: config.logLevel });
   const startedAtMs = Date.now();
@@ -57,7 +59,9 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     env,
   });
   const embeddings = monitorEmbeddings(providers.embeddingModel(), config, logger);
-  const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'), { vectorDimensions: embeddings?.dimensions });
+  const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'), {
+    vectorDimensions: embeddings?.dimensions,
+  });
   const ingestion = new FileIngestion({ settings: config, store, blobs, embeddings, log: logger });
   const builtins = await createBuiltinTools({ config, store, blobs, embeddings, log: logger });
   const bus = new RunEventBus();
@@ -79,14 +83,20 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
           initialDelayMs: 500,
           maxDelayMs: 8_000,
           firstPartTimeoutMs: config.upstreamFirstTokenTimeoutMs,
-          onRetry: (error, attempt, delayMs) => logger.warn({ err: error, attempt, delayMs }, 'retrying the upstream model call'),
+          onRetry: (error, attempt, delayMs) =>
+            logger.warn({ err: error, attempt, delayMs }, 'retrying the upstream model call'),
         },
         defaultContextWindow: config.defaultContextWindow,
         replyReserveTokens: 4096,
         expiresAfterSeconds: config.runExpiresAfterSeconds,
       },
     },
-    { concurrency: config.runConcurrency, leaseMs: 30_000, sweepIntervalMs: config.runSweepIntervalMs, soleWorker: true },
+    {
+      concurrency: config.runConcurrency,
+      leaseMs: 30_000,
+      sweepIntervalMs: config.runSweepIntervalMs,
+      soleWorker: true,
+    },
     logger,
   );
   const services = createServices({
@@ -114,7 +124,9 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     rateLimits: config.rateLimits,
   });
   if (config.apiKeys === undefined) {
-    app.log.warn('API_KEYS is not set: the server runs WITHOUT AUTHENTICATION and accepts any bearer token (project "default")');
+    app.log.warn(
+      'API_KEYS is not set: the server runs WITHOUT AUTHENTICATION and accepts any bearer token (project "default")',
+    );
   }
   await worker.start();
   ingestion.start();

@@ -7,14 +7,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { promisify } from 'node:util';
 import {
   BubblewrapSandbox,
   CodeSessions,
+  type SandboxSession,
   SandboxSessionClosedError,
   SandboxUnavailableError,
-  type SandboxSession,
 } from '../src/tools/code-interpreter/index.js';
 import { pollUntil } from './helpers/poll.js';
 
@@ -93,7 +93,7 @@ describe('running code', () => {
     assert.match(failed.logs, /^Traceback \(most recent call last\):/);
     assert.match(failed.logs, /line 3, in explode/);
     assert.match(failed.logs, /ValueError: boom$/);
-    assert.doesNotMatch(failed.logs, /kernel\.py/, 'the kernel\'s own frames are hidden');
+    assert.doesNotMatch(failed.logs, /kernel\.py/, "the kernel's own frames are hidden");
     assert.equal(failed.restarted, false);
     assert.equal((await run(session, 'print(kept)')).logs, 'yes');
   });
@@ -144,7 +144,8 @@ describe('thread sessions and files', () => {
     const session = await sessions.get('thread_plot');
     await session.execute('open("/mnt/data/before.txt", "w").write("old")', {});
     const snapshot = await sessions.snapshot('thread_plot');
-    const code = 'import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig("/mnt/data/x.png")\nplt.close()\n' +
+    const code =
+      'import matplotlib.pyplot as plt\nplt.plot([1, 2])\nplt.savefig("/mnt/data/x.png")\nplt.close()\n' +
       'import os\nos.makedirs("/mnt/data/out", exist_ok=True)\nopen("/mnt/data/out/notes.txt", "w").write("hi")\n' +
       'os.symlink("/etc/hostname", "/mnt/data/link")';
     const result = await session.execute(code, {});
@@ -255,7 +256,7 @@ describe('isolation: escapes must fail', () => {
     assert.equal(connections, 0);
   });
 
-  test('a file planted in the test\'s tmp dir cannot be read', TEST_TIMEOUT, async (context) => {
+  test("a file planted in the test's tmp dir cannot be read", TEST_TIMEOUT, async (context) => {
     const secret = randomBytes(16).toString('hex');
     const planted = join(root, 'planted-secret.txt');
     await writeFile(planted, secret);
@@ -289,13 +290,14 @@ describe('isolation: escapes must fail', () => {
     );
     const [visible, processes] = (await run(session, code)).logs.split('\n');
     assert.equal(visible, '[]');
-    assert.equal(processes, "['/usr/bin/bwrap', '/usr/bin/python3']", 'only the sandbox\'s own processes are visible');
+    assert.equal(processes, "['/usr/bin/bwrap', '/usr/bin/python3']", "only the sandbox's own processes are visible");
   });
 
   test('writing outside /mnt/data fails or stays inside the sandbox', TEST_TIMEOUT, async (context) => {
     const name = `sandbox-write-${randomBytes(8).toString('hex')}`;
     const { session } = await openSession(context);
-    const code = 'def attempt(path):\n    try:\n        open(path, "w").write("x")\n        return "written"\n' +
+    const code =
+      'def attempt(path):\n    try:\n        open(path, "w").write("x")\n        return "written"\n' +
       '    except OSError as error:\n        return type(error).__name__\n' +
       `print(attempt("/usr/${name}"), attempt("/${name}"), attempt("/etc/${name}"), attempt("/tmp/${name}"))`;
     const result = await run(session, code);
@@ -307,7 +309,8 @@ describe('isolation: escapes must fail', () => {
 
   test('the code runs as an unprivileged uid and cannot raise its limits', TEST_TIMEOUT, async (context) => {
     const { session } = await openSession(context);
-    const code = 'import os, resource\nprint(os.getuid(), os.getgid())\n' +
+    const code =
+      'import os, resource\nprint(os.getuid(), os.getgid())\n' +
       'try:\n    resource.setrlimit(resource.RLIMIT_NPROC, (100000, 100000))\n    print("raised")\n' +
       'except (ValueError, OSError) as error:\n    print("refused:", error)';
     const result = await run(session, code);
@@ -333,7 +336,8 @@ describe('isolation: escapes must fail', () => {
 
   test('the process limit stops forking well short of exhausting the host', TEST_TIMEOUT, async (context) => {
     const { session } = await openSession(context);
-    const code = 'import os, time\ncount = 0\ntry:\n    while count < 10000:\n        if os.fork() == 0:\n' +
+    const code =
+      'import os, time\ncount = 0\ntry:\n    while count < 10000:\n        if os.fork() == 0:\n' +
       '            time.sleep(600)\n            os._exit(0)\n        count += 1\nexcept OSError as error:\n' +
       '    print("stopped after", count, type(error).__name__)';
     const result = await run(session, code);
@@ -391,7 +395,8 @@ describe('isolation: escapes must fail', () => {
     const small = await BubblewrapSandbox.create({ fileSizeBytes: 1024 * 1024 });
     const session = await small.openSession({ workDir: join(root, 'fsize') });
     try {
-      const code = 'try:\n    open("/mnt/data/big", "wb").write(b"z" * (2 * 1024 * 1024))\nexcept OSError as error:\n' +
+      const code =
+        'try:\n    open("/mnt/data/big", "wb").write(b"z" * (2 * 1024 * 1024))\nexcept OSError as error:\n' +
         '    print("refused:", error.errno)';
       assert.equal((await session.execute(code, {})).logs, 'refused: 27');
     } finally {

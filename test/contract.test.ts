@@ -70,7 +70,9 @@ describe('the contract', () => {
 
   test('contract/ is byte for byte the pinned copy: every file matches contract/SHA256SUMS', () => {
     const ours = readFileSync(CONTRACT_PATH, 'utf8');
-    const operations = Object.values(JSON.parse(ours).paths as Record<string, object>).flatMap((item) => Object.keys(item));
+    const operations = Object.values(JSON.parse(ours).paths as Record<string, object>).flatMap((item) =>
+      Object.keys(item),
+    );
     assert.equal(operations.length, 48);
     // Checksums kept in the repo rather than a comparison with ../shared/openapi: that folder is missing on most
     // machines, and a check that skips itself there cannot fail. After a deliberate update of the contract:

@@ -13,7 +13,10 @@ function filesUnder(directory: string): string[] {
 }
 
 const codeFiles = [...filesUnder(path.join(ROOT, 'src')), ...filesUnder(path.join(ROOT, 'test'))];
-const code = codeFiles.filter((file) => file.endsWith('.ts')).map((file) => readFileSync(file, 'utf8')).join('\n');
+const code = codeFiles
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => readFileSync(file, 'utf8'))
+  .join('\n');
 const fileNames = new Set(codeFiles.map((file) => path.basename(file)));
 
 /**
@@ -28,7 +31,8 @@ function missingNames(text: string): string[] {
     if (/^[\w-]+\.ts$/.test(name)) {
       if (!fileNames.has(name)) missing.add(name);
     } else if (/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(name) && /[A-Z]/.test(name)) {
-      for (const part of name.split('.')) if (!new RegExp(`\\b${part.replace('$', '\\$')}\\b`).test(code)) missing.add(name);
+      for (const part of name.split('.'))
+        if (!new RegExp(`\\b${part.replace('$', '\\$')}\\b`).test(code)) missing.add(name);
     }
   }
   return [...missing];

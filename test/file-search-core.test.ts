@@ -22,14 +22,27 @@ const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 describe('extractText', () => {
   test('plain text, Markdown, JSON and source code come back as written', async () => {
-    assert.deepEqual(await extractText({ bytes: utf8('héllo wörld\n'), filename: 'notes.txt' }), { text: 'héllo wörld\n', format: 'text' });
-    assert.deepEqual(await extractText({ bytes: utf8('# Title\n\nBody'), filename: 'README.md' }), { text: '# Title\n\nBody', format: 'markdown' });
-    assert.deepEqual(await extractText({ bytes: utf8('{"a": [1, 2]}'), filename: 'data.json' }), { text: '{"a": [1, 2]}', format: 'json' });
-    assert.deepEqual(await extractText({ bytes: utf8('export const x = 1;\n'), filename: 'x.ts' }), { text: 'export const x = 1;\n', format: 'code' });
+    assert.deepEqual(await extractText({ bytes: utf8('héllo wörld\n'), filename: 'notes.txt' }), {
+      text: 'héllo wörld\n',
+      format: 'text',
+    });
+    assert.deepEqual(await extractText({ bytes: utf8('# Title\n\nBody'), filename: 'README.md' }), {
+      text: '# Title\n\nBody',
+      format: 'markdown',
+    });
+    assert.deepEqual(await extractText({ bytes: utf8('{"a": [1, 2]}'), filename: 'data.json' }), {
+      text: '{"a": [1, 2]}',
+      format: 'json',
+    });
+    assert.deepEqual(await extractText({ bytes: utf8('export const x = 1;\n'), filename: 'x.ts' }), {
+      text: 'export const x = 1;\n',
+      format: 'code',
+    });
   });
 
   test('HTML becomes its visible text', async () => {
-    const html = '<html><head><title>T</title><script>var hidden = 1;</script></head><body><h1>Heading</h1><p>First <a href="https://x.test">link</a>.</p></body></html>';
+    const html =
+      '<html><head><title>T</title><script>var hidden = 1;</script></head><body><h1>Heading</h1><p>First <a href="https://x.test">link</a>.</p></body></html>';
     const { text, format } = await extractText({ bytes: utf8(html), filename: 'page.html' });
     assert.equal(format, 'html');
     assert.match(text, /HEADING/i);
@@ -43,7 +56,10 @@ describe('extractText', () => {
   });
 
   test('PDF text is extracted from every page', async () => {
-    const { text, format } = await extractText({ bytes: buildPdf(['Mitochondria are the powerhouse', 'of the cell']), filename: 'biology.pdf' });
+    const { text, format } = await extractText({
+      bytes: buildPdf(['Mitochondria are the powerhouse', 'of the cell']),
+      filename: 'biology.pdf',
+    });
     assert.equal(format, 'pdf');
     assert.match(text, /Mitochondria are the powerhouse/);
     assert.match(text, /of the cell/);
@@ -60,13 +76,18 @@ describe('extractText', () => {
   });
 
   test('DOCX paragraphs are extracted', async () => {
-    const { text, format } = await extractText({ bytes: buildDocx(['Quarterly revenue grew', 'Costs fell by 3%']), filename: 'report.docx' });
+    const { text, format } = await extractText({
+      bytes: buildDocx(['Quarterly revenue grew', 'Costs fell by 3%']),
+      filename: 'report.docx',
+    });
     assert.equal(format, 'docx');
     assert.equal(text, 'Quarterly revenue grew\n\nCosts fell by 3%');
   });
 
   test('PPTX slides come in numeric order, each with its notes', async () => {
-    const slides: Array<{ paragraphs: string[]; notes?: string }> = Array.from({ length: 11 }, (_, index) => ({ paragraphs: [`Slide ${index + 1} title`, 'A & B'] }));
+    const slides: Array<{ paragraphs: string[]; notes?: string }> = Array.from({ length: 11 }, (_, index) => ({
+      paragraphs: [`Slide ${index + 1} title`, 'A & B'],
+    }));
     slides[1] = { paragraphs: ['Slide 2 title'], notes: 'Speaker notes here' };
     const { text, format } = await extractText({ bytes: buildPptx(slides), filename: 'deck.pptx' });
     assert.equal(format, 'pptx');
@@ -78,11 +99,35 @@ describe('extractText', () => {
   });
 
   test('unsupported or mislabelled binaries throw ExtractionError', async () => {
-    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, ...new Array(64).fill(0)]);
+    const png = new Uint8Array([
+      0x89,
+      0x50,
+      0x4e,
+      0x47,
+      0x0d,
+      0x0a,
+      0x1a,
+      0x0a,
+      0,
+      0,
+      0,
+      13,
+      0x49,
+      0x48,
+      0x44,
+      0x52,
+      ...new Array(64).fill(0),
+    ]);
     await assert.rejects(extractText({ bytes: png, filename: 'photo.png' }), /appears to be image\/png/);
     await assert.rejects(extractText({ bytes: utf8('just text'), filename: 'fake.docx' }), ExtractionError);
-    await assert.rejects(extractText({ bytes: new Uint8Array([1, 0, 2, 0, 3]), filename: 'blob.bin' }), /not a supported format/);
-    await assert.rejects(extractText({ bytes: utf8('{"open": '), filename: 'bad.json' }), /^ExtractionError: The file is JSON but could not be parsed/);
+    await assert.rejects(
+      extractText({ bytes: new Uint8Array([1, 0, 2, 0, 3]), filename: 'blob.bin' }),
+      /not a supported format/,
+    );
+    await assert.rejects(
+      extractText({ bytes: utf8('{"open": '), filename: 'bad.json' }),
+      /^ExtractionError: The file is JSON but could not be parsed/,
+    );
   });
 
   test('a large text file streams in pieces and round-trips, multi-byte characters included', async () => {
@@ -104,7 +149,8 @@ describe('extractText', () => {
 });
 
 describe('chunking', () => {
-  const paragraph = (index: number): string => `Paragraph ${index}. ${'The quick brown fox jumps over the lazy dog. '.repeat(3 + (index % 5))}\n\n`;
+  const paragraph = (index: number): string =>
+    `Paragraph ${index}. ${'The quick brown fox jumps over the lazy dog. '.repeat(3 + (index % 5))}\n\n`;
   const longText = Array.from({ length: 120 }, (_, index) => paragraph(index)).join('');
 
   test('chunks respect the maximum, overlap, and cover the text end to end', () => {
@@ -116,7 +162,8 @@ describe('chunking', () => {
       assert.ok(chunk.tokenCount <= 200, `chunk ${index} has ${chunk.tokenCount} tokens`);
       assert.ok(encode(chunk.text).length <= 200);
       // Cuts prefer boundaries in the last quarter, so no chunk is much shorter than the limit.
-      if (index < chunks.length - 1) assert.ok(chunk.tokenCount >= 150, `chunk ${index} has only ${chunk.tokenCount} tokens`);
+      if (index < chunks.length - 1)
+        assert.ok(chunk.tokenCount >= 150, `chunk ${index} has only ${chunk.tokenCount} tokens`);
     });
     assert.ok(longText.startsWith(chunks[0]?.text ?? '-'));
     assert.ok(longText.endsWith(chunks.at(-1)?.text ?? '-'));
@@ -147,7 +194,9 @@ describe('chunking', () => {
   });
 
   test('small and empty inputs', () => {
-    assert.deepEqual(chunkText('Short note.'), [{ index: 0, text: 'Short note.', tokenCount: encode('Short note.').length }]);
+    assert.deepEqual(chunkText('Short note.'), [
+      { index: 0, text: 'Short note.', tokenCount: encode('Short note.').length },
+    ]);
     assert.deepEqual(chunkText(''), []);
     assert.deepEqual(chunkText('   \n\n  '), []);
   });
@@ -155,25 +204,51 @@ describe('chunking', () => {
   test('chunking_strategy defaults and validation', () => {
     assert.deepEqual(resolveChunkingStrategy(undefined), { maxChunkSizeTokens: 800, chunkOverlapTokens: 400 });
     assert.deepEqual(resolveChunkingStrategy({ type: 'auto' }), { maxChunkSizeTokens: 800, chunkOverlapTokens: 400 });
-    assert.deepEqual(resolveChunkingStrategy({ type: 'static', static: { max_chunk_size_tokens: 4096, chunk_overlap_tokens: 2048 } }), {
-      maxChunkSizeTokens: 4096,
-      chunkOverlapTokens: 2048,
-    });
+    assert.deepEqual(
+      resolveChunkingStrategy({ type: 'static', static: { max_chunk_size_tokens: 4096, chunk_overlap_tokens: 2048 } }),
+      {
+        maxChunkSizeTokens: 4096,
+        chunkOverlapTokens: 2048,
+      },
+    );
     const rejects = (strategy: unknown, param: string, message: RegExp): void => {
-      assert.throws(() => resolveChunkingStrategy(strategy), (error: unknown) => {
-        assert.ok(error instanceof ApiError);
-        assert.equal(error.status, 400);
-        assert.equal(error.param, param);
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => resolveChunkingStrategy(strategy),
+        (error: unknown) => {
+          assert.ok(error instanceof ApiError);
+          assert.equal(error.status, 400);
+          assert.equal(error.param, param);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     };
     const staticParam = 'chunking_strategy.static';
-    rejects({ type: 'static', static: { max_chunk_size_tokens: 99, chunk_overlap_tokens: 0 } }, `${staticParam}.max_chunk_size_tokens`, /Expected a value >= 100, but got 99/);
-    rejects({ type: 'static', static: { max_chunk_size_tokens: 5000, chunk_overlap_tokens: 0 } }, `${staticParam}.max_chunk_size_tokens`, /Expected a value <= 4096/);
-    rejects({ type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 401 } }, `${staticParam}.chunk_overlap_tokens`, /half of max_chunk_size_tokens/);
-    rejects({ type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: -1 } }, `${staticParam}.chunk_overlap_tokens`, />= 0/);
-    rejects({ type: 'static', static: { max_chunk_size_tokens: 800.5, chunk_overlap_tokens: 0 } }, `${staticParam}.max_chunk_size_tokens`, /expected an integer/);
+    rejects(
+      { type: 'static', static: { max_chunk_size_tokens: 99, chunk_overlap_tokens: 0 } },
+      `${staticParam}.max_chunk_size_tokens`,
+      /Expected a value >= 100, but got 99/,
+    );
+    rejects(
+      { type: 'static', static: { max_chunk_size_tokens: 5000, chunk_overlap_tokens: 0 } },
+      `${staticParam}.max_chunk_size_tokens`,
+      /Expected a value <= 4096/,
+    );
+    rejects(
+      { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 401 } },
+      `${staticParam}.chunk_overlap_tokens`,
+      /half of max_chunk_size_tokens/,
+    );
+    rejects(
+      { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: -1 } },
+      `${staticParam}.chunk_overlap_tokens`,
+      />= 0/,
+    );
+    rejects(
+      { type: 'static', static: { max_chunk_size_tokens: 800.5, chunk_overlap_tokens: 0 } },
+      `${staticParam}.max_chunk_size_tokens`,
+      /expected an integer/,
+    );
     rejects({ type: 'static' }, staticParam, /Missing required parameter/);
     rejects({ type: 'dynamic' }, 'chunking_strategy.type', /Supported values are: 'auto' and 'static'/);
   });
@@ -212,7 +287,10 @@ describe('keyword index', () => {
     assert.equal(hits[0]?.vectorStoreId, 'vs_a');
     assert.match(hits[0]?.text ?? '', /Honey bees pollinate/);
     for (const hit of hits) assert.ok(hit.score > 0 && hit.score <= 1);
-    assert.deepEqual(hits.map((hit) => hit.score), hits.map((hit) => hit.score).sort((left, right) => right - left));
+    assert.deepEqual(
+      hits.map((hit) => hit.score),
+      hits.map((hit) => hit.score).sort((left, right) => right - left),
+    );
   });
 
   test('stemming matches other forms of a word, and the file title is searchable', async () => {
@@ -222,7 +300,10 @@ describe('keyword index', () => {
 
   test('a search sees only its vector stores and, if given, its files', async () => {
     const storeB = await search(['vs_b'], 'honey bees', 10);
-    assert.deepEqual(storeB.map((hit) => [hit.vectorStoreId, hit.fileId]), [['vs_b', 'file-other']]);
+    assert.deepEqual(
+      storeB.map((hit) => [hit.vectorStoreId, hit.fileId]),
+      [['vs_b', 'file-other']],
+    );
     const both = await search(['vs_a', 'vs_b'], 'honey bees', 10);
     assert.deepEqual(both.map((hit) => hit.fileId).sort(), ['file-bees', 'file-other']);
     assert.deepEqual(await search(['vs_a'], 'honey', 10, ['file-stars']), []);
@@ -230,7 +311,19 @@ describe('keyword index', () => {
   });
 
   test('FTS5 syntax in a query or in terms is only text', async () => {
-    const hostile = ['"unbalanced', 'bees AND OR NOT', 'title: honey', 'NEAR(honey bees, 2)', 'hon*', '^bees', '(((', '-bees', '{body} : x', "it's", ''];
+    const hostile = [
+      '"unbalanced',
+      'bees AND OR NOT',
+      'title: honey',
+      'NEAR(honey bees, 2)',
+      'hon*',
+      '^bees',
+      '(((',
+      '-bees',
+      '{body} : x',
+      "it's",
+      '',
+    ];
     for (const query of hostile) {
       await assert.doesNotReject(search(['vs_a'], query, 5), `query ${JSON.stringify(query)}`);
     }
@@ -255,7 +348,13 @@ describe('keyword index', () => {
   });
 
   test('the analyzer folds case and accents, stems, and drops stopwords', () => {
-    assert.deepEqual(defaultAnalyzer.terms("The Café's RUNNING runners, 1,000 and 0.5%"), ['cafe', 'run', 'runner', '1000', '0.5']);
+    assert.deepEqual(defaultAnalyzer.terms("The Café's RUNNING runners, 1,000 and 0.5%"), [
+      'cafe',
+      'run',
+      'runner',
+      '1000',
+      '0.5',
+    ]);
   });
 });
 
@@ -264,7 +363,10 @@ describe('reciprocal rank fusion', () => {
 
   test('an item high in both lists wins; scores are 0..1 and best first', () => {
     const fused = reciprocalRankFusion([list(['a', 'b', 'c']), list(['b', 'd', 'a'])], { maxNumResults: 10 });
-    assert.deepEqual(fused.map((entry) => entry.key), ['b', 'a', 'd', 'c']);
+    assert.deepEqual(
+      fused.map((entry) => entry.key),
+      ['b', 'a', 'd', 'c'],
+    );
     assert.deepEqual(fused[0]?.ranks, [2, 1]);
     assert.ok(fused.every((entry) => entry.score > 0 && entry.score <= 1));
     assert.equal(reciprocalRankFusion([list(['x']), list(['x'])], { maxNumResults: 1 })[0]?.score, 1);
@@ -274,11 +376,20 @@ describe('reciprocal rank fusion', () => {
     const lists = [list(['a', 'b', 'c']), list(['b', 'd', 'a'])];
     assert.equal(reciprocalRankFusion(lists, { maxNumResults: 2 }).length, 2);
     const strict = reciprocalRankFusion(lists, { maxNumResults: 10, scoreThreshold: 0.6 });
-    assert.deepEqual(strict.map((entry) => entry.key), ['b', 'a']);
+    assert.deepEqual(
+      strict.map((entry) => entry.key),
+      ['b', 'a'],
+    );
   });
 
   test('a single list keeps its own scores and order', () => {
     const fused = reciprocalRankFusion([list(['a', 'b', 'c']), []], { maxNumResults: 10, scoreThreshold: 0.85 });
-    assert.deepEqual(fused.map((entry) => [entry.key, entry.score]), [['a', 1], ['b', 0.9]]);
+    assert.deepEqual(
+      fused.map((entry) => [entry.key, entry.score]),
+      [
+        ['a', 1],
+        ['b', 0.9],
+      ],
+    );
   });
 });

@@ -33,7 +33,10 @@ test('a 100 MB file round-trips byte for byte while the server memory stays flat
   const client = sdkClient(server);
   // Stream a few MB through both paths first, so the baseline already includes what streaming
   // costs at any size (V8 growing its young generation, parser buffers); what must not grow is per-byte.
-  const warmUp = await client.files.create({ file: await toFile(Buffer.alloc(8 * 1024 * 1024, 1), 'warm-up.bin'), purpose: 'assistants' });
+  const warmUp = await client.files.create({
+    file: await toFile(Buffer.alloc(8 * 1024 * 1024, 1), 'warm-up.bin'),
+    purpose: 'assistants',
+  });
   await (await client.files.content(warmUp.id)).arrayBuffer();
 
   const peakBefore = server.peakRssBytes();

@@ -31,14 +31,19 @@ test('files and their bytes survive a restart', async () => {
   writeFileSync(path.join(fixtures, 'kept.bin'), bytes);
 
   const first = await start();
-  const created = await sdkClient(first).files.create({ file: createReadStream(path.join(fixtures, 'kept.bin')), purpose: 'assistants' });
+  const created = await sdkClient(first).files.create({
+    file: createReadStream(path.join(fixtures, 'kept.bin')),
+    purpose: 'assistants',
+  });
   await first.stop();
 
   const second = await start(first.dataDir);
   const client = sdkClient(second);
   assert.deepEqual(await client.files.retrieve(created.id), created);
   assert.deepEqual((await client.files.list()).data, [created]);
-  const downloaded = await sha256Of((await client.files.content(created.id)).body as unknown as AsyncIterable<Uint8Array>);
+  const downloaded = await sha256Of(
+    (await client.files.content(created.id)).body as unknown as AsyncIterable<Uint8Array>,
+  );
   assert.equal(downloaded.sha256, sha256OfBuffer(bytes));
   assert.deepEqual(await client.files.delete(created.id), { id: created.id, object: 'file', deleted: true });
 });
@@ -51,18 +56,26 @@ test('a file past its expires_at is gone: 404, out of lists, and its bytes delet
     purpose: 'assistants',
     expires_after: { anchor: 'created_at', seconds: 3600 },
   });
-  const lasting = await client.files.create({ file: await toFile(Buffer.from('lasting'), 'lasting.txt'), purpose: 'assistants' });
+  const lasting = await client.files.create({
+    file: await toFile(Buffer.from('lasting'), 'lasting.txt'),
+    purpose: 'assistants',
+  });
   assert.equal(listBlobs(first.dataDir).length, 2);
   await first.stop();
 
   // Nobody waits an hour in a test: move the expiry into the past while the server is down.
   const database = new Database(path.join(first.dataDir, 'assistants.sqlite'));
-  database.prepare("UPDATE files SET data = json_set(data, '$.expires_at', ?) WHERE id = ?").run(Math.floor(Date.now() / 1000) - 1, expiring.id);
+  database
+    .prepare("UPDATE files SET data = json_set(data, '$.expires_at', ?) WHERE id = ?")
+    .run(Math.floor(Date.now() / 1000) - 1, expiring.id);
   database.close();
 
   const second = await start(first.dataDir);
   const again = sdkClient(second);
-  assert.deepEqual((await again.files.list()).data.map((file) => file.id), [lasting.id]);
+  assert.deepEqual(
+    (await again.files.list()).data.map((file) => file.id),
+    [lasting.id],
+  );
   await rejectsWith(again.files.retrieve(expiring.id), { status: 404 });
   await rejectsWith(again.files.content(expiring.id), { status: 404 });
   await rejectsWith(again.files.delete(expiring.id), { status: 404 });

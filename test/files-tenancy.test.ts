@@ -22,7 +22,10 @@ after(async () => {
 
 describe('files across projects and keys', () => {
   test('a file of project A is a 404 for project B on retrieve, content and delete', async () => {
-    const file = await projectA.files.create({ file: await toFile(Buffer.from('secret of A'), 'a.txt'), purpose: 'assistants' });
+    const file = await projectA.files.create({
+      file: await toFile(Buffer.from('secret of A'), 'a.txt'),
+      purpose: 'assistants',
+    });
     await rejectsWith(projectB.files.retrieve(file.id), { status: 404 });
     await rejectsWith(projectB.files.content(file.id), { status: 404 });
     await rejectsWith(projectB.files.delete(file.id), { status: 404 });
@@ -31,11 +34,20 @@ describe('files across projects and keys', () => {
   });
 
   test('a file of project A never appears in project B’s list', async () => {
-    const file = await projectA.files.create({ file: await toFile(Buffer.from('a'), 'listed.txt'), purpose: 'assistants' });
+    const file = await projectA.files.create({
+      file: await toFile(Buffer.from('a'), 'listed.txt'),
+      purpose: 'assistants',
+    });
     const own = await projectB.files.create({ file: await toFile(Buffer.from('b'), 'own.txt'), purpose: 'assistants' });
     const listOfB = await projectB.files.list();
-    assert.deepEqual(listOfB.data.map((entry) => entry.id), [own.id]);
-    assert.deepEqual((await projectB.files.list({ purpose: 'assistants' })).data.map((entry) => entry.id), [own.id]);
+    assert.deepEqual(
+      listOfB.data.map((entry) => entry.id),
+      [own.id],
+    );
+    assert.deepEqual(
+      (await projectB.files.list({ purpose: 'assistants' })).data.map((entry) => entry.id),
+      [own.id],
+    );
     assert.ok((await projectA.files.list()).data.some((entry) => entry.id === file.id));
     // Another project's id is not a valid cursor either.
     await rejectsWith(projectB.files.list({ after: file.id }), { status: 400, param: 'after' });
@@ -47,7 +59,9 @@ describe('files across projects and keys', () => {
     assert.ok(error instanceof OpenAI.AuthenticationError);
     // OpenAI answers a wrong key with type invalid_request_error and code invalid_api_key.
     assert.equal(error.type, 'invalid_request_error');
-    await rejectsWith(stranger.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'assistants' }), { status: 401 });
+    await rejectsWith(stranger.files.create({ file: await toFile(Buffer.from('x'), 'x.txt'), purpose: 'assistants' }), {
+      status: 401,
+    });
   });
 
   test('a request without an API key is a 401', async () => {
@@ -68,7 +82,10 @@ describe('files across projects and keys', () => {
   test('an upload rejected for a bad key stores nothing', async () => {
     const blobsBefore = listBlobs(server.dataDir);
     const stranger = sdkClient(server, 'key-unknown');
-    await rejectsWith(stranger.files.create({ file: await toFile(Buffer.alloc(10_000, 1), 'x.bin'), purpose: 'assistants' }), { status: 401 });
+    await rejectsWith(
+      stranger.files.create({ file: await toFile(Buffer.alloc(10_000, 1), 'x.bin'), purpose: 'assistants' }),
+      { status: 401 },
+    );
     assert.deepEqual(listBlobs(server.dataDir), blobsBefore);
   });
 });

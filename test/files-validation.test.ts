@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { afterEach, after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
 import { sdkClient } from './helpers/client.js';
@@ -38,7 +38,11 @@ function smallFile(name = 'small.txt') {
 }
 
 function postFiles(body: string, contentType: string): Promise<Response> {
-  return fetch(`${server.baseURL}/files`, { method: 'POST', headers: { authorization: 'Bearer test-key', 'content-type': contentType }, body });
+  return fetch(`${server.baseURL}/files`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer test-key', 'content-type': contentType },
+    body,
+  });
 }
 
 describe('file upload validation', () => {
@@ -59,40 +63,64 @@ describe('file upload validation', () => {
   });
 
   test('an unsupported purpose is a 400 naming purpose and listing the supported ones', async () => {
-    await rejectsWith(client.files.create({ file: await smallFile(), purpose: 'homework' } as unknown as CreateParams), {
-      status: 400,
-      param: 'purpose',
-      code: 'invalid_value',
-      message: "'assistants'",
-    });
+    await rejectsWith(
+      client.files.create({ file: await smallFile(), purpose: 'homework' } as unknown as CreateParams),
+      {
+        status: 400,
+        param: 'purpose',
+        code: 'invalid_value',
+        message: "'assistants'",
+      },
+    );
   });
 
   test('an unknown form field is a 400 naming the field', async () => {
-    await rejectsWith(client.files.create({ file: await smallFile(), purpose: 'assistants', colour: 'blue' } as unknown as CreateParams), {
-      status: 400,
-      param: 'colour',
-      code: 'unknown_parameter',
-    });
+    await rejectsWith(
+      client.files.create({
+        file: await smallFile(),
+        purpose: 'assistants',
+        colour: 'blue',
+      } as unknown as CreateParams),
+      {
+        status: 400,
+        param: 'colour',
+        code: 'unknown_parameter',
+      },
+    );
   });
 
   test('a text field longer than 64 KB is a 400 naming it, not silently cut', async () => {
-    await rejectsWith(client.files.create({ file: await smallFile(), purpose: 'a'.repeat(70_000) } as unknown as CreateParams), {
-      status: 400,
-      param: 'purpose',
-    });
+    await rejectsWith(
+      client.files.create({ file: await smallFile(), purpose: 'a'.repeat(70_000) } as unknown as CreateParams),
+      {
+        status: 400,
+        param: 'purpose',
+      },
+    );
   });
 
   test('a second file part is a 400', async () => {
-    await rejectsWith(client.files.create({ file: await smallFile(), purpose: 'assistants', extra: await smallFile('b.txt') } as unknown as CreateParams), {
-      status: 400,
-    });
+    await rejectsWith(
+      client.files.create({
+        file: await smallFile(),
+        purpose: 'assistants',
+        extra: await smallFile('b.txt'),
+      } as unknown as CreateParams),
+      {
+        status: 400,
+      },
+    );
   });
 
   test('the file sent as a text field is a 400 naming file', async () => {
     const form = new FormData();
     form.append('file', 'just text, no filename');
     form.append('purpose', 'assistants');
-    const response = await fetch(`${server.baseURL}/files`, { method: 'POST', headers: { authorization: 'Bearer test-key' }, body: form });
+    const response = await fetch(`${server.baseURL}/files`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer test-key' },
+      body: form,
+    });
     assert.equal(response.status, 400);
     assert.equal(((await response.json()) as { error: { param: string } }).error.param, 'file');
   });
@@ -107,7 +135,8 @@ describe('file upload validation', () => {
   });
 
   test('a multipart body cut off in the middle is a 400, not a 500', async () => {
-    const body = '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhalf of the byt';
+    const body =
+      '--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhalf of the byt';
     const response = await postFiles(body, 'multipart/form-data; boundary=xyz');
     assert.equal(response.status, 400);
     assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'invalid_multipart');
@@ -121,7 +150,11 @@ describe('file upload validation', () => {
 
   test('a valid expires_after is accepted at both bounds', async () => {
     for (const seconds of [3600, 2_592_000]) {
-      const created = await client.files.create({ file: await smallFile(), purpose: 'assistants', expires_after: { anchor: 'created_at', seconds } });
+      const created = await client.files.create({
+        file: await smallFile(),
+        purpose: 'assistants',
+        expires_after: { anchor: 'created_at', seconds },
+      });
       assert.equal(created.expires_at, created.created_at + seconds);
       await client.files.delete(created.id);
     }
@@ -129,43 +162,66 @@ describe('file upload validation', () => {
 
   test('expires_after seconds outside 3600..2592000 is a 400 naming expires_after.seconds', async () => {
     for (const seconds of [3599, 2_592_001, 1.5]) {
-      await rejectsWith(client.files.create({ file: await smallFile(), purpose: 'assistants', expires_after: { anchor: 'created_at', seconds } }), {
-        status: 400,
-        param: 'expires_after.seconds',
-      });
+      await rejectsWith(
+        client.files.create({
+          file: await smallFile(),
+          purpose: 'assistants',
+          expires_after: { anchor: 'created_at', seconds },
+        }),
+        {
+          status: 400,
+          param: 'expires_after.seconds',
+        },
+      );
     }
   });
 
   test('an expires_after anchor other than created_at is a 400 naming expires_after.anchor', async () => {
     const expiresAfter = { anchor: 'last_active_at', seconds: 3600 } as unknown as CreateParams['expires_after'];
-    await rejectsWith(client.files.create({ file: await smallFile(), purpose: 'assistants', expires_after: expiresAfter }), {
-      status: 400,
-      param: 'expires_after.anchor',
-    });
+    await rejectsWith(
+      client.files.create({ file: await smallFile(), purpose: 'assistants', expires_after: expiresAfter }),
+      {
+        status: 400,
+        param: 'expires_after.anchor',
+      },
+    );
   });
 
   test('a file over MAX_FILE_BYTES is a 413 and leaves no bytes behind', async () => {
-    const error = await rejectsWith(client.files.create({ file: await toFile(Buffer.alloc(5000, 'x'), 'big.txt'), purpose: 'assistants' }), {
-      status: 413,
-      param: 'file',
-      code: 'file_too_large',
-      message: String(MAX_FILE_BYTES),
-    });
+    const error = await rejectsWith(
+      client.files.create({ file: await toFile(Buffer.alloc(5000, 'x'), 'big.txt'), purpose: 'assistants' }),
+      {
+        status: 413,
+        param: 'file',
+        code: 'file_too_large',
+        message: String(MAX_FILE_BYTES),
+      },
+    );
     assert.equal(error.type, 'invalid_request_error');
     assert.deepEqual(listBlobs(server.dataDir), []);
   });
 
   test('a file of exactly MAX_FILE_BYTES is accepted', async () => {
-    const created = await client.files.create({ file: await toFile(Buffer.alloc(MAX_FILE_BYTES, 'x'), 'edge.txt'), purpose: 'assistants' });
+    const created = await client.files.create({
+      file: await toFile(Buffer.alloc(MAX_FILE_BYTES, 'x'), 'edge.txt'),
+      purpose: 'assistants',
+    });
     assert.equal(created.bytes, MAX_FILE_BYTES);
     await client.files.delete(created.id);
   });
 
-  for (const [sentBytes, when] of [[500, 'within'], [20_000, 'past']] as const) {
+  for (const [sentBytes, when] of [
+    [500, 'within'],
+    [20_000, 'past'],
+  ] as const) {
     test(`an upload whose client disconnects half-way ${when} the size limit leaves no bytes behind`, async () => {
       const request = http.request(`${server.baseURL}/files`, {
         method: 'POST',
-        headers: { authorization: 'Bearer test-key', 'content-type': 'multipart/form-data; boundary=xyz', 'content-length': '100000' },
+        headers: {
+          authorization: 'Bearer test-key',
+          'content-type': 'multipart/form-data; boundary=xyz',
+          'content-length': '100000',
+        },
       });
       const closed = new Promise((resolve) => request.on('close', resolve));
       request.on('error', () => undefined);

@@ -17,7 +17,9 @@ let fixtures: string;
 const clients = {} as Record<(typeof PROJECTS)[number], OpenAI>;
 
 before(async () => {
-  server = await startTestServer({ env: { API_KEYS: PROJECTS.map((project) => `key-${project}=${project}`).join(',') } });
+  server = await startTestServer({
+    env: { API_KEYS: PROJECTS.map((project) => `key-${project}=${project}`).join(',') },
+  });
   for (const project of PROJECTS) clients[project] = sdkClient(server, `key-${project}`);
   fixtures = mkdtempSync(path.join(tmpdir(), 'files-test-'));
 });
@@ -43,7 +45,10 @@ describe('files', () => {
   test('a file uploaded from disk is stored with its name, size and purpose', async () => {
     const client = clients.basics;
     const content = JSON.stringify({ greeting: 'hello', list: [1, 2, 3] });
-    const created = await client.files.create({ file: createReadStream(fixture('data.json', content)), purpose: 'assistants' });
+    const created = await client.files.create({
+      file: createReadStream(fixture('data.json', content)),
+      purpose: 'assistants',
+    });
     assert.match(created.id, /^file-[A-Za-z0-9]{24}$/);
     assert.equal(created.object, 'file');
     assert.equal(created.filename, 'data.json');
@@ -66,8 +71,14 @@ describe('files', () => {
 
   test('downloads carry a content type from the file name unless the uploader declared one', async () => {
     const client = clients.types;
-    const json = await client.files.create({ file: createReadStream(fixture('config.json', '{"a":1}')), purpose: 'assistants' });
-    const text = await client.files.create({ file: createReadStream(fixture('notes.txt', 'plain words')), purpose: 'assistants' });
+    const json = await client.files.create({
+      file: createReadStream(fixture('config.json', '{"a":1}')),
+      purpose: 'assistants',
+    });
+    const text = await client.files.create({
+      file: createReadStream(fixture('notes.txt', 'plain words')),
+      purpose: 'assistants',
+    });
     const declared = await client.files.create({
       file: await toFile(Buffer.from('# Title'), 'readme.unknownext', { type: 'text/markdown' }),
       purpose: 'assistants',
@@ -83,10 +94,16 @@ describe('files', () => {
 
   test('a file name with spaces and non-ASCII characters survives the round trip', async () => {
     const client = clients.types;
-    const created = await client.files.create({ file: await toFile(Buffer.from('ü'), 'Résumé final.txt'), purpose: 'assistants' });
+    const created = await client.files.create({
+      file: await toFile(Buffer.from('ü'), 'Résumé final.txt'),
+      purpose: 'assistants',
+    });
     assert.equal(created.filename, 'Résumé final.txt');
     const response = await client.files.content(created.id);
-    assert.equal(response.headers.get('content-disposition'), `attachment; filename*=UTF-8''${encodeURIComponent('Résumé final.txt')}`);
+    assert.equal(
+      response.headers.get('content-disposition'),
+      `attachment; filename*=UTF-8''${encodeURIComponent('Résumé final.txt')}`,
+    );
     assert.equal(await response.text(), 'ü');
   });
 
@@ -102,12 +119,24 @@ describe('files', () => {
 
   test('the purpose filter lists only files of that purpose', async () => {
     const client = clients.purpose;
-    const forAssistants = await client.files.create({ file: await toFile(Buffer.from('a'), 'a.txt'), purpose: 'assistants' });
+    const forAssistants = await client.files.create({
+      file: await toFile(Buffer.from('a'), 'a.txt'),
+      purpose: 'assistants',
+    });
     const forVision = await client.files.create({ file: await toFile(Buffer.from('v'), 'v.png'), purpose: 'vision' });
     const forUsers = await client.files.create({ file: await toFile(Buffer.from('u'), 'u.txt'), purpose: 'user_data' });
-    assert.deepEqual((await client.files.list({ purpose: 'vision' })).data.map((file) => file.id), [forVision.id]);
-    assert.deepEqual((await client.files.list({ purpose: 'assistants' })).data.map((file) => file.id), [forAssistants.id]);
-    assert.deepEqual((await client.files.list()).data.map((file) => file.id), [forUsers.id, forVision.id, forAssistants.id]);
+    assert.deepEqual(
+      (await client.files.list({ purpose: 'vision' })).data.map((file) => file.id),
+      [forVision.id],
+    );
+    assert.deepEqual(
+      (await client.files.list({ purpose: 'assistants' })).data.map((file) => file.id),
+      [forAssistants.id],
+    );
+    assert.deepEqual(
+      (await client.files.list()).data.map((file) => file.id),
+      [forUsers.id, forVision.id, forAssistants.id],
+    );
     const none = await client.files.list({ purpose: 'batch' });
     assert.deepEqual(none.data, []);
     assert.equal(none.has_more, false);
@@ -124,23 +153,45 @@ describe('files', () => {
     const client = clients.pages;
     const ids: string[] = [];
     for (let index = 0; index < 5; index++) {
-      ids.push((await client.files.create({ file: await toFile(Buffer.from(`file ${index}`), `f${index}.txt`), purpose: 'assistants' })).id);
+      ids.push(
+        (
+          await client.files.create({
+            file: await toFile(Buffer.from(`file ${index}`), `f${index}.txt`),
+            purpose: 'assistants',
+          })
+        ).id,
+      );
     }
     const firstAsc = await client.files.list({ limit: 2, order: 'asc' });
-    assert.deepEqual(firstAsc.data.map((file) => file.id), ids.slice(0, 2));
+    assert.deepEqual(
+      firstAsc.data.map((file) => file.id),
+      ids.slice(0, 2),
+    );
     assert.equal(firstAsc.has_more, true);
     const secondAsc = await client.files.list({ limit: 2, order: 'asc', after: ids[1] });
-    assert.deepEqual(secondAsc.data.map((file) => file.id), ids.slice(2, 4));
+    assert.deepEqual(
+      secondAsc.data.map((file) => file.id),
+      ids.slice(2, 4),
+    );
     const lastAsc = await client.files.list({ limit: 2, order: 'asc', after: ids[3] });
-    assert.deepEqual(lastAsc.data.map((file) => file.id), [ids[4]]);
+    assert.deepEqual(
+      lastAsc.data.map((file) => file.id),
+      [ids[4]],
+    );
     assert.equal(lastAsc.has_more, false);
 
     const reversed = [...ids].reverse();
     const firstDesc = await client.files.list({ limit: 3 });
-    assert.deepEqual(firstDesc.data.map((file) => file.id), reversed.slice(0, 3));
+    assert.deepEqual(
+      firstDesc.data.map((file) => file.id),
+      reversed.slice(0, 3),
+    );
     assert.equal(firstDesc.has_more, true);
     const secondDesc = await client.files.list({ limit: 3, after: reversed[2] });
-    assert.deepEqual(secondDesc.data.map((file) => file.id), reversed.slice(3));
+    assert.deepEqual(
+      secondDesc.data.map((file) => file.id),
+      reversed.slice(3),
+    );
     assert.equal(secondDesc.has_more, false);
   });
 
@@ -157,13 +208,19 @@ describe('files', () => {
     const all = await client.files.list({ order: 'asc' });
     const seen: string[] = [];
     for await (const file of client.files.list({ limit: 2, order: 'asc' })) seen.push(file.id);
-    assert.deepEqual(seen, all.data.map((file) => file.id));
+    assert.deepEqual(
+      seen,
+      all.data.map((file) => file.id),
+    );
     assert.equal(seen.length, 5);
   });
 
   test('deleting a file answers like OpenAI and removes it and its bytes', async () => {
     const client = clients.delete;
-    const created = await client.files.create({ file: await toFile(Buffer.from('bye'), 'bye.txt'), purpose: 'assistants' });
+    const created = await client.files.create({
+      file: await toFile(Buffer.from('bye'), 'bye.txt'),
+      purpose: 'assistants',
+    });
     const blobsBefore = listBlobs(server.dataDir);
     assert.deepEqual(await client.files.delete(created.id), { id: created.id, object: 'file', deleted: true });
     assert.equal(listBlobs(server.dataDir).length, blobsBefore.length - 1);

@@ -14,7 +14,11 @@ after(async () => {
   removeDataDir(server);
 });
 
-async function post(path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+async function post(
+  path: string,
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) {
   const response = await fetch(`${server.baseURL}${path}`, {
     method: 'POST',
     headers: { authorization: 'Bearer k', ...headers },
@@ -44,7 +48,9 @@ describe('malformed requests get OpenAI-shaped 4xx errors', () => {
   });
 
   test('a wrong content type is a 415', async () => {
-    const { status, json } = await post('/assistants', 'model=gpt-4o', { 'content-type': 'application/x-www-form-urlencoded' });
+    const { status, json } = await post('/assistants', 'model=gpt-4o', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     assert.equal(status, 415);
     assertErrorShape(json);
     assert.match(json.error.message, /application\/json/);
@@ -53,13 +59,20 @@ describe('malformed requests get OpenAI-shaped 4xx errors', () => {
   test('a multipart body on a JSON endpoint is a 415', async () => {
     const form = new FormData();
     form.set('model', 'gpt-4o');
-    const response = await fetch(`${server.baseURL}/assistants`, { method: 'POST', headers: { authorization: 'Bearer k' }, body: form });
+    const response = await fetch(`${server.baseURL}/assistants`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k' },
+      body: form,
+    });
     assert.equal(response.status, 415);
     assertErrorShape(await response.json());
   });
 
   test('an oversized body is a 413', async () => {
-    const { status, json } = await post('/assistants', JSON.stringify({ model: 'gpt-4o', instructions: 'x'.repeat(70_000) }));
+    const { status, json } = await post(
+      '/assistants',
+      JSON.stringify({ model: 'gpt-4o', instructions: 'x'.repeat(70_000) }),
+    );
     assert.equal(status, 413);
     assertErrorShape(json);
   });
@@ -73,14 +86,20 @@ describe('malformed requests get OpenAI-shaped 4xx errors', () => {
   });
 
   test('the OpenAI-Beta header is accepted and ignored', async () => {
-    const { status } = await post('/threads', '{}', { 'content-type': 'application/json', 'openai-beta': 'assistants=v2' });
+    const { status } = await post('/threads', '{}', {
+      'content-type': 'application/json',
+      'openai-beta': 'assistants=v2',
+    });
     assert.equal(status, 200);
     const v1 = await post('/threads', '{}', { 'content-type': 'application/json', 'openai-beta': 'assistants=v1' });
     assert.equal(v1.status, 200);
   });
 
   test('a POST without a body to an endpoint whose body is optional works', async () => {
-    const response = await fetch(`${server.baseURL}/threads`, { method: 'POST', headers: { authorization: 'Bearer k' } });
+    const response = await fetch(`${server.baseURL}/threads`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k' },
+    });
     assert.equal(response.status, 200);
   });
 

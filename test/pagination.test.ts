@@ -30,12 +30,24 @@ after(async () => {
 /** One raw page (the SDK hides `first_id`/`last_id`), checked against the contract like every response. */
 async function page(query: Record<string, string | number>) {
   const path = `/v1/threads/${threadId}/messages`;
-  const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]));
+  const search = new URLSearchParams(
+    Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]),
+  );
   const response = await fetch(`${server.url}${path}?${search}`, { headers: { authorization: 'Bearer test-key' } });
   assert.equal(response.status, 200);
-  const body = (await response.json()) as { data: Array<{ id: string }>; first_id: string | null; last_id: string | null; has_more: boolean };
+  const body = (await response.json()) as {
+    data: Array<{ id: string }>;
+    first_id: string | null;
+    last_id: string | null;
+    has_more: boolean;
+  };
   assert.deepEqual(checkResponse('GET', path, response.status, body), []);
-  return { ids: body.data.map((message) => message.id), first_id: body.first_id, last_id: body.last_id, has_more: body.has_more };
+  return {
+    ids: body.data.map((message) => message.id),
+    first_id: body.first_id,
+    last_id: body.last_id,
+    has_more: body.has_more,
+  };
 }
 
 describe('cursor pagination', () => {
@@ -98,7 +110,8 @@ describe('cursor pagination', () => {
 
   test('the SDK auto-paginator visits every item exactly once', async () => {
     const seen: string[] = [];
-    for await (const message of client.beta.threads.messages.list(threadId, { limit: 2, order: 'asc' })) seen.push(message.id);
+    for await (const message of client.beta.threads.messages.list(threadId, { limit: 2, order: 'asc' }))
+      seen.push(message.id);
     assert.deepEqual(seen, created);
   });
 
@@ -115,11 +128,14 @@ describe('cursor pagination', () => {
   });
 
   test('an invalid order or an unknown cursor is a 400', async () => {
-    await assert.rejects(client.beta.threads.messages.list(threadId, { order: 'sideways' as 'asc' }), (error: unknown) => {
-      assert.ok(error instanceof OpenAI.BadRequestError);
-      assert.equal(error.param, 'order');
-      return true;
-    });
+    await assert.rejects(
+      client.beta.threads.messages.list(threadId, { order: 'sideways' as 'asc' }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.BadRequestError);
+        assert.equal(error.param, 'order');
+        return true;
+      },
+    );
     await assert.rejects(client.beta.threads.messages.list(threadId, { after: 'msg_unknown' }), (error: unknown) => {
       assert.ok(error instanceof OpenAI.BadRequestError);
       assert.equal(error.param, 'after');
@@ -131,10 +147,16 @@ describe('cursor pagination', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await client.beta.assistants.create({ model: 'gpt-4o', name: `a${i}` })).id);
     const firstPage = await client.beta.assistants.list({ limit: 2, order: 'asc' });
-    assert.deepEqual(firstPage.data.map((a) => a.id), ids.slice(0, 2));
+    assert.deepEqual(
+      firstPage.data.map((a) => a.id),
+      ids.slice(0, 2),
+    );
     assert.equal(firstPage.hasNextPage(), true);
     const next = await firstPage.getNextPage();
-    assert.deepEqual(next.data.map((a) => a.id), ids.slice(2));
+    assert.deepEqual(
+      next.data.map((a) => a.id),
+      ids.slice(2),
+    );
   });
 
   test('messages can be filtered by run_id', async () => {

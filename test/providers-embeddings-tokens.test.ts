@@ -7,7 +7,7 @@ import {
   DEFAULT_CONTEXT_WINDOW,
   encodingForModel,
 } from '../src/providers/index.js';
-import { embedText, startScriptedUpstream, type ScriptedUpstream } from './upstream/index.js';
+import { embedText, type ScriptedUpstream, startScriptedUpstream } from './upstream/index.js';
 
 function cosine(left: number[], right: number[]): number {
   return left.reduce((sum, value, index) => sum + value * (right[index] as number), 0);
@@ -33,8 +33,14 @@ describe('OpenAI-compatible embeddings', () => {
     const vectors = await model.embed(texts);
     assert.equal(vectors.length, 5);
     assert.ok(vectors.every((vector) => vector.length === 64));
-    assert.deepEqual(vectors, texts.map((text) => embedText(text, 64)));
-    assert.deepEqual(upstream.requests.map((request) => request.body.input), [texts.slice(0, 2), texts.slice(2, 4), texts.slice(4)]);
+    assert.deepEqual(
+      vectors,
+      texts.map((text) => embedText(text, 64)),
+    );
+    assert.deepEqual(
+      upstream.requests.map((request) => request.body.input),
+      [texts.slice(0, 2), texts.slice(2, 4), texts.slice(4)],
+    );
     for (const request of upstream.requests) {
       assert.equal(request.path, '/v1/embeddings');
       assert.equal(request.body.dimensions, 64);
@@ -62,7 +68,11 @@ describe('OpenAI-compatible embeddings', () => {
         return fetch(input, { ...init, body: JSON.stringify({ ...body, dimensions: 12 }) });
       },
     });
-    await assert.rejects(model.embed(['x']), { name: 'ProviderError', code: 'invalid_response', message: /8 dimensions, got 12/ });
+    await assert.rejects(model.embed(['x']), {
+      name: 'ProviderError',
+      code: 'invalid_response',
+      message: /8 dimensions, got 12/,
+    });
   });
 });
 
@@ -95,9 +105,18 @@ describe('token counting', () => {
     const counter = createTokenCounter('gpt-4o');
     const call = { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
     const withCall = counter.countMessage({ role: 'assistant', toolCalls: [call] });
-    assert.equal(withCall, 3 + counter.countText('assistant') + 3 + counter.countText('get_weather') + counter.countText(call.arguments));
-    assert.equal(counter.countMessage({ role: 'tool', toolCallId: 'call_1', content: 'sunny' }), 3 + counter.countText('tool') + counter.countText('sunny'));
-    const withImage = counter.countMessage({ role: 'user', content: [{ type: 'image', url: 'https://example.com/a.png' }] });
+    assert.equal(
+      withCall,
+      3 + counter.countText('assistant') + 3 + counter.countText('get_weather') + counter.countText(call.arguments),
+    );
+    assert.equal(
+      counter.countMessage({ role: 'tool', toolCallId: 'call_1', content: 'sunny' }),
+      3 + counter.countText('tool') + counter.countText('sunny'),
+    );
+    const withImage = counter.countMessage({
+      role: 'user',
+      content: [{ type: 'image', url: 'https://example.com/a.png' }],
+    });
     assert.ok(withImage > 700, 'an image costs hundreds of tokens');
     assert.equal(counter.countTools([]), 0);
     assert.ok(counter.countTools([{ name: 'f', parameters: { type: 'object' } }]) > 12);

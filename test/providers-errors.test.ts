@@ -1,14 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import {
-  createOpenAICompatibleChatModel,
-  ProviderError,
-  streamWithRetry,
   type ChatModel,
   type ChatRequest,
+  createOpenAICompatibleChatModel,
+  ProviderError,
   type RetryOptions,
+  streamWithRetry,
 } from '../src/providers/index.js';
-import { collectParts, ControlledResponse, startScriptedUpstream, textOf, type ScriptedUpstream } from './upstream/index.js';
+import {
+  ControlledResponse,
+  collectParts,
+  type ScriptedUpstream,
+  startScriptedUpstream,
+  textOf,
+} from './upstream/index.js';
 
 const hello: ChatRequest = { messages: [{ role: 'user', content: 'Say hello' }] };
 const quickRetries: RetryOptions = { maxRetries: 3, initialDelayMs: 1, maxDelayMs: 20 };
@@ -35,22 +41,34 @@ describe('provider errors, retries and cancellation', () => {
   after(() => upstream.close());
 
   test('401 is authentication_failed, not retried, with the upstream message', async () => {
-    upstream.script({ error: { status: 401, message: 'Incorrect API key provided: sk-bad.', type: 'invalid_request_error', code: 'invalid_api_key' } });
-    await assert.rejects(collectParts(streamWithRetry(model, hello, new AbortController().signal, quickRetries)), (error) =>
-      assertProviderError(error, {
-        code: 'authentication_failed',
+    upstream.script({
+      error: {
         status: 401,
-        retryable: false,
-        message: 'Upstream model provider returned 401: Incorrect API key provided: sk-bad.',
-      }),
+        message: 'Incorrect API key provided: sk-bad.',
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      },
+    });
+    await assert.rejects(
+      collectParts(streamWithRetry(model, hello, new AbortController().signal, quickRetries)),
+      (error) =>
+        assertProviderError(error, {
+          code: 'authentication_failed',
+          status: 401,
+          retryable: false,
+          message: 'Upstream model provider returned 401: Incorrect API key provided: sk-bad.',
+        }),
     );
     assert.equal(upstream.requests.length, 1);
   });
 
   test('400 is invalid_prompt and not retried', async () => {
-    upstream.script({ error: { status: 400, message: "Invalid 'messages[0].content'", type: 'invalid_request_error' } });
-    await assert.rejects(collectParts(streamWithRetry(model, hello, new AbortController().signal, quickRetries)), (error) =>
-      assertProviderError(error, { code: 'invalid_prompt', status: 400, retryable: false }),
+    upstream.script({
+      error: { status: 400, message: "Invalid 'messages[0].content'", type: 'invalid_request_error' },
+    });
+    await assert.rejects(
+      collectParts(streamWithRetry(model, hello, new AbortController().signal, quickRetries)),
+      (error) => assertProviderError(error, { code: 'invalid_prompt', status: 400, retryable: false }),
     );
     assert.equal(upstream.requests.length, 1);
   });
@@ -58,7 +76,15 @@ describe('provider errors, retries and cancellation', () => {
   test('429 (with retry-after) and 500 are retried, then the stream succeeds', async () => {
     const retries: Array<[string, number, number]> = [];
     upstream.script(
-      { error: { status: 429, message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded', retryAfter: 0 } },
+      {
+        error: {
+          status: 429,
+          message: 'Rate limit reached',
+          type: 'requests',
+          code: 'rate_limit_exceeded',
+          retryAfter: 0,
+        },
+      },
       { error: { status: 500, message: 'The server had an error' } },
       { text: 'third time lucky' },
     );
@@ -80,15 +106,22 @@ describe('provider errors, retries and cancellation', () => {
     upstream.script(...Array.from({ length: 3 }, () => ({ error: { status: 503, message: 'Overloaded' } })));
     await assert.rejects(
       collectParts(streamWithRetry(model, hello, new AbortController().signal, { ...quickRetries, maxRetries: 2 })),
-      (error) => assertProviderError(error, { code: 'server_error', status: 503, retryable: true, message: /returned 503: Overloaded/ }),
+      (error) =>
+        assertProviderError(error, {
+          code: 'server_error',
+          status: 503,
+          retryable: true,
+          message: /returned 503: Overloaded/,
+        }),
     );
     assert.equal(upstream.requests.length, 3);
   });
 
   test('a retry-after longer than the allowed delay is not waited for', async () => {
     upstream.script({ error: { status: 429, message: 'Slow down', retryAfter: 60 } });
-    await assert.rejects(collectParts(streamWithRetry(model, hello, new AbortController().signal, quickRetries)), (error) =>
-      assertProviderError(error, { code: 'rate_limit_exceeded', retryAfterMs: 60_000 }),
+    await assert.rejects(
+      collectParts(streamWithRetry(model, hello, new AbortController().signal, quickRetries)),
+      (error) => assertProviderError(error, { code: 'rate_limit_exceeded', retryAfterMs: 60_000 }),
     );
     assert.equal(upstream.requests.length, 1);
   });
@@ -147,8 +180,15 @@ describe('provider errors, retries and cancellation', () => {
   test('an upstream that says nothing hits the first-part timeout and is disconnected', async () => {
     upstream.script({ hang: true });
     await assert.rejects(
-      collectParts(streamWithRetry(model, hello, new AbortController().signal, { ...quickRetries, maxRetries: 0, firstPartTimeoutMs: 150 })),
-      (error) => assertProviderError(error, { code: 'timeout', retryable: true, message: /sent nothing within 150 ms/ }),
+      collectParts(
+        streamWithRetry(model, hello, new AbortController().signal, {
+          ...quickRetries,
+          maxRetries: 0,
+          firstPartTimeoutMs: 150,
+        }),
+      ),
+      (error) =>
+        assertProviderError(error, { code: 'timeout', retryable: true, message: /sent nothing within 150 ms/ }),
     );
     await upstream.requests[0]?.done;
     assert.equal(upstream.requests[0]?.clientDisconnected, true);
@@ -169,8 +209,15 @@ describe('provider errors, retries and cancellation', () => {
     await closed.close();
     const unreachable = createOpenAICompatibleChatModel({ baseURL: closed.baseURL, modelId: 'gpt-4o' });
     await assert.rejects(
-      collectParts(streamWithRetry(unreachable, hello, new AbortController().signal, { ...quickRetries, maxRetries: 1 })),
-      (error) => assertProviderError(error, { code: 'server_error', retryable: true, message: /Could not reach the upstream model provider/ }),
+      collectParts(
+        streamWithRetry(unreachable, hello, new AbortController().signal, { ...quickRetries, maxRetries: 1 }),
+      ),
+      (error) =>
+        assertProviderError(error, {
+          code: 'server_error',
+          retryable: true,
+          message: /Could not reach the upstream model provider/,
+        }),
     );
   });
 });

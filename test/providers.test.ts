@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { createOpenAICompatibleChatModel, type ChatModel, type ChatRequest } from '../src/providers/index.js';
+import { type ChatModel, type ChatRequest, createOpenAICompatibleChatModel } from '../src/providers/index.js';
 import {
-  collectParts,
   ControlledResponse,
+  collectParts,
   partsOfType,
+  type ScriptedUpstream,
   startScriptedUpstream,
   textOf,
-  type ScriptedUpstream,
 } from './upstream/index.js';
 
 const hello: ChatRequest = { messages: [{ role: 'user', content: 'Say hello' }] };
@@ -30,8 +30,15 @@ describe('OpenAI-compatible chat model over the scripted upstream', () => {
   test('streams text in chunks and ends with the usage the upstream reported', async () => {
     upstream.script({ text: ['Hel', 'lo', ', world'], usage: { promptTokens: 11, completionTokens: 4 } });
     const parts = await collectParts(model.stream(hello, new AbortController().signal));
-    assert.deepEqual(partsOfType(parts, 'text-delta').map((part) => part.text), ['Hel', 'lo', ', world']);
-    assert.deepEqual(parts.at(-1), { type: 'finish', finishReason: 'stop', usage: { promptTokens: 11, completionTokens: 4 } });
+    assert.deepEqual(
+      partsOfType(parts, 'text-delta').map((part) => part.text),
+      ['Hel', 'lo', ', world'],
+    );
+    assert.deepEqual(parts.at(-1), {
+      type: 'finish',
+      finishReason: 'stop',
+      usage: { promptTokens: 11, completionTokens: 4 },
+    });
     assert.equal(upstream.requests[0]?.path, '/v1/chat/completions');
     assert.equal(upstream.requests[0]?.headers.authorization, 'Bearer sk-test');
   });
@@ -57,7 +64,10 @@ describe('OpenAI-compatible chat model over the scripted upstream', () => {
     const deltas = partsOfType(parts, 'tool-call-delta');
     assert.ok(deltas.filter((delta) => delta.toolCallId === 'call_paris').length >= 2, 'arguments arrive in pieces');
     const joined = (id: string): string =>
-      deltas.filter((delta) => delta.toolCallId === id).map((delta) => delta.argumentsDelta).join('');
+      deltas
+        .filter((delta) => delta.toolCallId === id)
+        .map((delta) => delta.argumentsDelta)
+        .join('');
     assert.equal(joined('call_paris'), '{"city":"Paris"}');
     assert.equal(joined('call_rome'), '{"city":"Rome"}');
     assert.deepEqual(partsOfType(parts, 'tool-call-end'), [
@@ -140,7 +150,13 @@ describe('OpenAI-compatible chat model over the scripted upstream', () => {
       temperature: 0.25,
       topP: 0.5,
       maxOutputTokens: 321,
-      responseFormat: { type: 'json_schema', name: 'answer', schema: { type: 'object' }, strict: true, description: 'd' },
+      responseFormat: {
+        type: 'json_schema',
+        name: 'answer',
+        schema: { type: 'object' },
+        strict: true,
+        description: 'd',
+      },
       reasoningEffort: 'low',
     };
     await collectParts(model.stream(request, new AbortController().signal));
@@ -150,7 +166,15 @@ describe('OpenAI-compatible chat model over the scripted upstream', () => {
     assert.equal(body.stream, true);
     assert.deepEqual(body.stream_options, { include_usage: true });
     assert.deepEqual(body.tools, [
-      { type: 'function', function: { name: 'get_weather', description: weatherTool.description, parameters: weatherTool.parameters, strict: true } },
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: weatherTool.description,
+          parameters: weatherTool.parameters,
+          strict: true,
+        },
+      },
     ]);
     assert.deepEqual(body.tool_choice, { type: 'function', function: { name: 'get_weather' } });
     assert.equal(body.parallel_tool_calls, false);
@@ -189,8 +213,15 @@ describe('OpenAI-compatible chat model over the scripted upstream', () => {
     upstream.script({ text: '{}' }, { text: 'x' }, { text: '{}' });
     const signal = new AbortController().signal;
     await collectParts(model.stream({ ...hello, responseFormat: { type: 'json_object' } }, signal));
-    await collectParts(model.stream({ ...hello, tools: [weatherTool], toolChoice: 'required', parallelToolCalls: true }, signal));
-    await collectParts(model.stream({ ...hello, responseFormat: { type: 'json_schema', name: 'n', schema: { type: 'object' } } }, signal));
+    await collectParts(
+      model.stream({ ...hello, tools: [weatherTool], toolChoice: 'required', parallelToolCalls: true }, signal),
+    );
+    await collectParts(
+      model.stream(
+        { ...hello, responseFormat: { type: 'json_schema', name: 'n', schema: { type: 'object' } } },
+        signal,
+      ),
+    );
     const [jsonObject, required, jsonSchema] = upstream.requests.map((request) => request.body);
     assert.deepEqual(jsonObject.response_format, { type: 'json_object' });
     assert.equal(jsonObject.tools, undefined);
@@ -203,7 +234,9 @@ describe('OpenAI-compatible chat model over the scripted upstream', () => {
   test("sends max_completion_tokens instead of max_tokens to OpenAI's reasoning models", async () => {
     const reasoningModel = createOpenAICompatibleChatModel({ baseURL: upstream.baseURL, modelId: 'o3-mini' });
     upstream.script({ text: 'thought' });
-    await collectParts(reasoningModel.stream({ ...hello, maxOutputTokens: 100, reasoningEffort: 'high' }, new AbortController().signal));
+    await collectParts(
+      reasoningModel.stream({ ...hello, maxOutputTokens: 100, reasoningEffort: 'high' }, new AbortController().signal),
+    );
     const body = upstream.requests[0]?.body;
     assert.equal(body.max_completion_tokens, 100);
     assert.equal('max_tokens' in body, false);
@@ -229,7 +262,12 @@ describe('OpenAI-compatible chat model over the scripted upstream', () => {
   });
 
   test('a tool message that answers no known call is rejected before anything is sent', async () => {
-    const request: ChatRequest = { messages: [{ role: 'user', content: 'x' }, { role: 'tool', toolCallId: 'call_zz', content: 'y' }] };
+    const request: ChatRequest = {
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'tool', toolCallId: 'call_zz', content: 'y' },
+      ],
+    };
     await assert.rejects(collectParts(model.stream(request, new AbortController().signal)), {
       code: 'invalid_prompt',
       message: /call_zz/,
@@ -242,7 +280,11 @@ describe('the scripted upstream itself', () => {
   test('answers non-streaming chat completions with a chat.completion object', async (t) => {
     const upstream = await startScriptedUpstream();
     t.after(() => upstream.close());
-    upstream.script({ text: 'plain answer', toolCalls: [{ id: 'call_1', name: 'f', arguments: { a: 1 } }], usage: { promptTokens: 3, completionTokens: 2 } });
+    upstream.script({
+      text: 'plain answer',
+      toolCalls: [{ id: 'call_1', name: 'f', arguments: { a: 1 } }],
+      usage: { promptTokens: 3, completionTokens: 2 },
+    });
     const response = await fetch(`${upstream.baseURL}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -250,7 +292,9 @@ describe('the scripted upstream itself', () => {
     });
     const body = (await response.json()) as Record<string, any>;
     assert.equal(body.object, 'chat.completion');
-    assert.deepEqual(body.choices[0].message.tool_calls, [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }]);
+    assert.deepEqual(body.choices[0].message.tool_calls, [
+      { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } },
+    ]);
     assert.equal(body.choices[0].message.content, 'plain answer');
     assert.equal(body.choices[0].finish_reason, 'tool_calls');
     assert.deepEqual(body.usage, { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
@@ -260,11 +304,18 @@ describe('the scripted upstream itself', () => {
     const upstream = await startScriptedUpstream();
     t.after(() => upstream.close());
     upstream.script({ text: 'queued first' });
-    upstream.respond((request, callNumber) => ({ text: `call ${callNumber}: ${request.body.messages[0].content}`, chunkDelayMs: 2 }));
+    upstream.respond((request, callNumber) => ({
+      text: `call ${callNumber}: ${request.body.messages[0].content}`,
+      chunkDelayMs: 2,
+    }));
     const model = createOpenAICompatibleChatModel({ baseURL: upstream.baseURL, modelId: 'm' });
     const texts: string[] = [];
     for (const content of ['a', 'b', 'c']) {
-      texts.push(textOf(await collectParts(model.stream({ messages: [{ role: 'user', content }] }, new AbortController().signal))));
+      texts.push(
+        textOf(
+          await collectParts(model.stream({ messages: [{ role: 'user', content }] }, new AbortController().signal)),
+        ),
+      );
     }
     assert.deepEqual(texts, ['queued first', 'call 2: b', 'call 3: c']);
   });

@@ -15,16 +15,27 @@ test('every object survives a restart, and a kill -9', async () => {
   const first = await startTestServer();
   servers.push(first);
   const client = sdkClient(first);
-  const file = await client.files.create({ file: await OpenAI.toFile(Buffer.from('persist me'), 'p.txt'), purpose: 'assistants' });
+  const file = await client.files.create({
+    file: await OpenAI.toFile(Buffer.from('persist me'), 'p.txt'),
+    purpose: 'assistants',
+  });
   const assistant = await client.beta.assistants.create({
     model: 'gpt-4o',
     name: 'durable',
     tools: [{ type: 'code_interpreter' }],
     tool_resources: { code_interpreter: { file_ids: [file.id] } },
   });
-  const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'one' }], metadata: { k: 'v' } });
+  const thread = await client.beta.threads.create({
+    messages: [{ role: 'user', content: 'one' }],
+    metadata: { k: 'v' },
+  });
   const message = await client.beta.threads.messages.create(thread.id, { role: 'user', content: 'two' });
-  const upload = await client.uploads.create({ bytes: 3, filename: 'u.txt', mime_type: 'text/plain', purpose: 'assistants' });
+  const upload = await client.uploads.create({
+    bytes: 3,
+    filename: 'u.txt',
+    mime_type: 'text/plain',
+    purpose: 'assistants',
+  });
   await first.stop();
 
   const second = await startTestServer({ dataDir: first.dataDir });

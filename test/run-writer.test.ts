@@ -45,7 +45,13 @@ describe('RunWriter', () => {
   });
 
   async function queuedRun(): Promise<Run> {
-    const thread: Thread = { id: `thread_${Math.random().toString(36).slice(2)}`, object: 'thread', created_at: 0, metadata: {}, tool_resources: null };
+    const thread: Thread = {
+      id: `thread_${Math.random().toString(36).slice(2)}`,
+      object: 'thread',
+      created_at: 0,
+      metadata: {},
+      tool_resources: null,
+    };
     const run = buildRun({ assistant, threadId: thread.id, overrides: {}, createdAt: 0, expiresAfterSeconds: 600 });
     const state = { include: [], reasoningEffort: null, modelCalls: 0, usedTokens: { prompt: 0, completion: 0 } };
     await writer.create({ project: PROJECT, thread, messages: [], run, state, events: [runStatusEvent(run)] });
@@ -102,10 +108,22 @@ describe('RunWriter', () => {
   });
 
   test('a run cannot be created in any status but queued', async () => {
-    const thread: Thread = { id: 'thread_writer_created', object: 'thread', created_at: 0, metadata: {}, tool_resources: null };
-    const run = { ...buildRun({ assistant, threadId: thread.id, overrides: {}, createdAt: 0, expiresAfterSeconds: 600 }), status: 'in_progress' as const };
+    const thread: Thread = {
+      id: 'thread_writer_created',
+      object: 'thread',
+      created_at: 0,
+      metadata: {},
+      tool_resources: null,
+    };
+    const run = {
+      ...buildRun({ assistant, threadId: thread.id, overrides: {}, createdAt: 0, expiresAfterSeconds: 600 }),
+      status: 'in_progress' as const,
+    };
     const state = { include: [], reasoningEffort: null, modelCalls: 0, usedTokens: { prompt: 0, completion: 0 } };
-    await assert.rejects(writer.create({ project: PROJECT, thread, messages: [], run, state, events: [] }), IllegalTransitionError);
+    await assert.rejects(
+      writer.create({ project: PROJECT, thread, messages: [], run, state, events: [] }),
+      IllegalTransitionError,
+    );
     assert.equal(await store.runs.getById(run.id), undefined);
   });
 
@@ -121,7 +139,10 @@ describe('RunWriter', () => {
       (error: unknown) => error instanceof IllegalTransitionError && error.kind === 'step' && error.from === 'failed',
     );
     const created = { ...newToolCallsStep(run), status: 'cancelled' as const };
-    await assert.rejects(writer.commit(run.id, () => ({ steps: [created], events: [] })), IllegalTransitionError);
+    await assert.rejects(
+      writer.commit(run.id, () => ({ steps: [created], events: [] })),
+      IllegalTransitionError,
+    );
 
     const message = newAssistantMessage(run);
     await writer.commit(run.id, () => ({ messages: [message], events: [] }));
@@ -129,7 +150,8 @@ describe('RunWriter', () => {
     await writer.commit(run.id, () => ({ messages: [incomplete], events: [] }));
     await assert.rejects(
       writer.commit(run.id, () => ({ messages: [{ ...message, status: 'completed' as const }], events: [] })),
-      (error: unknown) => error instanceof IllegalTransitionError && error.kind === 'message' && error.from === 'incomplete',
+      (error: unknown) =>
+        error instanceof IllegalTransitionError && error.kind === 'message' && error.from === 'incomplete',
     );
     const stored = await store.messages.get(PROJECT, run.thread_id, message.id);
     assert.equal(stored?.status, 'incomplete');

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
-import { assistantAndThread, chatRequests, contentText, createAssistant, messageText, upstreamMessages, weatherTool } from './helpers/run-helpers.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
+import {
+  assistantAndThread,
+  chatRequests,
+  contentText,
+  createAssistant,
+  messageText,
+  upstreamMessages,
+  weatherTool,
+} from './helpers/run-helpers.js';
 
 let fixture: RunFixture;
 
@@ -14,7 +22,10 @@ beforeEach(() => fixture.upstream.reset());
 
 /** A thread of `count` user messages of about 100 tokens each, numbered from 0. */
 async function longThread(count: number) {
-  const messages = Array.from({ length: count }, (_, index) => ({ role: 'user' as const, content: `Message ${index}: ${'lorem '.repeat(100)}` }));
+  const messages = Array.from({ length: count }, (_, index) => ({
+    role: 'user' as const,
+    content: `Message ${index}: ${'lorem '.repeat(100)}`,
+  }));
   return fixture.client.beta.threads.create({ messages });
 }
 
@@ -68,7 +79,9 @@ test('a model with a known large window gets the whole thread', async () => {
 
 test('a newest message larger than the context window fails the run with a clear last_error', async () => {
   const assistant = await createAssistant(fixture, { model: 'tiny-local-model' });
-  const thread = await fixture.client.beta.threads.create({ messages: [{ role: 'user', content: 'lorem '.repeat(2_000) }] });
+  const thread = await fixture.client.beta.threads.create({
+    messages: [{ role: 'user', content: 'lorem '.repeat(2_000) }],
+  });
   const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
   assert.equal(run.status, 'failed');
   assert.equal(run.last_error?.code, 'server_error');
@@ -77,9 +90,16 @@ test('a newest message larger than the context window fails the run with a clear
 });
 
 test('reaching max_completion_tokens ends the run incomplete and its message incomplete', async () => {
-  fixture.upstream.script({ text: 'A long answer that got cut', finishReason: 'length', usage: { promptTokens: 30, completionTokens: 300 } });
+  fixture.upstream.script({
+    text: 'A long answer that got cut',
+    finishReason: 'length',
+    usage: { promptTokens: 30, completionTokens: 300 },
+  });
   const { assistant, thread } = await assistantAndThread(fixture);
-  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, max_completion_tokens: 300 });
+  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
+    assistant_id: assistant.id,
+    max_completion_tokens: 300,
+  });
   assert.equal(run.status, 'incomplete');
   assert.deepEqual(run.incomplete_details, { reason: 'max_completion_tokens' });
   assert.deepEqual(run.usage, { prompt_tokens: 30, completion_tokens: 300, total_tokens: 330 });
@@ -95,11 +115,17 @@ test('reaching max_completion_tokens ends the run incomplete and its message inc
 
 test('max_completion_tokens spans the whole run: the second call may only use what is left', async () => {
   fixture.upstream.script(
-    { toolCalls: [{ id: 'call_budget', name: 'get_weather', arguments: { city: 'Lima' } }], usage: { promptTokens: 40, completionTokens: 280 } },
+    {
+      toolCalls: [{ id: 'call_budget', name: 'get_weather', arguments: { city: 'Lima' } }],
+      usage: { promptTokens: 40, completionTokens: 280 },
+    },
     { text: 'Warm.', usage: { promptTokens: 60, completionTokens: 3 } },
   );
   const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] });
-  const waiting = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, max_completion_tokens: 300 });
+  const waiting = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
+    assistant_id: assistant.id,
+    max_completion_tokens: 300,
+  });
   assert.equal(waiting.status, 'requires_action');
   assert.deepEqual(waiting.usage, { prompt_tokens: 40, completion_tokens: 280, total_tokens: 320 });
   const run = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(waiting.id, {
@@ -107,10 +133,14 @@ test('max_completion_tokens spans the whole run: the second call may only use wh
     tool_outputs: [{ tool_call_id: 'call_budget', output: '25 C' }],
   });
   assert.equal(run.status, 'completed');
-  assert.deepEqual(chatRequests(fixture).map((request) => request.body.max_tokens), [300, 20]);
+  assert.deepEqual(
+    chatRequests(fixture).map((request) => request.body.max_tokens),
+    [300, 20],
+  );
   assert.deepEqual(run.usage, { prompt_tokens: 100, completion_tokens: 283, total_tokens: 383 });
 
-  const steps = (await fixture.client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id, order: 'asc' })).data;
+  const steps = (await fixture.client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id, order: 'asc' }))
+    .data;
   assert.deepEqual(
     steps.map((step) => [step.type, step.usage]),
     [
@@ -123,17 +153,28 @@ test('max_completion_tokens spans the whole run: the second call may only use wh
 test('a prompt larger than max_prompt_tokens ends the run incomplete without calling the model', async () => {
   const assistant = await createAssistant(fixture);
   // About 400 tokens; the smallest budget OpenAI accepts is 256.
-  const thread = await fixture.client.beta.threads.create({ messages: [{ role: 'user', content: 'lorem '.repeat(400) }] });
-  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, max_prompt_tokens: 256 });
+  const thread = await fixture.client.beta.threads.create({
+    messages: [{ role: 'user', content: 'lorem '.repeat(400) }],
+  });
+  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
+    assistant_id: assistant.id,
+    max_prompt_tokens: 256,
+  });
   assert.equal(run.status, 'incomplete');
   assert.deepEqual(run.incomplete_details, { reason: 'max_prompt_tokens' });
   assert.equal(chatRequests(fixture).length, 0);
 });
 
 test('max_prompt_tokens spans the whole run: a second call over the rest of the budget ends it incomplete', async () => {
-  fixture.upstream.script({ toolCalls: [{ id: 'call_p', name: 'get_weather', arguments: { city: 'Quito' } }], usage: { promptTokens: 290, completionTokens: 5 } });
+  fixture.upstream.script({
+    toolCalls: [{ id: 'call_p', name: 'get_weather', arguments: { city: 'Quito' } }],
+    usage: { promptTokens: 290, completionTokens: 5 },
+  });
   const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] });
-  const waiting = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, max_prompt_tokens: 300 });
+  const waiting = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
+    assistant_id: assistant.id,
+    max_prompt_tokens: 300,
+  });
   assert.equal(waiting.status, 'requires_action');
   const run = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(waiting.id, {
     thread_id: thread.id,
@@ -146,9 +187,16 @@ test('max_prompt_tokens spans the whole run: a second call over the rest of the 
 });
 
 test('a length finish below the run budget is the model stopping, not an incomplete run', async () => {
-  fixture.upstream.script({ text: 'Stopped by the model itself', finishReason: 'length', usage: { promptTokens: 10, completionTokens: 7 } });
+  fixture.upstream.script({
+    text: 'Stopped by the model itself',
+    finishReason: 'length',
+    usage: { promptTokens: 10, completionTokens: 7 },
+  });
   const { assistant, thread } = await assistantAndThread(fixture);
-  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, max_completion_tokens: 1_000 });
+  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
+    assistant_id: assistant.id,
+    max_completion_tokens: 1_000,
+  });
   assert.equal(run.status, 'completed');
   assert.equal(run.incomplete_details, null);
 });
@@ -160,7 +208,10 @@ test('tool-call arguments cut off by max_completion_tokens end the run incomplet
     usage: { promptTokens: 20, completionTokens: 256 },
   });
   const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] });
-  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, max_completion_tokens: 256 });
+  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
+    assistant_id: assistant.id,
+    max_completion_tokens: 256,
+  });
   assert.equal(run.status, 'incomplete');
   assert.deepEqual(run.incomplete_details, { reason: 'max_completion_tokens' });
   assert.equal(run.required_action, null);

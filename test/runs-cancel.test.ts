@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type OpenAI from 'openai';
 import { rejectsWith } from './helpers/file-fixtures.js';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
-import { assertValidStreamEvent, assistantAndThread, chatRequests, messageText, requiresActionRun, weatherTool } from './helpers/run-helpers.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
+import {
+  assertValidStreamEvent,
+  assistantAndThread,
+  chatRequests,
+  messageText,
+  requiresActionRun,
+  weatherTool,
+} from './helpers/run-helpers.js';
 import { ControlledResponse } from './upstream/index.js';
 
 let fixture: RunFixture;
@@ -58,9 +65,15 @@ test('cancelling a run that waits for tool outputs cancels it at once, with its 
   assert.equal(stored.status, 'cancelled');
   assert.equal(stored.required_action, null);
   const steps = await fixture.client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
-  assert.deepEqual(steps.data.map((step) => step.status), ['cancelled']);
+  assert.deepEqual(
+    steps.data.map((step) => step.status),
+    ['cancelled'],
+  );
   await rejectsWith(
-    fixture.client.beta.threads.runs.submitToolOutputs(run.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'call_wait', output: 'late' }] }),
+    fixture.client.beta.threads.runs.submitToolOutputs(run.id, {
+      thread_id: thread.id,
+      tool_outputs: [{ tool_call_id: 'call_wait', output: 'late' }],
+    }),
     { status: 400, message: 'Runs in status "cancelled" do not accept tool outputs.' },
   );
 });
@@ -78,7 +91,10 @@ test('cancelling a finished run is a 400', async () => {
 
 test('cancelling while the tool call is still streaming cancels its step and the run', async () => {
   // Twenty argument pieces 250 ms apart: the call is still streaming when the cancel arrives.
-  fixture.upstream.script({ toolCalls: [{ id: 'call_cut', name: 'get_weather', arguments: { city: 'Somewhere far away' }, argumentChunks: 20 }], chunkDelayMs: 250 });
+  fixture.upstream.script({
+    toolCalls: [{ id: 'call_cut', name: 'get_weather', arguments: { city: 'Somewhere far away' }, argumentChunks: 20 }],
+    chunkDelayMs: 250,
+  });
   const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] });
   const stream = fixture.client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
   await new Promise<void>((resolve) => stream.once('toolCallDelta', () => resolve()));
@@ -88,7 +104,10 @@ test('cancelling while the tool call is still streaming cancels its step and the
   assert.equal(run.status, 'cancelled');
   assert.equal(run.required_action, null);
   const steps = await fixture.client.beta.threads.runs.steps.list(runId, { thread_id: thread.id });
-  assert.deepEqual(steps.data.map((step) => [step.type, step.status]), [['tool_calls', 'cancelled']]);
+  assert.deepEqual(
+    steps.data.map((step) => [step.type, step.status]),
+    [['tool_calls', 'cancelled']],
+  );
   await fixture.upstream.requests[0]!.done;
   assert.equal(fixture.upstream.requests[0]!.clientDisconnected, true);
 });
@@ -106,7 +125,11 @@ test('cancelling while the upstream has not answered yet aborts the call', async
 });
 
 test('cancelling during the back-off between retries stops the retries', async () => {
-  fixture.upstream.script({ error: { status: 503, message: 'overloaded' } }, { error: { status: 503, message: 'overloaded' } }, { error: { status: 503, message: 'overloaded' } });
+  fixture.upstream.script(
+    { error: { status: 503, message: 'overloaded' } },
+    { error: { status: 503, message: 'overloaded' } },
+    { error: { status: 503, message: 'overloaded' } },
+  );
   const { assistant, thread } = await assistantAndThread(fixture);
   const run = await fixture.client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
   await fixture.upstream.waitForRequests(1);

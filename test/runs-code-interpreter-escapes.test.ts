@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import OpenAI from 'openai';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import type OpenAI from 'openai';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 
 /**
  * Escapes attempted through the whole product: the model "writes" hostile code, the run executes it
@@ -43,10 +43,15 @@ after(async () => {
 /** Runs `code` through a real run and returns the logs of its code_interpreter call. */
 async function runCode(code: string): Promise<string> {
   fixture.upstream.script({ toolCalls: [{ name: 'code_interpreter', arguments: { code } }] }, { text: 'Done.' });
-  const run = await client.beta.threads.createAndRunPoll({ assistant_id: assistantId, thread: { messages: [{ role: 'user', content: 'Run it.' }] } });
+  const run = await client.beta.threads.createAndRunPoll({
+    assistant_id: assistantId,
+    thread: { messages: [{ role: 'user', content: 'Run it.' }] },
+  });
   assert.equal(run.status, 'completed', 'the run reaches a terminal state normally');
   const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id });
-  const call = steps.data.flatMap((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : []))[0];
+  const call = steps.data.flatMap((step) =>
+    step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : [],
+  )[0];
   assert.equal(call?.type, 'code_interpreter');
   const outputs = (call as OpenAI.Beta.Threads.Runs.CodeInterpreterToolCall).code_interpreter.outputs;
   assert.equal((await fetch(`${fixture.server.url}/health`)).status, 200, 'the server stays healthy');
@@ -63,26 +68,34 @@ describe('escapes attempted through a run all fail inside the sandbox', () => {
   });
 
   test('reading a file planted outside /mnt/data', async () => {
-    const logs = await runCode(`try:\n    print(open(${JSON.stringify(path.join(hostDir, 'planted.txt'))}).read())\nexcept OSError as error:\n    print('blocked', type(error).__name__)`);
+    const logs = await runCode(
+      `try:\n    print(open(${JSON.stringify(path.join(hostDir, 'planted.txt'))}).read())\nexcept OSError as error:\n    print('blocked', type(error).__name__)`,
+    );
     assert.match(logs, /blocked/);
     assert.doesNotMatch(logs, /host secret/);
   });
 
   test('writing outside /mnt/data', async () => {
     const target = path.join(hostDir, 'written.txt');
-    const logs = await runCode(`for target in [${JSON.stringify(target)}, '/usr/escape.txt', '/etc/escape.txt']:\n    try:\n        open(target, 'w').write('x')\n        print('WROTE', target)\n    except OSError as error:\n        print('blocked', type(error).__name__)`);
+    const logs = await runCode(
+      `for target in [${JSON.stringify(target)}, '/usr/escape.txt', '/etc/escape.txt']:\n    try:\n        open(target, 'w').write('x')\n        print('WROTE', target)\n    except OSError as error:\n        print('blocked', type(error).__name__)`,
+    );
     assert.doesNotMatch(logs, /WROTE/);
     assert.equal(existsSync(target), false);
     assert.equal(existsSync('/usr/escape.txt'), false);
   });
 
   test('a fork bomb', async () => {
-    const logs = await runCode('import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        continue');
+    const logs = await runCode(
+      'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        continue',
+    );
     assert.match(logs, /timed out/i);
   });
 
   test('a memory bomb', async () => {
-    const logs = await runCode("try:\n    hog = bytearray(8 * 1024 ** 3)\n    print('ALLOCATED')\nexcept MemoryError:\n    print('blocked MemoryError')");
+    const logs = await runCode(
+      "try:\n    hog = bytearray(8 * 1024 ** 3)\n    print('ALLOCATED')\nexcept MemoryError:\n    print('blocked MemoryError')",
+    );
     assert.match(logs, /blocked MemoryError/);
   });
 

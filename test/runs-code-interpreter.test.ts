@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import type { RecordedRequest } from './upstream/index.js';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { assertValidStreamEvent, chatRequests } from './helpers/run-helpers.js';
+import type { RecordedRequest } from './upstream/index.js';
 
 let fixture: RunFixture;
 let client: OpenAI;
@@ -32,7 +32,9 @@ async function codeCalls(threadId: string, runId: string) {
   const steps = await client.beta.threads.runs.steps.list(runId, { thread_id: threadId, order: 'asc' });
   return steps.data.flatMap((step) =>
     step.step_details.type === 'tool_calls'
-      ? step.step_details.tool_calls.filter((call): call is OpenAI.Beta.Threads.Runs.CodeInterpreterToolCall => call.type === 'code_interpreter')
+      ? step.step_details.tool_calls.filter(
+          (call): call is OpenAI.Beta.Threads.Runs.CodeInterpreterToolCall => call.type === 'code_interpreter',
+        )
       : [],
   );
 }
@@ -43,7 +45,9 @@ function code(source: string) {
 
 describe('code_interpreter in runs', () => {
   test('print(6*7) comes back as logs 42, streamed as step deltas', async () => {
-    fixture.upstream.script(code('print(6*7)'), (request) => ({ text: `The answer is ${toolOutput(request).trim()}.` }));
+    fixture.upstream.script(code('print(6*7)'), (request) => ({
+      text: `The answer is ${toolOutput(request).trim()}.`,
+    }));
     const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'What is 6 times 7?' }] });
     const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistantId });
     let streamedInput = '';
@@ -51,7 +55,8 @@ describe('code_interpreter in runs', () => {
     stream.on('toolCallDelta', (delta) => {
       if (delta.type !== 'code_interpreter') return;
       streamedInput += delta.code_interpreter?.input ?? '';
-      for (const output of delta.code_interpreter?.outputs ?? []) if (output.type === 'logs') streamedLogs += output.logs ?? '';
+      for (const output of delta.code_interpreter?.outputs ?? [])
+        if (output.type === 'logs') streamedLogs += output.logs ?? '';
     });
     for await (const event of stream) assertValidStreamEvent(structuredClone(event));
     const run = await stream.finalRun();
@@ -68,7 +73,10 @@ describe('code_interpreter in runs', () => {
   test('state survives between two runs of the same thread', async () => {
     const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Remember 21.' }] });
     fixture.upstream.script(code('x = 21'), { text: 'Stored.' });
-    assert.equal((await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId })).status, 'completed');
+    assert.equal(
+      (await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId })).status,
+      'completed',
+    );
     await client.beta.threads.messages.create(thread.id, { role: 'user', content: 'Double it.' });
     fixture.upstream.script(code('print(x * 2)'), { text: 'Done.' });
     const second = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
@@ -78,11 +86,25 @@ describe('code_interpreter in runs', () => {
   });
 
   test('a CSV attachment is read with pandas from /mnt/data', async () => {
-    const csv = await client.files.create({ file: await OpenAI.toFile(Buffer.from('city,people\nParis,2100000\nLyon,520000\n'), 'cities.csv'), purpose: 'assistants' });
-    fixture.upstream.script(code("import pandas as pd\ndf = pd.read_csv('/mnt/data/cities.csv')\nprint(int(df.people.sum()))"), { text: 'Summed.' });
+    const csv = await client.files.create({
+      file: await OpenAI.toFile(Buffer.from('city,people\nParis,2100000\nLyon,520000\n'), 'cities.csv'),
+      purpose: 'assistants',
+    });
+    fixture.upstream.script(
+      code("import pandas as pd\ndf = pd.read_csv('/mnt/data/cities.csv')\nprint(int(df.people.sum()))"),
+      { text: 'Summed.' },
+    );
     const run = await client.beta.threads.createAndRunPoll({
       assistant_id: assistantId,
-      thread: { messages: [{ role: 'user', content: 'Total population?', attachments: [{ file_id: csv.id, tools: [{ type: 'code_interpreter' }] }] }] },
+      thread: {
+        messages: [
+          {
+            role: 'user',
+            content: 'Total population?',
+            attachments: [{ file_id: csv.id, tools: [{ type: 'code_interpreter' }] }],
+          },
+        ],
+      },
     });
     assert.equal(run.status, 'completed');
     const [call] = await codeCalls(run.thread_id, run.id);
@@ -90,15 +112,21 @@ describe('code_interpreter in runs', () => {
   });
 
   test('a plot becomes an image_file in the assistant’s messages, and its bytes are a PNG', async () => {
-    fixture.upstream.script(code('import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9])\nplt.show()'), { text: 'Here is the chart.' });
+    fixture.upstream.script(code('import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9])\nplt.show()'), {
+      text: 'Here is the chart.',
+    });
     const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Plot squares.' }] });
     const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
     assert.equal(run.status, 'completed');
     const [call] = await codeCalls(thread.id, run.id);
-    const image = call!.code_interpreter.outputs.find((output) => output.type === 'image') as OpenAI.Beta.Threads.Runs.CodeInterpreterToolCall.CodeInterpreter.Image;
+    const image = call!.code_interpreter.outputs.find(
+      (output) => output.type === 'image',
+    ) as OpenAI.Beta.Threads.Runs.CodeInterpreterToolCall.CodeInterpreter.Image;
     assert.ok(image, 'the step has an image output');
     const messages = (await client.beta.threads.messages.list(thread.id, { run_id: run.id, order: 'asc' })).data;
-    const imagePart = messages.flatMap((message) => message.content).find((part) => part.type === 'image_file') as OpenAI.Beta.Threads.ImageFileContentBlock;
+    const imagePart = messages
+      .flatMap((message) => message.content)
+      .find((part) => part.type === 'image_file') as OpenAI.Beta.Threads.ImageFileContentBlock;
     assert.equal(imagePart.image_file.file_id, image.image.file_id);
     const file = await client.files.retrieve(image.image.file_id);
     assert.equal(file.purpose, 'assistants_output');
@@ -108,7 +136,9 @@ describe('code_interpreter in runs', () => {
   });
 
   test('a file the code writes is downloadable, and the link in the answer is a file_path annotation', async () => {
-    fixture.upstream.script(code("open('/mnt/data/report.csv', 'w').write('a,b\\n1,2\\n')"), { text: 'Download it: [report](sandbox:/mnt/data/report.csv).' });
+    fixture.upstream.script(code("open('/mnt/data/report.csv', 'w').write('a,b\\n1,2\\n')"), {
+      text: 'Download it: [report](sandbox:/mnt/data/report.csv).',
+    });
     const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Make a CSV.' }] });
     const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistantId });
     assert.equal(run.status, 'completed');
@@ -127,11 +157,20 @@ describe('code_interpreter in runs', () => {
     chmodSync(root, 0o711);
     const own = await startRunFixture({ env: { EMBEDDING_MODEL: 'none', CODE_INTERPRETER_DIR: root } });
     try {
-      const assistant = await own.client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      const assistant = await own.client.beta.assistants.create({
+        model: 'gpt-4o',
+        tools: [{ type: 'code_interpreter' }],
+      });
       own.upstream.script(code("open('/mnt/data/kept.txt', 'w').write('x')"), { text: 'Saved.' });
-      const run = await own.client.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Save.' }] } });
+      const run = await own.client.beta.threads.createAndRunPoll({
+        assistant_id: assistant.id,
+        thread: { messages: [{ role: 'user', content: 'Save.' }] },
+      });
       assert.equal(run.status, 'completed');
-      assert.ok(existsSync(path.join(root, run.thread_id, 'kept.txt')), 'the work dir holds the file while the thread lives');
+      assert.ok(
+        existsSync(path.join(root, run.thread_id, 'kept.txt')),
+        'the work dir holds the file while the thread lives',
+      );
       await own.client.beta.threads.delete(run.thread_id);
       assert.equal(existsSync(path.join(root, run.thread_id)), false);
     } finally {
@@ -143,16 +182,27 @@ describe('code_interpreter in runs', () => {
   test('an infinite loop times out, the run still completes, and the server stays healthy', async () => {
     const quick = await startRunFixture({ env: { EMBEDDING_MODEL: 'none', CODE_INTERPRETER_TIMEOUT_MS: '1500' } });
     try {
-      const assistant = await quick.client.beta.assistants.create({ model: 'gpt-4o', tools: [{ type: 'code_interpreter' }] });
+      const assistant = await quick.client.beta.assistants.create({
+        model: 'gpt-4o',
+        tools: [{ type: 'code_interpreter' }],
+      });
       quick.upstream.script(code('while True:\n    pass'), { text: 'That took too long.' });
-      const run = await quick.client.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Loop.' }] } });
+      const run = await quick.client.beta.threads.createAndRunPoll({
+        assistant_id: assistant.id,
+        thread: { messages: [{ role: 'user', content: 'Loop.' }] },
+      });
       assert.equal(run.status, 'completed');
       const [call] = await (async () => {
         const steps = await quick.client.beta.threads.runs.steps.list(run.id, { thread_id: run.thread_id });
-        return steps.data.flatMap((step) => (step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : []));
+        return steps.data.flatMap((step) =>
+          step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : [],
+        );
       })();
       assert.equal(call!.type, 'code_interpreter');
-      assert.match(toolOutput(quick.upstream.requests.filter((request) => request.path.endsWith('/chat/completions')).at(-1)!), /timed out/);
+      assert.match(
+        toolOutput(quick.upstream.requests.filter((request) => request.path.endsWith('/chat/completions')).at(-1)!),
+        /timed out/,
+      );
       assert.equal((await fetch(`${quick.server.url}/health`)).status, 200);
     } finally {
       await quick.close();

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { chatRequests, createAssistant, upstreamMessages, waitForRun } from './helpers/run-helpers.js';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
+import { chatRequests, createAssistant, upstreamMessages, waitForRun } from './helpers/run-helpers.js';
 
 /** How a run's context is built: counts kept per message, long inputs off the event loop, clear failures. */
 describe('run context', () => {
@@ -110,7 +110,13 @@ describe('run context', () => {
       }
     })();
     const created = await fixture.client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
-    const run = await waitForRun(fixture, thread.id, created.id, (current) => current.status === 'completed', 'completed');
+    const run = await waitForRun(
+      fixture,
+      thread.id,
+      created.id,
+      (current) => current.status === 'completed',
+      'completed',
+    );
     polling = false;
     await poller;
     assert.ok((run.usage?.prompt_tokens ?? 0) > 0);

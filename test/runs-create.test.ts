@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { pollUntil } from './helpers/poll.js';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
-import { assistantAndThread, chatRequests, contentText, messageText, upstreamMessages, weatherTool } from './helpers/run-helpers.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
+import {
+  assistantAndThread,
+  chatRequests,
+  contentText,
+  messageText,
+  upstreamMessages,
+  weatherTool,
+} from './helpers/run-helpers.js';
 import { ControlledResponse } from './upstream/index.js';
 
 let fixture: RunFixture;
@@ -60,7 +67,9 @@ test('the run retrieval tells the SDK poller to come back soon instead of after 
   stream.finish();
   assert.equal((await polled).status, 'completed');
 
-  const { response } = await fixture.client.beta.threads.runs.retrieve((await polled).id, { thread_id: thread.id }).withResponse();
+  const { response } = await fixture.client.beta.threads.runs
+    .retrieve((await polled).id, { thread_id: thread.id })
+    .withResponse();
   const pollAfter = Number(response.headers.get('openai-poll-after-ms'));
   assert.ok(pollAfter > 0 && pollAfter < 5_000, `openai-poll-after-ms is ${pollAfter}`);
 });
@@ -106,8 +115,17 @@ test('the run object takes model, instructions, tools and sampling settings from
 
 test('every override of the create request reaches the run object and the upstream', async () => {
   fixture.upstream.script({ text: '{"answer": 42}' });
-  const { assistant, thread } = await assistantAndThread(fixture, { instructions: 'Base.', tools: [weatherTool] }, 'First question');
-  const schema = { type: 'object', properties: { answer: { type: 'number' } }, required: ['answer'], additionalProperties: false };
+  const { assistant, thread } = await assistantAndThread(
+    fixture,
+    { instructions: 'Base.', tools: [weatherTool] },
+    'First question',
+  );
+  const schema = {
+    type: 'object',
+    properties: { answer: { type: 'number' } },
+    required: ['answer'],
+    additionalProperties: false,
+  };
   const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
     assistant_id: assistant.id,
     model: 'gpt-4.1-mini',
@@ -117,7 +135,12 @@ test('every override of the create request reaches the run object and the upstre
       { role: 'user', content: 'Extra user message' },
       { role: 'assistant', content: 'Extra assistant message' },
     ],
-    tools: [{ type: 'function', function: { name: 'lookup', description: 'Look it up', parameters: { type: 'object', properties: {} } } }],
+    tools: [
+      {
+        type: 'function',
+        function: { name: 'lookup', description: 'Look it up', parameters: { type: 'object', properties: {} } },
+      },
+    ],
     metadata: { purpose: 'test' },
     temperature: 0.2,
     top_p: 0.5,
@@ -131,7 +154,10 @@ test('every override of the create request reaches the run object and the upstre
   assert.equal(run.status, 'completed');
   assert.equal(run.model, 'gpt-4.1-mini');
   assert.equal(run.instructions, 'Override instructions.\n\nAlso be kind.');
-  assert.deepEqual(run.tools.map((tool) => (tool.type === 'function' ? tool.function.name : tool.type)), ['lookup']);
+  assert.deepEqual(
+    run.tools.map((tool) => (tool.type === 'function' ? tool.function.name : tool.type)),
+    ['lookup'],
+  );
   assert.deepEqual(run.metadata, { purpose: 'test' });
   assert.equal(run.temperature, 0.2);
   assert.equal(run.top_p, 0.5);
@@ -143,18 +169,23 @@ test('every override of the create request reaches the run object and the upstre
   assert.deepEqual(run.response_format, { type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } });
 
   const messages = await fixture.client.beta.threads.messages.list(thread.id, { order: 'asc' });
-  assert.deepEqual(messages.data.map((message) => [message.role, messageText(message)]), [
-    ['user', 'First question'],
-    ['user', 'Extra user message'],
-    ['assistant', 'Extra assistant message'],
-    ['assistant', '{"answer": 42}'],
-  ]);
+  assert.deepEqual(
+    messages.data.map((message) => [message.role, messageText(message)]),
+    [
+      ['user', 'First question'],
+      ['user', 'Extra user message'],
+      ['assistant', 'Extra assistant message'],
+      ['assistant', '{"answer": 42}'],
+    ],
+  );
 
   const body = chatRequests(fixture)[0]!.body;
   assert.equal(body.model, 'gpt-4.1-mini');
   assert.deepEqual(body.messages[0], { role: 'system', content: 'Override instructions.\n\nAlso be kind.' });
   assert.deepEqual(
-    upstreamMessages(fixture, 0).slice(1).map((message) => [message.role, contentText(message)]),
+    upstreamMessages(fixture, 0)
+      .slice(1)
+      .map((message) => [message.role, contentText(message)]),
     [
       ['user', 'First question'],
       ['user', 'Extra user message'],
@@ -164,10 +195,16 @@ test('every override of the create request reaches the run object and the upstre
   assert.equal(body.temperature, 0.2);
   assert.equal(body.top_p, 0.5);
   assert.equal(body.max_tokens, 700);
-  assert.deepEqual(body.tools.map((tool: any) => tool.function.name), ['lookup']);
+  assert.deepEqual(
+    body.tools.map((tool: any) => tool.function.name),
+    ['lookup'],
+  );
   assert.deepEqual(body.tool_choice, { type: 'function', function: { name: 'lookup' } });
   assert.equal(body.parallel_tool_calls, false);
-  assert.deepEqual(body.response_format, { type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } });
+  assert.deepEqual(body.response_format, {
+    type: 'json_schema',
+    json_schema: { name: 'answer', schema, strict: true },
+  });
 });
 
 test('a run without tools sends neither tools nor tool settings upstream, and no system message without instructions', async () => {
@@ -180,7 +217,10 @@ test('a run without tools sends neither tools nor tool settings upstream, and no
   assert.equal(body.tools, undefined);
   assert.equal(body.tool_choice, undefined);
   assert.equal(body.parallel_tool_calls, undefined);
-  assert.deepEqual(body.messages.map((message: any) => message.role), ['user']);
+  assert.deepEqual(
+    body.messages.map((message: any) => message.role),
+    ['user'],
+  );
 });
 
 test('runs are listed newest first and can be modified', async () => {
@@ -189,12 +229,21 @@ test('runs are listed newest first and can be modified', async () => {
   const first = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
   const second = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
   const page = await fixture.client.beta.threads.runs.list(thread.id);
-  assert.deepEqual(page.data.map((run) => run.id), [second.id, first.id]);
+  assert.deepEqual(
+    page.data.map((run) => run.id),
+    [second.id, first.id],
+  );
   const ascending = await fixture.client.beta.threads.runs.list(thread.id, { order: 'asc', limit: 1 });
-  assert.deepEqual(ascending.data.map((run) => run.id), [first.id]);
+  assert.deepEqual(
+    ascending.data.map((run) => run.id),
+    [first.id],
+  );
   assert.equal(ascending.has_more, true);
 
-  const modified = await fixture.client.beta.threads.runs.update(first.id, { thread_id: thread.id, metadata: { tag: 'x' } });
+  const modified = await fixture.client.beta.threads.runs.update(first.id, {
+    thread_id: thread.id,
+    metadata: { tag: 'x' },
+  });
   assert.deepEqual(modified.metadata, { tag: 'x' });
   assert.equal(modified.status, 'completed');
 });

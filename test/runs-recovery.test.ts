@@ -15,11 +15,15 @@ test('after kill -9 mid-stream, a restart fails the orphaned run, keeps its stre
   upstream.script({ controlled: upstreamStream });
 
   const assistant = await client.beta.assistants.create({ model: 'gpt-4o-mini' });
-  const busyThread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Tell me a long story' }] });
+  const busyThread = await client.beta.threads.create({
+    messages: [{ role: 'user', content: 'Tell me a long story' }],
+  });
   const waitingThread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'And a short one' }] });
 
   const stream = client.beta.threads.runs.stream(busyThread.id, { assistant_id: assistant.id });
-  const streamed = new Promise<void>((resolve) => stream.on('textDelta', (_delta, snapshot) => snapshot.value === 'Once upon a time' && resolve()));
+  const streamed = new Promise<void>((resolve) =>
+    stream.on('textDelta', (_delta, snapshot) => snapshot.value === 'Once upon a time' && resolve()),
+  );
   stream.on('error', () => undefined);
   upstreamStream.text('Once upon ');
   upstreamStream.text('a time');
@@ -52,10 +56,22 @@ test('after kill -9 mid-stream, a restart fails the orphaned run, keeps its stre
   assert.deepEqual(partial!.incomplete_details, { reason: 'run_failed' });
   assert.equal(messageText(partial!), 'Once upon a time');
   const steps = await after.beta.threads.runs.steps.list(busyRun.id, { thread_id: busyThread.id });
-  assert.deepEqual(steps.data.map((step) => step.status), ['failed']);
+  assert.deepEqual(
+    steps.data.map((step) => step.status),
+    ['failed'],
+  );
   // The recovery is in the run's event log too: a client resuming its stream sees the run end.
-  const replay = parseSse(await (await fetch(`${restarted.baseURL}/threads/${busyThread.id}/runs/${busyRun.id}/events`, { headers: { authorization: 'Bearer test-key' } })).text());
-  assert.deepEqual(replay.slice(-4).map((event) => event.event), ['thread.message.incomplete', 'thread.run.step.failed', 'thread.run.failed', 'done']);
+  const replay = parseSse(
+    await (
+      await fetch(`${restarted.baseURL}/threads/${busyThread.id}/runs/${busyRun.id}/events`, {
+        headers: { authorization: 'Bearer test-key' },
+      })
+    ).text(),
+  );
+  assert.deepEqual(
+    replay.slice(-4).map((event) => event.event),
+    ['thread.message.incomplete', 'thread.run.step.failed', 'thread.run.failed', 'done'],
+  );
   for (const event of replay.slice(0, -1)) assertValidStreamEvent(event);
 
   const finished = await after.beta.threads.runs.poll(queuedRun.id, { thread_id: waitingThread.id });
@@ -74,7 +90,12 @@ test('a run waiting for tool outputs survives a kill -9 and continues after the 
   upstream.script({ toolCalls: [{ id: 'call_survive', name: 'lookup', arguments: { q: 'x' } }] });
   const assistant = await client.beta.assistants.create({
     model: 'gpt-4o-mini',
-    tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
+    tools: [
+      {
+        type: 'function',
+        function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } },
+      },
+    ],
   });
   const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'look it up' }] });
   const waiting = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
@@ -82,13 +103,19 @@ test('a run waiting for tool outputs survives a kill -9 and continues after the 
 
   await fixture.server.kill();
   upstream.script({ text: 'Found it.' });
-  const restarted = await startTestServer({ dataDir: fixture.server.dataDir, env: { OPENAI_BASE_URL: upstream.baseURL } });
+  const restarted = await startTestServer({
+    dataDir: fixture.server.dataDir,
+    env: { OPENAI_BASE_URL: upstream.baseURL },
+  });
   t.after(async () => {
     await restarted.stop();
     removeDataDir(restarted);
   });
   const after = sdkClient(restarted);
-  assert.equal((await after.beta.threads.runs.retrieve(waiting.id, { thread_id: thread.id })).status, 'requires_action');
+  assert.equal(
+    (await after.beta.threads.runs.retrieve(waiting.id, { thread_id: thread.id })).status,
+    'requires_action',
+  );
   const run = await after.beta.threads.runs.submitToolOutputsAndPoll(waiting.id, {
     thread_id: thread.id,
     tool_outputs: [{ tool_call_id: 'call_survive', output: 'x is 1' }],
@@ -117,7 +144,10 @@ test('a graceful stop ends open streams at once, fails the executing run, and it
   await fixture.server.stop();
   await assert.rejects(stream.finalRun(), 'the cut stream has no terminal run event');
 
-  const restarted = await startTestServer({ dataDir: fixture.server.dataDir, env: { OPENAI_BASE_URL: upstream.baseURL } });
+  const restarted = await startTestServer({
+    dataDir: fixture.server.dataDir,
+    env: { OPENAI_BASE_URL: upstream.baseURL },
+  });
   t.after(async () => {
     await restarted.stop();
     removeDataDir(restarted);
@@ -125,7 +155,9 @@ test('a graceful stop ends open streams at once, fails the executing run, and it
   const run = await sdkClient(restarted).beta.threads.runs.retrieve(runId, { thread_id: thread.id });
   assert.equal(run.status, 'failed');
   assert.match(run.last_error?.message ?? '', /shut down/);
-  const response = await fetch(`${restarted.baseURL}/threads/${thread.id}/runs/${runId}/events`, { headers: { authorization: 'Bearer test-key' } });
+  const response = await fetch(`${restarted.baseURL}/threads/${thread.id}/runs/${runId}/events`, {
+    headers: { authorization: 'Bearer test-key' },
+  });
   const text = await response.text();
   assert.match(text, /event: thread\.run\.failed\n/);
   assert.ok(text.endsWith('event: done\ndata: [DONE]\n\n'));

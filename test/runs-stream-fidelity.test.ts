@@ -46,7 +46,13 @@ function recordTextDeltas(stream: ReturnType<typeof threadAndRunStream>) {
 function essentials(annotation: Annotation | AnnotationDelta) {
   const fileId =
     annotation.type === 'file_citation' ? annotation.file_citation?.file_id : annotation.file_path?.file_id;
-  return { type: annotation.type, text: annotation.text, start: annotation.start_index, end: annotation.end_index, fileId };
+  return {
+    type: annotation.type,
+    text: annotation.text,
+    start: annotation.start_index,
+    end: annotation.end_index,
+    fileId,
+  };
 }
 
 test('figures are image_file parts of the answer, before its text; textCreated comes before imageFileDone', async () => {
@@ -79,7 +85,9 @@ test('figures are image_file parts of the answer, before its text; textCreated c
   ]);
   const [call] = completedToolCalls(recording.events);
   assert.ok(call?.type === 'code_interpreter');
-  const drawn = call.code_interpreter.outputs.flatMap((output) => (output.type === 'image' ? [output.image.file_id] : []));
+  const drawn = call.code_interpreter.outputs.flatMap((output) =>
+    output.type === 'image' ? [output.image.file_id] : [],
+  );
   assert.equal(drawn.length, 2, 'the step outputs still carry both images');
   assert.deepEqual(images, drawn);
 

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type OpenAI from 'openai';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
-import { assertValidStreamEvent, assistantAndThread, createAssistant, fetchSse, messageText, weatherTool } from './helpers/run-helpers.js';
 import { validateAgainst } from './helpers/contract-fetch.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
+import {
+  assertValidStreamEvent,
+  assistantAndThread,
+  createAssistant,
+  fetchSse,
+  messageText,
+  weatherTool,
+} from './helpers/run-helpers.js';
 
 type StreamEvent = OpenAI.Beta.AssistantStreamEvent;
 
@@ -83,7 +90,9 @@ test('iterating a stream yields every event, each valid against the contract', a
 test('the raw stream ends with event done and data [DONE], and every event carries an id', async () => {
   fixture.upstream.script({ text: 'raw bytes' });
   const { assistant, thread } = await assistantAndThread(fixture);
-  const events = await fetchSse(fixture, `/threads/${thread.id}/runs`, { body: { assistant_id: assistant.id, stream: true } });
+  const events = await fetchSse(fixture, `/threads/${thread.id}/runs`, {
+    body: { assistant_id: assistant.id, stream: true },
+  });
   const last = events.at(-1)!;
   assert.deepEqual({ event: last.event, data: last.data }, { event: 'done', data: '[DONE]' });
   assert.deepEqual(validateAgainst('AssistantStreamEvent', { event: last.event, data: last.data }), []);
@@ -92,7 +101,11 @@ test('the raw stream ends with event done and data [DONE], and every event carri
     assert.match(entry.id ?? '', /^\d+$/);
   }
   const ids = events.slice(0, -1).map((entry) => Number(entry.id));
-  assert.deepEqual([...ids].sort((a, b) => a - b), ids, 'event ids increase');
+  assert.deepEqual(
+    [...ids].sort((a, b) => a - b),
+    ids,
+    'event ids increase',
+  );
   assert.equal(events.at(-2)!.event, 'thread.run.completed');
 });
 
@@ -127,7 +140,10 @@ test('a streamed tool call calls toolCallCreated and toolCallDelta and ends the 
 });
 
 test('submitToolOutputsStream continues the run in a new stream that ends completed', async () => {
-  fixture.upstream.script({ toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }] }, { text: 'It is cold in Oslo.' });
+  fixture.upstream.script(
+    { toolCalls: [{ name: 'get_weather', arguments: { city: 'Oslo' } }] },
+    { text: 'It is cold in Oslo.' },
+  );
   const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] });
   const first = await fixture.client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }).finalRun();
   const callId = first.required_action!.submit_tool_outputs.tool_calls[0]!.id;
@@ -135,7 +151,10 @@ test('submitToolOutputsStream continues the run in a new stream that ends comple
   const events: StreamEvent[] = [];
   const stepsDone: OpenAI.Beta.Threads.Runs.RunStep[] = [];
   const continuation = fixture.client.beta.threads.runs
-    .submitToolOutputsStream(first.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: callId, output: '-5 C' }] })
+    .submitToolOutputsStream(first.id, {
+      thread_id: thread.id,
+      tool_outputs: [{ tool_call_id: callId, output: '-5 C' }],
+    })
     .on('event', (event) => events.push(structuredClone(event)))
     .on('runStepDone', (step) => stepsDone.push(step));
   const run = await continuation.finalRun();
@@ -159,7 +178,10 @@ test('createThreadAndRun streamed starts with thread.created and runs on the new
   const assistant = await createAssistant(fixture);
   const events: StreamEvent[] = [];
   const stream = fixture.client.beta.threads
-    .createAndRunStream({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Start here' }], metadata: { from: 'stream' } } })
+    .createAndRunStream({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: 'user', content: 'Start here' }], metadata: { from: 'stream' } },
+    })
     .on('event', (event) => events.push(structuredClone(event)));
   const run = await stream.finalRun();
   for (const event of events) assertValidStreamEvent(event);

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { rejectsWith } from './helpers/file-fixtures.js';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
-import { assistantAndThread, chatRequests, contentText, messageText, timeTool, upstreamMessages, weatherTool } from './helpers/run-helpers.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
+import {
+  assistantAndThread,
+  chatRequests,
+  contentText,
+  messageText,
+  timeTool,
+  upstreamMessages,
+  weatherTool,
+} from './helpers/run-helpers.js';
 
 let fixture: RunFixture;
 
@@ -15,10 +23,20 @@ before(async () => {
 after(() => fixture.close());
 beforeEach(() => fixture.upstream.reset());
 
-async function waitingRun(toolCalls: Array<{ id?: string; name: string; arguments: Record<string, unknown> }>, options: Record<string, unknown> = {}) {
+async function waitingRun(
+  toolCalls: Array<{ id?: string; name: string; arguments: Record<string, unknown> }>,
+  options: Record<string, unknown> = {},
+) {
   fixture.upstream.script({ toolCalls });
-  const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool, timeTool] }, 'What is the weather?');
-  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, ...options });
+  const { assistant, thread } = await assistantAndThread(
+    fixture,
+    { tools: [weatherTool, timeTool] },
+    'What is the weather?',
+  );
+  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
+    assistant_id: assistant.id,
+    ...options,
+  });
   assert.equal(run.status, 'requires_action');
   return { assistant, thread, run };
 }
@@ -38,7 +56,11 @@ test('a function call pauses the run in requires_action with the call to answer'
   assert.equal(step.status, 'in_progress');
   assert.ok(step.step_details.type === 'tool_calls');
   assert.deepEqual(step.step_details.tool_calls, [
-    { id: 'call_weather1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}', output: null } },
+    {
+      id: 'call_weather1',
+      type: 'function',
+      function: { name: 'get_weather', arguments: '{"city":"Rome"}', output: null },
+    },
   ]);
 });
 
@@ -54,20 +76,31 @@ test('submitToolOutputsAndPoll sends the call and its output back to the model w
 
   const second = upstreamMessages(fixture, 1);
   const assistantTurn = second.find((message) => message.role === 'assistant')!;
-  assert.deepEqual(assistantTurn.tool_calls, [{ id: 'call_w', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }]);
+  assert.deepEqual(assistantTurn.tool_calls, [
+    { id: 'call_w', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+  ]);
   const toolTurn = second.at(-1)!;
-  assert.deepEqual({ role: toolTurn.role, tool_call_id: toolTurn.tool_call_id, content: contentText(toolTurn) }, { role: 'tool', tool_call_id: 'call_w', content: '{"sky":"sunny"}' });
+  assert.deepEqual(
+    { role: toolTurn.role, tool_call_id: toolTurn.tool_call_id, content: contentText(toolTurn) },
+    { role: 'tool', tool_call_id: 'call_w', content: '{"sky":"sunny"}' },
+  );
   assert.equal(second.indexOf(assistantTurn), second.length - 2, 'the tool message follows the call');
   assert.equal(contentText(second[second.length - 3]!), 'What is the weather?');
-  assert.deepEqual(chatRequests(fixture)[1]!.body.tools.map((tool: any) => tool.function.name), ['get_weather', 'get_time']);
+  assert.deepEqual(
+    chatRequests(fixture)[1]!.body.tools.map((tool: any) => tool.function.name),
+    ['get_weather', 'get_time'],
+  );
 
   const messages = await fixture.client.beta.threads.messages.list(thread.id, { order: 'asc' });
   assert.deepEqual(messages.data.map(messageText), ['What is the weather?', 'It is sunny in Rome.']);
   const steps = await fixture.client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id, order: 'asc' });
-  assert.deepEqual(steps.data.map((step) => [step.type, step.status]), [
-    ['tool_calls', 'completed'],
-    ['message_creation', 'completed'],
-  ]);
+  assert.deepEqual(
+    steps.data.map((step) => [step.type, step.status]),
+    [
+      ['tool_calls', 'completed'],
+      ['message_creation', 'completed'],
+    ],
+  );
   const toolStep = steps.data[0]!;
   assert.ok(toolStep.step_details.type === 'tool_calls' && toolStep.step_details.tool_calls[0]!.type === 'function');
   assert.equal(toolStep.step_details.tool_calls[0]!.function.output, '{"sky":"sunny"}');
@@ -80,7 +113,10 @@ test('parallel calls each get their own call id and all outputs go back in one r
   ]);
   const calls = run.required_action!.submit_tool_outputs.tool_calls;
   assert.equal(calls.length, 2);
-  assert.deepEqual(calls.map((call) => call.function.name), ['get_weather', 'get_time']);
+  assert.deepEqual(
+    calls.map((call) => call.function.name),
+    ['get_weather', 'get_time'],
+  );
   assert.ok(calls.every((call) => /^call_/.test(call.id)));
   assert.notEqual(calls[0]!.id, calls[1]!.id);
 
@@ -111,7 +147,10 @@ test('partial tool outputs are rejected with a 400 and the run keeps waiting for
     { id: 'call_b', name: 'get_time', arguments: { city: 'B' } },
   ]);
   await rejectsWith(
-    fixture.client.beta.threads.runs.submitToolOutputs(run.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'call_a', output: 'x' }] }),
+    fixture.client.beta.threads.runs.submitToolOutputs(run.id, {
+      thread_id: thread.id,
+      tool_outputs: [{ tool_call_id: 'call_a', output: 'x' }],
+    }),
     { status: 400, param: 'tool_outputs', message: "Expected tool outputs for call_ids ['call_a', 'call_b']" },
   );
   const still = await fixture.client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id });
@@ -123,7 +162,10 @@ test('partial tool outputs are rejected with a 400 and the run keeps waiting for
 test('outputs for an unknown or repeated call id are rejected with a 400', async () => {
   const { run, thread } = await waitingRun([{ id: 'call_only', name: 'get_weather', arguments: { city: 'A' } }]);
   await rejectsWith(
-    fixture.client.beta.threads.runs.submitToolOutputs(run.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'call_unknown', output: 'x' }] }),
+    fixture.client.beta.threads.runs.submitToolOutputs(run.id, {
+      thread_id: thread.id,
+      tool_outputs: [{ tool_call_id: 'call_unknown', output: 'x' }],
+    }),
     { status: 400, message: "got ['call_unknown']" },
   );
   await rejectsWith(
@@ -136,7 +178,10 @@ test('outputs for an unknown or repeated call id are rejected with a 400', async
     }),
     { status: 400 },
   );
-  assert.equal((await fixture.client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id })).status, 'requires_action');
+  assert.equal(
+    (await fixture.client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id })).status,
+    'requires_action',
+  );
 });
 
 test('tool outputs for a run that is not waiting for them are a 400', async () => {
@@ -145,7 +190,10 @@ test('tool outputs for a run that is not waiting for them are a 400', async () =
   const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
   assert.equal(run.status, 'completed');
   await rejectsWith(
-    fixture.client.beta.threads.runs.submitToolOutputs(run.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'call_x', output: 'x' }] }),
+    fixture.client.beta.threads.runs.submitToolOutputs(run.id, {
+      thread_id: thread.id,
+      tool_outputs: [{ tool_call_id: 'call_x', output: 'x' }],
+    }),
     { status: 400, message: 'Runs in status "completed" do not accept tool outputs.' },
   );
 });
@@ -153,12 +201,21 @@ test('tool outputs for a run that is not waiting for them are a 400', async () =
 test('a multi-step loop (call, output, call, output, text) replays every earlier round to the model', async () => {
   const { run, thread } = await waitingRun([{ id: 'call_1', name: 'get_weather', arguments: { city: 'Rome' } }]);
   fixture.upstream.script({ toolCalls: [{ id: 'call_2', name: 'get_time', arguments: { city: 'Rome' } }] });
-  const middle = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'call_1', output: 'sunny' }] });
+  const middle = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, {
+    thread_id: thread.id,
+    tool_outputs: [{ tool_call_id: 'call_1', output: 'sunny' }],
+  });
   assert.equal(middle.status, 'requires_action');
-  assert.deepEqual(middle.required_action!.submit_tool_outputs.tool_calls.map((call) => call.id), ['call_2']);
+  assert.deepEqual(
+    middle.required_action!.submit_tool_outputs.tool_calls.map((call) => call.id),
+    ['call_2'],
+  );
 
   fixture.upstream.script({ text: 'Sunny at noon.' });
-  const finished = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'call_2', output: '12:00' }] });
+  const finished = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, {
+    thread_id: thread.id,
+    tool_outputs: [{ tool_call_id: 'call_2', output: '12:00' }],
+  });
   assert.equal(finished.status, 'completed');
 
   const third = upstreamMessages(fixture, 2);
@@ -174,7 +231,10 @@ test('a multi-step loop (call, output, call, output, text) replays every earlier
     ],
   );
   const steps = await fixture.client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id, order: 'asc' });
-  assert.deepEqual(steps.data.map((step) => step.type), ['tool_calls', 'tool_calls', 'message_creation']);
+  assert.deepEqual(
+    steps.data.map((step) => step.type),
+    ['tool_calls', 'tool_calls', 'message_creation'],
+  );
 });
 
 test('tool_choice none, required and a named function, and parallel_tool_calls false reach the upstream', async () => {
@@ -182,7 +242,11 @@ test('tool_choice none, required and a named function, and parallel_tool_calls f
   const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool, timeTool] });
   const choices = ['none', 'required', { type: 'function' as const, function: { name: 'get_time' } }] as const;
   for (const toolChoice of choices) {
-    const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, tool_choice: toolChoice, parallel_tool_calls: false });
+    const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
+      assistant_id: assistant.id,
+      tool_choice: toolChoice,
+      parallel_tool_calls: false,
+    });
     assert.equal(run.status, 'completed');
     assert.deepEqual(run.tool_choice, toolChoice);
   }
@@ -198,8 +262,14 @@ test('a run that keeps calling tools fails once it reaches MAX_MODEL_CALLS_PER_R
   const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] }, 'loop');
   let run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
   for (let round = 0; run.status === 'requires_action' && round < MAX_MODEL_CALLS + 2; round += 1) {
-    const outputs = run.required_action!.submit_tool_outputs.tool_calls.map((call) => ({ tool_call_id: call.id, output: 'again' }));
-    run = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: thread.id, tool_outputs: outputs });
+    const outputs = run.required_action!.submit_tool_outputs.tool_calls.map((call) => ({
+      tool_call_id: call.id,
+      output: 'again',
+    }));
+    run = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, {
+      thread_id: thread.id,
+      tool_outputs: outputs,
+    });
   }
   assert.equal(run.status, 'failed');
   assert.equal(run.last_error?.code, 'server_error');
@@ -209,11 +279,16 @@ test('a run that keeps calling tools fails once it reaches MAX_MODEL_CALLS_PER_R
 });
 
 test('an upstream call without an id gets a call_ id, which the output answers', async () => {
-  const { run, thread } = await waitingRun([{ id: null, name: 'get_weather', arguments: { city: 'Anywhere' } } as never]);
+  const { run, thread } = await waitingRun([
+    { id: null, name: 'get_weather', arguments: { city: 'Anywhere' } } as never,
+  ]);
   const callId = run.required_action!.submit_tool_outputs.tool_calls[0]!.id;
   assert.match(callId, /^call_/);
   fixture.upstream.script({ text: 'ok' });
-  const finished = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: callId, output: 'x' }] });
+  const finished = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, {
+    thread_id: thread.id,
+    tool_outputs: [{ tool_call_id: callId, output: 'x' }],
+  });
   assert.equal(finished.status, 'completed');
   const second = upstreamMessages(fixture, 1);
   assert.equal(second.at(-2)!.tool_calls[0].id, callId);
@@ -221,25 +296,43 @@ test('an upstream call without an id gets a call_ id, which the output answers',
 });
 
 test('text before a tool call in the same turn becomes a completed message, then the call', async () => {
-  fixture.upstream.script({ text: 'Let me check.', toolCalls: [{ id: 'call_after_text', name: 'get_weather', arguments: { city: 'Kyiv' } }] });
+  fixture.upstream.script({
+    text: 'Let me check.',
+    toolCalls: [{ id: 'call_after_text', name: 'get_weather', arguments: { city: 'Kyiv' } }],
+  });
   const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool] });
   const stream = fixture.client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
   const run = await stream.finalRun();
   assert.equal(run.status, 'requires_action');
   assert.deepEqual((await stream.finalMessages()).map(messageText), ['Let me check.']);
   const steps = await fixture.client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id, order: 'asc' });
-  assert.deepEqual(steps.data.map((step) => [step.type, step.status]), [
-    ['message_creation', 'completed'],
-    ['tool_calls', 'in_progress'],
-  ]);
+  assert.deepEqual(
+    steps.data.map((step) => [step.type, step.status]),
+    [
+      ['message_creation', 'completed'],
+      ['tool_calls', 'in_progress'],
+    ],
+  );
 
   fixture.upstream.script({ text: 'Cloudy.' });
-  const finished = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, { thread_id: thread.id, tool_outputs: [{ tool_call_id: 'call_after_text', output: 'cloudy' }] });
+  const finished = await fixture.client.beta.threads.runs.submitToolOutputsAndPoll(run.id, {
+    thread_id: thread.id,
+    tool_outputs: [{ tool_call_id: 'call_after_text', output: 'cloudy' }],
+  });
   assert.equal(finished.status, 'completed');
   const second = upstreamMessages(fixture, 1);
-  const replayed = second.slice(-3).map((message) => [message.role, contentText(message), message.tool_calls?.[0]?.id ?? message.tool_call_id ?? null]);
+  const replayed = second
+    .slice(-3)
+    .map((message) => [
+      message.role,
+      contentText(message),
+      message.tool_calls?.[0]?.id ?? message.tool_call_id ?? null,
+    ]);
   assert.deepEqual(replayed[0], ['assistant', 'Let me check.', null]);
-  assert.deepEqual(replayed.slice(1).map((entry) => entry[2]), ['call_after_text', 'call_after_text']);
+  assert.deepEqual(
+    replayed.slice(1).map((entry) => entry[2]),
+    ['call_after_text', 'call_after_text'],
+  );
   const messages = await fixture.client.beta.threads.messages.list(thread.id, { order: 'asc' });
   assert.deepEqual(messages.data.map(messageText), ['Hello there', 'Let me check.', 'Cloudy.']);
 });
@@ -261,9 +354,15 @@ test('with parallel_tool_calls false only the first call of a turn is kept, even
     ],
   });
   const { assistant, thread } = await assistantAndThread(fixture, { tools: [weatherTool, timeTool] });
-  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id, parallel_tool_calls: false });
+  const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, {
+    assistant_id: assistant.id,
+    parallel_tool_calls: false,
+  });
   assert.equal(run.status, 'requires_action');
   const calls = run.required_action!.submit_tool_outputs.tool_calls;
-  assert.deepEqual(calls.map((call) => call.function.name), ['get_weather']);
+  assert.deepEqual(
+    calls.map((call) => call.function.name),
+    ['get_weather'],
+  );
   await fixture.client.beta.threads.runs.cancel(run.id, { thread_id: thread.id });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import type OpenAI from 'openai';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { assertValidStreamEvent, assistantAndThread, chatRequests, messageText } from './helpers/run-helpers.js';
 import { ControlledResponse, type ScriptEntry } from './upstream/index.js';
 
@@ -22,7 +22,14 @@ async function runWith(...entries: ScriptEntry[]) {
 }
 
 test('a 401 from the upstream fails the run at once with a last_error that names it', async () => {
-  const { run, thread } = await runWith({ error: { status: 401, message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } });
+  const { run, thread } = await runWith({
+    error: {
+      status: 401,
+      message: 'Incorrect API key provided',
+      type: 'invalid_request_error',
+      code: 'invalid_api_key',
+    },
+  });
   assert.equal(run.status, 'failed');
   assert.equal(run.last_error?.code, 'server_error');
   assert.match(run.last_error?.message ?? '', /401/);
@@ -34,7 +41,9 @@ test('a 401 from the upstream fails the run at once with a last_error that names
 });
 
 test('a 400 from the upstream fails the run with invalid_prompt, without retries', async () => {
-  const { run } = await runWith({ error: { status: 400, message: "Invalid value for 'messages'", type: 'invalid_request_error' } });
+  const { run } = await runWith({
+    error: { status: 400, message: "Invalid value for 'messages'", type: 'invalid_request_error' },
+  });
   assert.equal(run.status, 'failed');
   assert.equal(run.last_error?.code, 'invalid_prompt');
   assert.match(run.last_error?.message ?? '', /Invalid value for 'messages'/);
@@ -42,7 +51,10 @@ test('a 400 from the upstream fails the run with invalid_prompt, without retries
 });
 
 test('a 429 followed by success is retried and the run completes', async () => {
-  const { run, thread } = await runWith({ error: { status: 429, message: 'Slow down', type: 'requests', code: 'rate_limit_exceeded', retryAfter: 0 } }, { text: 'After the retry' });
+  const { run, thread } = await runWith(
+    { error: { status: 429, message: 'Slow down', type: 'requests', code: 'rate_limit_exceeded', retryAfter: 0 } },
+    { text: 'After the retry' },
+  );
   assert.equal(run.status, 'completed');
   assert.equal(chatRequests(fixture).length, 2);
   assert.deepEqual(chatRequests(fixture)[0]!.body, chatRequests(fixture)[1]!.body, 'the retry sends the same request');
@@ -51,7 +63,9 @@ test('a 429 followed by success is retried and the run completes', async () => {
 });
 
 test('429s until the retries run out fail the run with rate_limit_exceeded', async () => {
-  const limited = { error: { status: 429, message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded', retryAfter: 0 } };
+  const limited = {
+    error: { status: 429, message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded', retryAfter: 0 },
+  };
   const { run } = await runWith(limited, limited, limited);
   assert.equal(run.status, 'failed');
   assert.equal(run.last_error?.code, 'rate_limit_exceeded');
@@ -72,7 +86,9 @@ test('a malformed stream after some text fails the run and keeps the text in an 
   fixture.upstream.script({ malformed: { textBefore: ['Half ', 'a sentence'] } });
   const { assistant, thread } = await assistantAndThread(fixture);
   const events: OpenAI.Beta.AssistantStreamEvent[] = [];
-  const stream = fixture.client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id }).on('event', (event) => events.push(structuredClone(event)));
+  const stream = fixture.client.beta.threads.runs
+    .stream(thread.id, { assistant_id: assistant.id })
+    .on('event', (event) => events.push(structuredClone(event)));
   const run = await stream.finalRun();
   for (const event of events) assertValidStreamEvent(event);
   assert.equal(run.status, 'failed');

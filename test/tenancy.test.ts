@@ -9,7 +9,9 @@ let alice: OpenAI;
 let bob: OpenAI;
 
 before(async () => {
-  server = await startTestServer({ env: { API_KEYS: 'key-alice=project-a, key-alice-2=project-a, key-bob=project-b' } });
+  server = await startTestServer({
+    env: { API_KEYS: 'key-alice=project-a, key-alice-2=project-a, key-bob=project-b' },
+  });
   alice = sdkClient(server, 'key-alice');
   bob = sdkClient(server, 'key-bob');
 });
@@ -55,10 +57,19 @@ describe('tenant isolation', () => {
   });
 
   test('another project’s files cannot be referenced', async () => {
-    const file = await alice.files.create({ file: await OpenAI.toFile(Buffer.from('a'), 'a.txt'), purpose: 'assistants' });
+    const file = await alice.files.create({
+      file: await OpenAI.toFile(Buffer.from('a'), 'a.txt'),
+      purpose: 'assistants',
+    });
     await assertNotFound(bob.files.retrieve(file.id));
-    await assertNotFound(bob.beta.assistants.create({ model: 'gpt-4o', tool_resources: { code_interpreter: { file_ids: [file.id] } } }));
-    await assertNotFound(bob.beta.threads.create({ messages: [{ role: 'user', content: 'x', attachments: [{ file_id: file.id, tools: [] }] }] }));
+    await assertNotFound(
+      bob.beta.assistants.create({ model: 'gpt-4o', tool_resources: { code_interpreter: { file_ids: [file.id] } } }),
+    );
+    await assertNotFound(
+      bob.beta.threads.create({
+        messages: [{ role: 'user', content: 'x', attachments: [{ file_id: file.id, tools: [] }] }],
+      }),
+    );
   });
 
   test('cursors of another project are not usable', async () => {

@@ -38,7 +38,11 @@ describe('threads', () => {
       messages: [
         { role: 'user', content: 'first' },
         { role: 'assistant', content: [{ type: 'text', text: 'second' }] },
-        { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }], metadata: { n: '3' } },
+        {
+          role: 'user',
+          content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }],
+          metadata: { n: '3' },
+        },
       ],
       metadata: { topic: 'cats' },
     });
@@ -53,7 +57,9 @@ describe('threads', () => {
       ],
     );
     assert.deepEqual(messages[0]!.content, [{ type: 'text', text: { value: 'first', annotations: [] } }]);
-    assert.deepEqual(messages[2]!.content, [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'auto' } }]);
+    assert.deepEqual(messages[2]!.content, [
+      { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'auto' } },
+    ]);
     assert.deepEqual(messages[2]!.metadata, { n: '3' });
     for (const message of messages) {
       assert.equal(message.thread_id, thread.id);
@@ -65,7 +71,12 @@ describe('threads', () => {
 
   test('a bad initial message rejects the whole thread and names the message', async () => {
     await assert.rejects(
-      client.beta.threads.create({ messages: [{ role: 'user', content: 'ok' }, { role: 'system' as 'user', content: 'no' }] }),
+      client.beta.threads.create({
+        messages: [
+          { role: 'user', content: 'ok' },
+          { role: 'system' as 'user', content: 'no' },
+        ],
+      }),
       (error: unknown) => {
         assert.ok(error instanceof OpenAI.BadRequestError);
         assert.equal(error.param, 'messages[1].role');
@@ -76,8 +87,14 @@ describe('threads', () => {
   });
 
   test('modify replaces metadata and tool resources; delete removes the thread and its messages', async () => {
-    const file = await client.files.create({ file: await OpenAI.toFile(Buffer.from('x'), 'x.txt'), purpose: 'assistants' });
-    const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'hi' }], metadata: { a: '1' } });
+    const file = await client.files.create({
+      file: await OpenAI.toFile(Buffer.from('x'), 'x.txt'),
+      purpose: 'assistants',
+    });
+    const thread = await client.beta.threads.create({
+      messages: [{ role: 'user', content: 'hi' }],
+      metadata: { a: '1' },
+    });
     const modified = await client.beta.threads.update(thread.id, {
       metadata: { b: '2' },
       tool_resources: { code_interpreter: { file_ids: [file.id] } },
@@ -87,9 +104,16 @@ describe('threads', () => {
     assert.deepEqual(await client.beta.threads.retrieve(thread.id), modified);
 
     const [message] = await allMessages(thread.id);
-    assert.deepEqual(await client.beta.threads.delete(thread.id), { id: thread.id, object: 'thread.deleted', deleted: true });
+    assert.deepEqual(await client.beta.threads.delete(thread.id), {
+      id: thread.id,
+      object: 'thread.deleted',
+      deleted: true,
+    });
     await assert.rejects(client.beta.threads.retrieve(thread.id), OpenAI.NotFoundError);
-    await assert.rejects(client.beta.threads.messages.retrieve(message!.id, { thread_id: thread.id }), OpenAI.NotFoundError);
+    await assert.rejects(
+      client.beta.threads.messages.retrieve(message!.id, { thread_id: thread.id }),
+      OpenAI.NotFoundError,
+    );
     await assert.rejects(client.beta.threads.messages.list(thread.id), (error: unknown) => {
       assert.ok(error instanceof OpenAI.NotFoundError);
       assert.equal(error.message, `404 No thread found with id '${thread.id}'.`);
@@ -101,13 +125,20 @@ describe('threads', () => {
 describe('messages', () => {
   test('create, retrieve, modify and delete a message', async () => {
     const thread = await client.beta.threads.create();
-    const message = await client.beta.threads.messages.create(thread.id, { role: 'user', content: 'Hello', metadata: { k: 'v' } });
+    const message = await client.beta.threads.messages.create(thread.id, {
+      role: 'user',
+      content: 'Hello',
+      metadata: { k: 'v' },
+    });
     assert.match(message.id, /^msg_[A-Za-z0-9]{24}$/);
     assert.equal(message.object, 'thread.message');
     assert.deepEqual(message.attachments, []);
     assert.deepEqual(await client.beta.threads.messages.retrieve(message.id, { thread_id: thread.id }), message);
 
-    const modified = await client.beta.threads.messages.update(message.id, { thread_id: thread.id, metadata: { k: 'w' } });
+    const modified = await client.beta.threads.messages.update(message.id, {
+      thread_id: thread.id,
+      metadata: { k: 'w' },
+    });
     assert.deepEqual(modified.metadata, { k: 'w' });
     assert.deepEqual(modified.content, message.content);
 
@@ -116,11 +147,14 @@ describe('messages', () => {
       object: 'thread.message.deleted',
       deleted: true,
     });
-    await assert.rejects(client.beta.threads.messages.retrieve(message.id, { thread_id: thread.id }), (error: unknown) => {
-      assert.ok(error instanceof OpenAI.NotFoundError);
-      assert.equal(error.message, `404 No message found with id '${message.id}'.`);
-      return true;
-    });
+    await assert.rejects(
+      client.beta.threads.messages.retrieve(message.id, { thread_id: thread.id }),
+      (error: unknown) => {
+        assert.ok(error instanceof OpenAI.NotFoundError);
+        assert.equal(error.message, `404 No message found with id '${message.id}'.`);
+        return true;
+      },
+    );
   });
 
   test('a message of one thread is not found through another thread', async () => {
@@ -131,8 +165,14 @@ describe('messages', () => {
   });
 
   test('content parts, image files and attachments are stored and returned', async () => {
-    const image = await client.files.create({ file: await OpenAI.toFile(Buffer.from([0x89, 0x50, 0x4e, 0x47]), 'cat.png'), purpose: 'vision' });
-    const doc = await client.files.create({ file: await OpenAI.toFile(Buffer.from('notes'), 'notes.txt'), purpose: 'assistants' });
+    const image = await client.files.create({
+      file: await OpenAI.toFile(Buffer.from([0x89, 0x50, 0x4e, 0x47]), 'cat.png'),
+      purpose: 'vision',
+    });
+    const doc = await client.files.create({
+      file: await OpenAI.toFile(Buffer.from('notes'), 'notes.txt'),
+      purpose: 'assistants',
+    });
     const thread = await client.beta.threads.create();
     const message = await client.beta.threads.messages.create(thread.id, {
       role: 'user',
@@ -146,17 +186,26 @@ describe('messages', () => {
       { type: 'text', text: { value: 'Look', annotations: [] } },
       { type: 'image_file', image_file: { file_id: image.id, detail: 'high' } },
     ]);
-    assert.deepEqual(message.attachments, [{ file_id: doc.id, tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] }]);
+    assert.deepEqual(message.attachments, [
+      { file_id: doc.id, tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] },
+    ]);
   });
 
   test('unknown files in image parts or attachments are rejected', async () => {
     const thread = await client.beta.threads.create();
     await assert.rejects(
-      client.beta.threads.messages.create(thread.id, { role: 'user', content: [{ type: 'image_file', image_file: { file_id: 'file-missing' } }] }),
+      client.beta.threads.messages.create(thread.id, {
+        role: 'user',
+        content: [{ type: 'image_file', image_file: { file_id: 'file-missing' } }],
+      }),
       (error: unknown) => error instanceof OpenAI.NotFoundError && error.param === 'content',
     );
     await assert.rejects(
-      client.beta.threads.messages.create(thread.id, { role: 'user', content: 'x', attachments: [{ file_id: 'file-missing', tools: [] }] }),
+      client.beta.threads.messages.create(thread.id, {
+        role: 'user',
+        content: 'x',
+        attachments: [{ file_id: 'file-missing', tools: [] }],
+      }),
       (error: unknown) => error instanceof OpenAI.NotFoundError && error.param === 'attachments',
     );
   });
@@ -165,12 +214,46 @@ describe('messages', () => {
     ['a missing role', { content: 'x' }, 'role', /Missing required parameter: 'role'/],
     ['a missing content', { role: 'user' }, 'content', /Missing required parameter: 'content'/],
     ['an empty content array', { role: 'user', content: [] }, 'content', /array too short/],
-    ['content that is a number', { role: 'user', content: 7 }, 'content', /Invalid type for 'content': expected a string or an array, but got an integer/],
-    ['an unknown content part type', { role: 'user', content: [{ type: 'video', video: {} }] }, 'content[0].type', /Invalid value: 'video'/],
-    ['an image_url that is not a URL', { role: 'user', content: [{ type: 'image_url', image_url: { url: 'not a url' } }] }, 'content[0].image_url.url', /Invalid/],
-    ['an attachment without file_id', { role: 'user', content: 'x', attachments: [{ tools: [] }] }, 'attachments[0].file_id', /Missing required parameter/],
-    ['an attachment tool that is a function', { role: 'user', content: 'x', attachments: [{ file_id: 'file-x', tools: [{ type: 'function' }] }] }, 'attachments[0].tools[0].type', /Invalid value: 'function'/],
-    ['17 metadata pairs', { role: 'user', content: 'x', metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata', /at most 16 properties/],
+    [
+      'content that is a number',
+      { role: 'user', content: 7 },
+      'content',
+      /Invalid type for 'content': expected a string or an array, but got an integer/,
+    ],
+    [
+      'an unknown content part type',
+      { role: 'user', content: [{ type: 'video', video: {} }] },
+      'content[0].type',
+      /Invalid value: 'video'/,
+    ],
+    [
+      'an image_url that is not a URL',
+      { role: 'user', content: [{ type: 'image_url', image_url: { url: 'not a url' } }] },
+      'content[0].image_url.url',
+      /Invalid/,
+    ],
+    [
+      'an attachment without file_id',
+      { role: 'user', content: 'x', attachments: [{ tools: [] }] },
+      'attachments[0].file_id',
+      /Missing required parameter/,
+    ],
+    [
+      'an attachment tool that is a function',
+      { role: 'user', content: 'x', attachments: [{ file_id: 'file-x', tools: [{ type: 'function' }] }] },
+      'attachments[0].tools[0].type',
+      /Invalid value: 'function'/,
+    ],
+    [
+      '17 metadata pairs',
+      {
+        role: 'user',
+        content: 'x',
+        metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])),
+      },
+      'metadata',
+      /at most 16 properties/,
+    ],
   ];
   for (const [name, body, param, message] of invalid) {
     test(`rejects ${name} with a 400 naming '${param}'`, async () => {
@@ -191,17 +274,27 @@ describe('the messages-per-thread limit', () => {
     try {
       const limitedClient = sdkClient(limited);
       await assert.rejects(
-        limitedClient.beta.threads.create({ messages: Array.from({ length: 4 }, () => ({ role: 'user' as const, content: 'x' })) }),
+        limitedClient.beta.threads.create({
+          messages: Array.from({ length: 4 }, () => ({ role: 'user' as const, content: 'x' })),
+        }),
         (error: unknown) => error instanceof OpenAI.BadRequestError && error.param === 'messages',
       );
-      const thread = await limitedClient.beta.threads.create({ messages: [{ role: 'user', content: '1' }, { role: 'user', content: '2' }] });
-      await limitedClient.beta.threads.messages.create(thread.id, { role: 'user', content: '3' });
-      await assert.rejects(limitedClient.beta.threads.messages.create(thread.id, { role: 'user', content: '4' }), (error: unknown) => {
-        assert.ok(error instanceof OpenAI.BadRequestError);
-        assert.equal(error.param, 'thread_id');
-        assert.match(error.message, /maximum of 3 messages/);
-        return true;
+      const thread = await limitedClient.beta.threads.create({
+        messages: [
+          { role: 'user', content: '1' },
+          { role: 'user', content: '2' },
+        ],
       });
+      await limitedClient.beta.threads.messages.create(thread.id, { role: 'user', content: '3' });
+      await assert.rejects(
+        limitedClient.beta.threads.messages.create(thread.id, { role: 'user', content: '4' }),
+        (error: unknown) => {
+          assert.ok(error instanceof OpenAI.BadRequestError);
+          assert.equal(error.param, 'thread_id');
+          assert.match(error.message, /maximum of 3 messages/);
+          return true;
+        },
+      );
     } finally {
       await limited.stop();
       removeDataDir(limited);

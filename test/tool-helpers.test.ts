@@ -8,8 +8,17 @@ describe('citation markers', () => {
     const first = citationMarker(0, 0, 'report.pdf');
     const second = citationMarker(0, 2, 'notes.txt');
     const text = `Revenue grew 12% ${first}. Costs fell 😀 slightly ${second} and again ${first}.`;
-    const citations = findCitations(text, new Map([['0:0', 'file-a'], ['0:2', 'file-b']]));
-    assert.deepEqual(citations.map((citation) => citation.file_citation.file_id), ['file-a', 'file-b', 'file-a']);
+    const citations = findCitations(
+      text,
+      new Map([
+        ['0:0', 'file-a'],
+        ['0:2', 'file-b'],
+      ]),
+    );
+    assert.deepEqual(
+      citations.map((citation) => citation.file_citation.file_id),
+      ['file-a', 'file-b', 'file-a'],
+    );
     for (const citation of citations) assert.equal(text.slice(citation.start_index, citation.end_index), citation.text);
   });
 

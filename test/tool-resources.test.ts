@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { waitForStore } from './helpers/vector-store-helpers.js';
 
 let fixture: RunFixture;
@@ -23,7 +23,10 @@ async function textFile(name: string, text: string) {
 describe('file_search tool resources', () => {
   test('vector_store_ids must name vector stores of the project', async () => {
     await assert.rejects(
-      client.beta.assistants.create({ model: 'gpt-4o', tool_resources: { file_search: { vector_store_ids: ['vs_missing'] } } }),
+      client.beta.assistants.create({
+        model: 'gpt-4o',
+        tool_resources: { file_search: { vector_store_ids: ['vs_missing'] } },
+      }),
       (error: unknown) => {
         assert.ok(error instanceof OpenAI.NotFoundError);
         assert.equal(error.param, 'tool_resources.file_search.vector_store_ids');
@@ -32,7 +35,10 @@ describe('file_search tool resources', () => {
       },
     );
     const store = await client.vectorStores.create({ name: 'real' });
-    const assistant = await client.beta.assistants.create({ model: 'gpt-4o', tool_resources: { file_search: { vector_store_ids: [store.id] } } });
+    const assistant = await client.beta.assistants.create({
+      model: 'gpt-4o',
+      tool_resources: { file_search: { vector_store_ids: [store.id] } },
+    });
     assert.deepEqual(assistant.tool_resources?.file_search?.vector_store_ids, [store.id]);
   });
 
@@ -52,7 +58,9 @@ describe('file_search tool resources', () => {
 
   test('an inline vector store is created for a thread', async () => {
     const file = await textFile('notes.txt', 'The launch is on Tuesday.');
-    const thread = await client.beta.threads.create({ tool_resources: { file_search: { vector_stores: [{ file_ids: [file.id] }] } } });
+    const thread = await client.beta.threads.create({
+      tool_resources: { file_search: { vector_stores: [{ file_ids: [file.id] }] } },
+    });
     const storeId = thread.tool_resources?.file_search?.vector_store_ids?.[0];
     assert.equal((await waitForStore(client, storeId!)).file_counts.completed, 1);
   });
@@ -82,14 +90,22 @@ describe('message attachments', () => {
       content: 'And hotels?',
       attachments: [{ file_id: second.id, tools: [{ type: 'file_search' }] }],
     });
-    assert.deepEqual((await client.beta.threads.retrieve(thread.id)).tool_resources?.file_search?.vector_store_ids, [storeId]);
+    assert.deepEqual((await client.beta.threads.retrieve(thread.id)).tool_resources?.file_search?.vector_store_ids, [
+      storeId,
+    ]);
     assert.equal((await waitForStore(client, storeId!)).file_counts.completed, 2);
   });
 
   test('initial thread messages with attachments get the thread a vector store too', async () => {
     const file = await textFile('faq.txt', 'Support is open from nine to five.');
     const thread = await client.beta.threads.create({
-      messages: [{ role: 'user', content: 'When is support open?', attachments: [{ file_id: file.id, tools: [{ type: 'file_search' }] }] }],
+      messages: [
+        {
+          role: 'user',
+          content: 'When is support open?',
+          attachments: [{ file_id: file.id, tools: [{ type: 'file_search' }] }],
+        },
+      ],
     });
     const storeId = thread.tool_resources?.file_search?.vector_store_ids?.[0];
     assert.equal((await waitForStore(client, storeId!)).file_counts.completed, 1);
@@ -112,7 +128,10 @@ describe('search with rewrite_query', () => {
     const file = await textFile('geo.txt', 'Paris is the capital of France.');
     const store = await client.vectorStores.create({ name: 'geo', file_ids: [file.id] });
     await waitForStore(client, store.id);
-    const page = await client.vectorStores.search(store.id, { query: 'What is the capital of France?', rewrite_query: true });
+    const page = await client.vectorStores.search(store.id, {
+      query: 'What is the capital of France?',
+      rewrite_query: true,
+    });
     assert.equal(page.data[0]?.file_id, file.id);
     const raw = await fetch(`${fixture.server.baseURL}/vector_stores/${store.id}/search`, {
       method: 'POST',

@@ -13,7 +13,9 @@ let client: OpenAI;
 let otherProject: OpenAI;
 
 before(async () => {
-  server = await startTestServer({ env: { API_KEYS: 'key-a=proj-a,key-b=proj-b', MAX_FILE_BYTES: String(MAX_FILE_BYTES) } });
+  server = await startTestServer({
+    env: { API_KEYS: 'key-a=proj-a,key-b=proj-b', MAX_FILE_BYTES: String(MAX_FILE_BYTES) },
+  });
   client = sdkClient(server, 'key-a');
   otherProject = sdkClient(server, 'key-b');
 });
@@ -28,7 +30,12 @@ const TOTAL_BYTES = PARTS.reduce((sum, part) => sum + part.length, 0);
 
 /** A pending upload with the three PARTS added in order; returns it and their part ids. */
 async function uploadWithParts(filename = 'assembled.txt', mimeType = 'text/plain') {
-  const upload = await client.uploads.create({ bytes: TOTAL_BYTES, filename, mime_type: mimeType, purpose: 'assistants' });
+  const upload = await client.uploads.create({
+    bytes: TOTAL_BYTES,
+    filename,
+    mime_type: mimeType,
+    purpose: 'assistants',
+  });
   const partIds: string[] = [];
   for (const [index, bytes] of PARTS.entries()) {
     partIds.push((await client.uploads.parts.create(upload.id, { data: await toFile(bytes, `part-${index}`) })).id);
@@ -42,7 +49,12 @@ function partBlobsOf(uploadId: string): string[] {
 
 describe('uploads', () => {
   test('a new upload is pending, expires in an hour and has no file yet', async () => {
-    const upload = await client.uploads.create({ bytes: 10, filename: 'new.txt', mime_type: 'text/plain', purpose: 'assistants' });
+    const upload = await client.uploads.create({
+      bytes: 10,
+      filename: 'new.txt',
+      mime_type: 'text/plain',
+      purpose: 'assistants',
+    });
     assert.match(upload.id, /^upload_/);
     assert.equal(upload.object, 'upload');
     assert.equal(upload.status, 'pending');
@@ -54,7 +66,12 @@ describe('uploads', () => {
   });
 
   test('parts are added and answered as upload.part objects', async () => {
-    const upload = await client.uploads.create({ bytes: 3, filename: 'p.txt', mime_type: 'text/plain', purpose: 'assistants' });
+    const upload = await client.uploads.create({
+      bytes: 3,
+      filename: 'p.txt',
+      mime_type: 'text/plain',
+      purpose: 'assistants',
+    });
     const part = await client.uploads.parts.create(upload.id, { data: await toFile(Buffer.from('abc'), 'chunk') });
     assert.match(part.id, /^part_/);
     assert.equal(part.object, 'upload.part');
@@ -66,7 +83,10 @@ describe('uploads', () => {
     const { upload, partIds } = await uploadWithParts('reordered.txt');
     const order = [2, 0, 1];
     const expected = Buffer.concat(order.map((index) => PARTS[index]!));
-    const completed = await client.uploads.complete(upload.id, { part_ids: order.map((index) => partIds[index]!), md5: md5OfBuffer(expected) });
+    const completed = await client.uploads.complete(upload.id, {
+      part_ids: order.map((index) => partIds[index]!),
+      md5: md5OfBuffer(expected),
+    });
     assert.equal(completed.id, upload.id);
     assert.equal(completed.status, 'completed');
     const file = completed.file!;
@@ -105,32 +125,50 @@ describe('uploads', () => {
 
   test('a wrong md5 is a 400 and the upload stays pending', async () => {
     const { upload, partIds } = await uploadWithParts();
-    await rejectsWith(client.uploads.complete(upload.id, { part_ids: partIds, md5: md5OfBuffer(Buffer.from('something else')) }), {
-      status: 400,
-      param: 'md5',
-    });
+    await rejectsWith(
+      client.uploads.complete(upload.id, { part_ids: partIds, md5: md5OfBuffer(Buffer.from('something else')) }),
+      {
+        status: 400,
+        param: 'md5',
+      },
+    );
     const filesBefore = (await client.files.list()).data.length;
-    const completed = await client.uploads.complete(upload.id, { part_ids: partIds, md5: md5OfBuffer(Buffer.concat(PARTS)) });
+    const completed = await client.uploads.complete(upload.id, {
+      part_ids: partIds,
+      md5: md5OfBuffer(Buffer.concat(PARTS)),
+    });
     assert.equal(completed.status, 'completed');
     assert.equal((await client.files.list()).data.length, filesBefore + 1, 'the failed attempt created no file');
   });
 
   test('parts that do not add up to bytes are a 400', async () => {
     const { upload, partIds } = await uploadWithParts();
-    await rejectsWith(client.uploads.complete(upload.id, { part_ids: partIds.slice(0, 2) }), { status: 400, param: 'part_ids' });
+    await rejectsWith(client.uploads.complete(upload.id, { part_ids: partIds.slice(0, 2) }), {
+      status: 400,
+      param: 'part_ids',
+    });
     await rejectsWith(client.uploads.complete(upload.id, { part_ids: [] }), { status: 400, param: 'part_ids' });
   });
 
   test('an unknown or repeated part id is a 400 naming its position', async () => {
     const { upload, partIds } = await uploadWithParts();
-    await rejectsWith(client.uploads.complete(upload.id, { part_ids: ['part_unknown', ...partIds] }), { status: 400, param: 'part_ids[0]' });
-    await rejectsWith(client.uploads.complete(upload.id, { part_ids: [partIds[0]!, partIds[0]!] }), { status: 400, param: 'part_ids[1]' });
+    await rejectsWith(client.uploads.complete(upload.id, { part_ids: ['part_unknown', ...partIds] }), {
+      status: 400,
+      param: 'part_ids[0]',
+    });
+    await rejectsWith(client.uploads.complete(upload.id, { part_ids: [partIds[0]!, partIds[0]!] }), {
+      status: 400,
+      param: 'part_ids[1]',
+    });
   });
 
   test('a part of another upload cannot be used', async () => {
     const first = await uploadWithParts();
     const second = await uploadWithParts();
-    await rejectsWith(client.uploads.complete(second.upload.id, { part_ids: first.partIds }), { status: 400, param: 'part_ids[0]' });
+    await rejectsWith(client.uploads.complete(second.upload.id, { part_ids: first.partIds }), {
+      status: 400,
+      param: 'part_ids[0]',
+    });
   });
 
   test('a cancelled upload takes no more parts and cannot be completed', async () => {
@@ -139,7 +177,9 @@ describe('uploads', () => {
     assert.equal(cancelled.status, 'cancelled');
     assert.equal(cancelled.file, null);
     assert.deepEqual(partBlobsOf(upload.id), [], 'cancelling deletes the parts');
-    await rejectsWith(client.uploads.parts.create(upload.id, { data: await toFile(Buffer.from('late'), 'late') }), { status: 400 });
+    await rejectsWith(client.uploads.parts.create(upload.id, { data: await toFile(Buffer.from('late'), 'late') }), {
+      status: 400,
+    });
     assert.deepEqual(partBlobsOf(upload.id), [], 'a rejected part leaves no bytes');
     await rejectsWith(client.uploads.complete(upload.id, { part_ids: partIds }), { status: 400 });
     await rejectsWith(client.uploads.cancel(upload.id), { status: 400 });
@@ -148,7 +188,9 @@ describe('uploads', () => {
   test('a completed upload takes no more parts and cannot be completed or cancelled again', async () => {
     const { upload, partIds } = await uploadWithParts();
     await client.uploads.complete(upload.id, { part_ids: partIds });
-    await rejectsWith(client.uploads.parts.create(upload.id, { data: await toFile(Buffer.from('late'), 'late') }), { status: 400 });
+    await rejectsWith(client.uploads.parts.create(upload.id, { data: await toFile(Buffer.from('late'), 'late') }), {
+      status: 400,
+    });
     await rejectsWith(client.uploads.complete(upload.id, { part_ids: partIds }), { status: 400 });
     await rejectsWith(client.uploads.cancel(upload.id), { status: 400 });
   });
@@ -174,9 +216,12 @@ describe('uploads', () => {
 
   test('uploads of another project are a 404', async () => {
     const { upload, partIds } = await uploadWithParts();
-    await rejectsWith(otherProject.uploads.parts.create(upload.id, { data: await toFile(Buffer.alloc(100_000, 1), 'sneaky') }), {
-      status: 404,
-    });
+    await rejectsWith(
+      otherProject.uploads.parts.create(upload.id, { data: await toFile(Buffer.alloc(100_000, 1), 'sneaky') }),
+      {
+        status: 404,
+      },
+    );
     await rejectsWith(otherProject.uploads.complete(upload.id, { part_ids: partIds }), { status: 404 });
     await rejectsWith(otherProject.uploads.cancel(upload.id), { status: 404 });
     assert.equal(partBlobsOf(upload.id).length, PARTS.length, 'the other project added nothing');
@@ -184,38 +229,81 @@ describe('uploads', () => {
   });
 
   test('an unknown upload id is a 404', async () => {
-    await rejectsWith(client.uploads.parts.create('upload_nope', { data: await toFile(Buffer.from('x'), 'x') }), { status: 404 });
+    await rejectsWith(client.uploads.parts.create('upload_nope', { data: await toFile(Buffer.from('x'), 'x') }), {
+      status: 404,
+    });
     await rejectsWith(client.uploads.complete('upload_nope', { part_ids: [] }), { status: 404 });
     await rejectsWith(client.uploads.cancel('upload_nope'), { status: 404 });
   });
 
   test('bytes above the maximum file size is a 400 naming bytes', async () => {
-    await rejectsWith(client.uploads.create({ bytes: MAX_FILE_BYTES + 1, filename: 'huge.bin', mime_type: 'application/octet-stream', purpose: 'assistants' }), {
-      status: 400,
-      param: 'bytes',
-    });
-    await rejectsWith(client.uploads.create({ bytes: -1, filename: 'neg.bin', mime_type: 'application/octet-stream', purpose: 'assistants' }), {
-      status: 400,
-      param: 'bytes',
-    });
+    await rejectsWith(
+      client.uploads.create({
+        bytes: MAX_FILE_BYTES + 1,
+        filename: 'huge.bin',
+        mime_type: 'application/octet-stream',
+        purpose: 'assistants',
+      }),
+      {
+        status: 400,
+        param: 'bytes',
+      },
+    );
+    await rejectsWith(
+      client.uploads.create({
+        bytes: -1,
+        filename: 'neg.bin',
+        mime_type: 'application/octet-stream',
+        purpose: 'assistants',
+      }),
+      {
+        status: 400,
+        param: 'bytes',
+      },
+    );
   });
 
   test('a malformed mime_type or purpose is a 400 naming it', async () => {
-    await rejectsWith(client.uploads.create({ bytes: 1, filename: 'a.txt', mime_type: 'text/plain\r\nx-evil: 1', purpose: 'assistants' }), {
-      status: 400,
-      param: 'mime_type',
-    });
-    await rejectsWith(client.uploads.create({ bytes: 1, filename: 'a.txt', mime_type: 'text/plain', purpose: 'homework' as 'assistants' }), {
-      status: 400,
-      param: 'purpose',
-    });
+    await rejectsWith(
+      client.uploads.create({
+        bytes: 1,
+        filename: 'a.txt',
+        mime_type: 'text/plain\r\nx-evil: 1',
+        purpose: 'assistants',
+      }),
+      {
+        status: 400,
+        param: 'mime_type',
+      },
+    );
+    await rejectsWith(
+      client.uploads.create({
+        bytes: 1,
+        filename: 'a.txt',
+        mime_type: 'text/plain',
+        purpose: 'homework' as 'assistants',
+      }),
+      {
+        status: 400,
+        param: 'purpose',
+      },
+    );
   });
 
   test('a part sent as a text field or with an unknown field is a 400', async () => {
-    const upload = await client.uploads.create({ bytes: 3, filename: 'f.txt', mime_type: 'text/plain', purpose: 'assistants' });
+    const upload = await client.uploads.create({
+      bytes: 3,
+      filename: 'f.txt',
+      mime_type: 'text/plain',
+      purpose: 'assistants',
+    });
     const form = new FormData();
     form.append('data', 'not a file');
-    const response = await fetch(`${server.baseURL}/uploads/${upload.id}/parts`, { method: 'POST', headers: { authorization: 'Bearer key-a' }, body: form });
+    const response = await fetch(`${server.baseURL}/uploads/${upload.id}/parts`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer key-a' },
+      body: form,
+    });
     assert.equal(response.status, 400);
     const params = { data: await toFile(Buffer.from('abc'), 'chunk'), colour: 'blue' } as unknown as { data: File };
     await rejectsWith(client.uploads.parts.create(upload.id, params), { status: 400, param: 'colour' });

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import OpenAI, { toFile } from 'openai';
+import type OpenAI from 'openai';
+import { toFile } from 'openai';
 import { sdkClient } from './helpers/client.js';
 import { rejectsWith } from './helpers/file-fixtures.js';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { removeDataDir, startTestServer } from './helpers/test-server.js';
 import { searchFileIds, startGatedEmbeddings, uploadFile } from './helpers/vector-store-helpers.js';
 
@@ -47,7 +48,11 @@ test('createAndPoll with files[] applies each file its own chunking and attribut
   const broken = await uploadFile(client, 'broken.pdf', 'this is not a pdf at all');
   const batch = await client.vectorStores.fileBatches.createAndPoll(store.id, {
     files: [
-      { file_id: small.id, attributes: { size: 'small' }, chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 } } },
+      {
+        file_id: small.id,
+        attributes: { size: 'small' },
+        chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 } },
+      },
       { file_id: large.id, attributes: { size: 'large' } },
       { file_id: broken.id },
     ],
@@ -62,15 +67,30 @@ test('createAndPoll with files[] applies each file its own chunking and attribut
   assert.deepEqual(retrieved, batch);
   const smallFile = await client.vectorStores.files.retrieve(small.id, { vector_store_id: store.id });
   assert.deepEqual(smallFile.attributes, { size: 'small' });
-  assert.deepEqual(smallFile.chunking_strategy, { type: 'static', static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 } });
+  assert.deepEqual(smallFile.chunking_strategy, {
+    type: 'static',
+    static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 0 },
+  });
   const largeFile = await client.vectorStores.files.retrieve(large.id, { vector_store_id: store.id });
-  assert.deepEqual(largeFile.chunking_strategy, { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } });
+  assert.deepEqual(largeFile.chunking_strategy, {
+    type: 'static',
+    static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 },
+  });
 
-  const failed = await client.vectorStores.fileBatches.listFiles(batch.id, { vector_store_id: store.id, filter: 'failed' });
-  assert.deepEqual(failed.data.map((file) => file.id), [broken.id]);
+  const failed = await client.vectorStores.fileBatches.listFiles(batch.id, {
+    vector_store_id: store.id,
+    filter: 'failed',
+  });
+  assert.deepEqual(
+    failed.data.map((file) => file.id),
+    [broken.id],
+  );
   assert.deepEqual(failed.data[0]?.attributes, {});
   assert.equal(failed.data[0]?.last_error?.code, 'invalid_file');
-  const completed = await client.vectorStores.fileBatches.listFiles(batch.id, { vector_store_id: store.id, filter: 'completed' });
+  const completed = await client.vectorStores.fileBatches.listFiles(batch.id, {
+    vector_store_id: store.id,
+    filter: 'completed',
+  });
   assert.deepEqual(new Set(completed.data.map((file) => file.id)), new Set([small.id, large.id]));
   const all = await client.vectorStores.fileBatches.listFiles(batch.id, { vector_store_id: store.id, limit: 2 });
   assert.equal(all.data.length, 2);
@@ -93,7 +113,10 @@ test('file_ids with shared attributes and chunking; the batch lists only its own
   assert.deepEqual(new Set(listed.data.map((file) => file.id)), new Set([one.id, two.id]));
   for (const file of listed.data) {
     assert.deepEqual(file.attributes, { source: 'batch' });
-    assert.deepEqual(file.chunking_strategy, { type: 'static', static: { max_chunk_size_tokens: 300, chunk_overlap_tokens: 100 } });
+    assert.deepEqual(file.chunking_strategy, {
+      type: 'static',
+      static: { max_chunk_size_tokens: 300, chunk_overlap_tokens: 100 },
+    });
   }
   assert.equal((await client.vectorStores.retrieve(store.id)).file_counts.total, 3);
 });
@@ -104,18 +127,35 @@ test('bad batches are 4xx: empty, both lists, unknown file, unknown store, unkno
   const file = await uploadFile(client, 'x.txt', 'x');
   await rejectsWith(client.vectorStores.fileBatches.create(store.id, { file_ids: [] }), { status: 400 });
   await rejectsWith(client.vectorStores.fileBatches.create(store.id, {} as { file_ids: string[] }), { status: 400 });
-  await rejectsWith(client.vectorStores.fileBatches.create(store.id, { file_ids: [file.id], files: [{ file_id: file.id }] }), { status: 400, param: 'files' });
-  await rejectsWith(client.vectorStores.fileBatches.create(store.id, { file_ids: [file.id, 'file-nope'] }), { status: 404, message: 'file-nope' });
-  await rejectsWith(client.vectorStores.fileBatches.create('vs_nope', { file_ids: [file.id] }), { status: 404, message: 'vs_nope' });
-  const batch = await client.vectorStores.fileBatches.createAndPoll(store.id, { file_ids: [file.id] });
-  await rejectsWith(client.vectorStores.fileBatches.listFiles(batch.id, { vector_store_id: store.id, filter: 'nope' as 'failed' }), {
-    status: 400,
-    param: 'filter',
+  await rejectsWith(
+    client.vectorStores.fileBatches.create(store.id, { file_ids: [file.id], files: [{ file_id: file.id }] }),
+    { status: 400, param: 'files' },
+  );
+  await rejectsWith(client.vectorStores.fileBatches.create(store.id, { file_ids: [file.id, 'file-nope'] }), {
+    status: 404,
+    message: 'file-nope',
   });
-  await rejectsWith(client.vectorStores.fileBatches.cancel(batch.id, { vector_store_id: store.id }), { status: 400, message: 'completed' });
+  await rejectsWith(client.vectorStores.fileBatches.create('vs_nope', { file_ids: [file.id] }), {
+    status: 404,
+    message: 'vs_nope',
+  });
+  const batch = await client.vectorStores.fileBatches.createAndPoll(store.id, { file_ids: [file.id] });
+  await rejectsWith(
+    client.vectorStores.fileBatches.listFiles(batch.id, { vector_store_id: store.id, filter: 'nope' as 'failed' }),
+    {
+      status: 400,
+      param: 'filter',
+    },
+  );
+  await rejectsWith(client.vectorStores.fileBatches.cancel(batch.id, { vector_store_id: store.id }), {
+    status: 400,
+    message: 'completed',
+  });
 });
 
-test('cancel stops a batch: files not yet ingested are cancelled and never searchable', { timeout: 60_000 }, async () => {
+test('cancel stops a batch: files not yet ingested are cancelled and never searchable', {
+  timeout: 60_000,
+}, async () => {
   // Embeddings that wait for the test keep every claimed file in progress until the cancel is in.
   const gate = await startGatedEmbeddings();
   const server = await startTestServer({ env: { OPENAI_BASE_URL: gate.baseURL, OPENAI_API_KEY: 'gate-key' } });
@@ -123,7 +163,8 @@ test('cancel stops a batch: files not yet ingested are cancelled and never searc
     const client: OpenAI = sdkClient(server);
     const store = await client.vectorStores.create({});
     const ids: string[] = [];
-    for (let index = 0; index < 5; index++) ids.push((await uploadFile(client, `doc-${index}.txt`, `Nebula number ${index} glows in hydrogen light.`)).id);
+    for (let index = 0; index < 5; index++)
+      ids.push((await uploadFile(client, `doc-${index}.txt`, `Nebula number ${index} glows in hydrogen light.`)).id);
     const batch = await client.vectorStores.fileBatches.create(store.id, { file_ids: ids });
     assert.equal(batch.status, 'in_progress');
     assert.deepEqual(batch.file_counts, { in_progress: 5, completed: 0, failed: 0, cancelled: 0, total: 5 });
@@ -134,7 +175,10 @@ test('cancel stops a batch: files not yet ingested are cancelled and never searc
     assert.deepEqual(cancelled.file_counts, { in_progress: 0, completed: 0, failed: 0, cancelled: 5, total: 5 });
     gate.release();
 
-    const listed = await client.vectorStores.fileBatches.listFiles(batch.id, { vector_store_id: store.id, filter: 'cancelled' });
+    const listed = await client.vectorStores.fileBatches.listFiles(batch.id, {
+      vector_store_id: store.id,
+      filter: 'cancelled',
+    });
     assert.deepEqual(new Set(listed.data.map((file) => file.id)), new Set(ids));
     // The SDK's poller stops on a cancelled batch.
     assert.equal((await client.vectorStores.fileBatches.poll(store.id, batch.id)).status, 'cancelled');
@@ -147,7 +191,9 @@ test('cancel stops a batch: files not yet ingested are cancelled and never searc
     // A graceful stop waits for the in-flight ingestions; what they wrote must be gone.
     await server.stop();
     const database = new Database(path.join(server.dataDir, 'assistants.sqlite'), { readonly: true });
-    const row = database.prepare('SELECT count(*) AS count FROM file_search_chunks WHERE vector_store_id = ?').get(store.id) as { count: number };
+    const row = database
+      .prepare('SELECT count(*) AS count FROM file_search_chunks WHERE vector_store_id = ?')
+      .get(store.id) as { count: number };
     database.close();
     assert.equal(row.count, 0);
   } finally {
@@ -157,7 +203,9 @@ test('cancel stops a batch: files not yet ingested are cancelled and never searc
   }
 });
 
-test("a file still being ingested is not searchable, even when its first chunks are already indexed", { timeout: 60_000 }, async () => {
+test('a file still being ingested is not searchable, even when its first chunks are already indexed', {
+  timeout: 60_000,
+}, async () => {
   // The second embedding batch of the large file is held: its first 64 chunks are in the index
   // while the file is still in progress. Query embeddings (one input) always pass.
   let largeBatches = 0;
@@ -166,22 +214,41 @@ test("a file still being ingested is not searchable, even when its first chunks 
   try {
     const client: OpenAI = sdkClient(server);
     const store = await client.vectorStores.create({});
-    const small = await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from('One sandpiper walked the shore.'), 'small.txt'));
+    const small = await client.vectorStores.files.uploadAndPoll(
+      store.id,
+      await toFile(Buffer.from('One sandpiper walked the shore.'), 'small.txt'),
+    );
     assert.equal(small.status, 'completed');
     // Several 64 KB pieces, so ingestion writes (and embeds) the chunks in more than one batch.
-    const paragraphs = Array.from({ length: 4000 }, (_, index) => `Sandpiper sandpiper sandpiper flock ${index} feeds on the mudflats at low tide.`);
+    const paragraphs = Array.from(
+      { length: 4000 },
+      (_, index) => `Sandpiper sandpiper sandpiper flock ${index} feeds on the mudflats at low tide.`,
+    );
     const large = await uploadFile(client, 'large.txt', paragraphs.join('\n\n'));
     await client.vectorStores.files.create(store.id, { file_id: large.id, chunking_strategy: STATIC_100 });
     await gate.waitForRequests(3);
-    assert.equal((await client.vectorStores.files.retrieve(large.id, { vector_store_id: store.id })).status, 'in_progress');
+    assert.equal(
+      (await client.vectorStores.files.retrieve(large.id, { vector_store_id: store.id })).status,
+      'in_progress',
+    );
 
     for (const maxNumResults of [1, 10]) {
-      const results = await client.vectorStores.search(store.id, { query: 'sandpiper', max_num_results: maxNumResults });
-      assert.deepEqual(results.data.map((result) => result.file_id), [small.id], `max_num_results ${maxNumResults}`);
+      const results = await client.vectorStores.search(store.id, {
+        query: 'sandpiper',
+        max_num_results: maxNumResults,
+      });
+      assert.deepEqual(
+        results.data.map((result) => result.file_id),
+        [small.id],
+        `max_num_results ${maxNumResults}`,
+      );
     }
     gate.release();
     assert.equal((await client.vectorStores.files.poll(store.id, large.id)).status, 'completed');
-    assert.equal((await client.vectorStores.search(store.id, { query: 'sandpiper', max_num_results: 1 })).data[0]?.file_id, large.id);
+    assert.equal(
+      (await client.vectorStores.search(store.id, { query: 'sandpiper', max_num_results: 1 })).data[0]?.file_id,
+      large.id,
+    );
   } finally {
     await server.stop();
     await gate.close();

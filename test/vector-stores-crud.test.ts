@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { rejectsWith } from './helpers/file-fixtures.js';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { uploadFile, waitForStore } from './helpers/vector-store-helpers.js';
 
 const DAY_SECONDS = 86_400;
@@ -18,8 +18,16 @@ after(async () => {
 
 test('a store created with files goes from in_progress to completed, with counts and bytes', async () => {
   const { client } = fixture;
-  const first = await uploadFile(client, 'tides.txt', 'Tides are caused by the gravitational pull of the moon and the sun.');
-  const second = await uploadFile(client, 'volcanoes.md', '# Volcanoes\n\nMagma rises through the crust and erupts as lava.');
+  const first = await uploadFile(
+    client,
+    'tides.txt',
+    'Tides are caused by the gravitational pull of the moon and the sun.',
+  );
+  const second = await uploadFile(
+    client,
+    'volcanoes.md',
+    '# Volcanoes\n\nMagma rises through the crust and erupts as lava.',
+  );
   const before = Math.floor(Date.now() / 1000);
   const created = await client.vectorStores.create({
     name: 'Earth science',
@@ -46,7 +54,10 @@ test('a store created with files goes from in_progress to completed, with counts
   assert.equal(done.usage_bytes, first.bytes + second.bytes);
   const files = await client.vectorStores.files.list(created.id);
   for (const file of files.data) {
-    assert.deepEqual(file.chunking_strategy, { type: 'static', static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 } });
+    assert.deepEqual(file.chunking_strategy, {
+      type: 'static',
+      static: { max_chunk_size_tokens: 200, chunk_overlap_tokens: 50 },
+    });
   }
 });
 
@@ -64,10 +75,16 @@ test('list pages through stores newest first, and respects limit/after/order', a
   const ids: string[] = [];
   for (let index = 0; index < 3; index++) ids.push((await client.vectorStores.create({ name: `page-${index}` })).id);
   const firstPage = await client.vectorStores.list({ limit: 2 });
-  assert.deepEqual(firstPage.data.map((store) => store.id), [ids[2], ids[1]]);
+  assert.deepEqual(
+    firstPage.data.map((store) => store.id),
+    [ids[2], ids[1]],
+  );
   assert.equal(firstPage.has_more, true);
   const ascending = await client.vectorStores.list({ order: 'asc', after: ids[0]!, limit: 5 });
-  assert.deepEqual(ascending.data.map((store) => store.id), [ids[1], ids[2]]);
+  assert.deepEqual(
+    ascending.data.map((store) => store.id),
+    [ids[1], ids[2]],
+  );
   await rejectsWith(client.vectorStores.list({ limit: 101 }), { status: 400, param: 'limit' });
 });
 
@@ -95,7 +112,11 @@ test('delete answers vector_store.deleted, then the store is 404 everywhere', as
   const file = await uploadFile(client, 'gone.txt', 'This store will be deleted with its chunks.');
   const created = await client.vectorStores.create({ file_ids: [file.id] });
   await waitForStore(client, created.id);
-  assert.deepEqual(await client.vectorStores.delete(created.id), { id: created.id, object: 'vector_store.deleted', deleted: true });
+  assert.deepEqual(await client.vectorStores.delete(created.id), {
+    id: created.id,
+    object: 'vector_store.deleted',
+    deleted: true,
+  });
   await rejectsWith(client.vectorStores.retrieve(created.id), { status: 404, message: created.id });
   await rejectsWith(client.vectorStores.delete(created.id), { status: 404 });
   await rejectsWith(client.vectorStores.update(created.id, { name: 'x' }), { status: 404 });
@@ -110,10 +131,25 @@ test('delete answers vector_store.deleted, then the store is 404 everywhere', as
 test('unknown ids are 404s naming the id; unknown file_ids are rejected on create', async () => {
   const { client } = fixture;
   await rejectsWith(client.vectorStores.retrieve('vs_missing'), { status: 404, message: 'vs_missing' });
-  await rejectsWith(client.vectorStores.create({ file_ids: ['file-missing'] }), { status: 404, param: 'file_ids', message: 'file-missing' });
+  await rejectsWith(client.vectorStores.create({ file_ids: ['file-missing'] }), {
+    status: 404,
+    param: 'file_ids',
+    message: 'file-missing',
+  });
   const store = await client.vectorStores.create({});
-  await rejectsWith(client.vectorStores.files.create(store.id, { file_id: 'file-missing' }), { status: 404, param: 'file_id' });
-  await rejectsWith(client.vectorStores.files.retrieve('file-missing', { vector_store_id: store.id }), { status: 404, message: 'file-missing' });
-  await rejectsWith(client.vectorStores.fileBatches.retrieve('vsfb_missing', { vector_store_id: store.id }), { status: 404, message: 'vsfb_missing' });
-  await rejectsWith(client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days: 0 } }), { status: 400 });
+  await rejectsWith(client.vectorStores.files.create(store.id, { file_id: 'file-missing' }), {
+    status: 404,
+    param: 'file_id',
+  });
+  await rejectsWith(client.vectorStores.files.retrieve('file-missing', { vector_store_id: store.id }), {
+    status: 404,
+    message: 'file-missing',
+  });
+  await rejectsWith(client.vectorStores.fileBatches.retrieve('vsfb_missing', { vector_store_id: store.id }), {
+    status: 404,
+    message: 'vsfb_missing',
+  });
+  await rejectsWith(client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days: 0 } }), {
+    status: 400,
+  });
 });

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { sdkClient } from './helpers/client.js';
 import { rejectsWith } from './helpers/file-fixtures.js';
 import { pollUntil } from './helpers/poll.js';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { startTestServer } from './helpers/test-server.js';
 import { uploadFile, waitForStore } from './helpers/vector-store-helpers.js';
 
@@ -33,7 +33,9 @@ function editStore(vectorStoreId: string, changes: { expires_at?: number; last_a
   try {
     const row = database.prepare('SELECT data FROM vector_stores WHERE id = ?').get(vectorStoreId) as { data: string };
     const data = { ...(JSON.parse(row.data) as Record<string, unknown>), ...changes };
-    database.prepare('UPDATE vector_stores SET data = ?, expires_at = ? WHERE id = ?').run(JSON.stringify(data), data.expires_at ?? null, vectorStoreId);
+    database
+      .prepare('UPDATE vector_stores SET data = ?, expires_at = ? WHERE id = ?')
+      .run(JSON.stringify(data), data.expires_at ?? null, vectorStoreId);
   } finally {
     database.close();
   }
@@ -42,7 +44,9 @@ function editStore(vectorStoreId: string, changes: { expires_at?: number; last_a
 function expiredColumn(vectorStoreId: string): number {
   const database = new Database(path.join(fixture.server.dataDir, 'assistants.sqlite'), { readonly: true });
   try {
-    return (database.prepare('SELECT expired FROM vector_stores WHERE id = ?').get(vectorStoreId) as { expired: number }).expired;
+    return (
+      database.prepare('SELECT expired FROM vector_stores WHERE id = ?').get(vectorStoreId) as { expired: number }
+    ).expired;
   } finally {
     database.close();
   }
@@ -51,19 +55,27 @@ function expiredColumn(vectorStoreId: string): number {
 test('a store past its expires_at is expired, the sweep records it, and search is refused', async () => {
   const { client } = fixture;
   const file = await uploadFile(client, 'fleeting.txt', 'Mayflies live for a single day.');
-  const expiring = await client.vectorStores.create({ file_ids: [file.id], expires_after: { anchor: 'last_active_at', days: 1 } });
+  const expiring = await client.vectorStores.create({
+    file_ids: [file.id],
+    expires_after: { anchor: 'last_active_at', days: 1 },
+  });
   const lasting = await client.vectorStores.create({ file_ids: [file.id] });
   await waitForStore(client, expiring.id);
   await waitForStore(client, lasting.id);
   assert.equal((await client.vectorStores.search(expiring.id, { query: 'mayflies' })).data.length, 1);
 
   editStore(expiring.id, { expires_at: nowSeconds() - 1 });
-  await pollUntil(() => expiredColumn(expiring.id) === 1, { what: 'the ingestion worker sweep to mark the store expired' });
+  await pollUntil(() => expiredColumn(expiring.id) === 1, {
+    what: 'the ingestion worker sweep to mark the store expired',
+  });
 
   const view = await client.vectorStores.retrieve(expiring.id);
   assert.equal(view.status, 'expired');
   assert.deepEqual(view.file_counts, { in_progress: 0, completed: 1, failed: 0, cancelled: 0, total: 1 });
-  assert.equal((await client.vectorStores.list({ limit: 100 })).data.find((store) => store.id === expiring.id)?.status, 'expired');
+  assert.equal(
+    (await client.vectorStores.list({ limit: 100 })).data.find((store) => store.id === expiring.id)?.status,
+    'expired',
+  );
   await rejectsWith(client.vectorStores.search(expiring.id, { query: 'mayflies' }), {
     status: 400,
     code: 'vector_store_expired',
@@ -81,7 +93,10 @@ test('a store past its expires_at is expired, the sweep records it, and search i
 test('expires_after anchored on last_active_at moves with activity', async () => {
   const { client } = fixture;
   const file = await uploadFile(client, 'active.txt', 'Hummingbirds beat their wings fifty times a second.');
-  const store = await client.vectorStores.create({ file_ids: [file.id], expires_after: { anchor: 'last_active_at', days: 2 } });
+  const store = await client.vectorStores.create({
+    file_ids: [file.id],
+    expires_after: { anchor: 'last_active_at', days: 2 },
+  });
   await waitForStore(client, store.id);
   const longAgo = nowSeconds() - 5 * 3600;
   editStore(store.id, { last_active_at: longAgo, expires_at: longAgo + 2 * DAY_SECONDS });
@@ -102,12 +117,18 @@ test('a store whose expiry passed while the server was down is expired after a r
   const store = await client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days: 30 } });
   await fixture.server.stop();
   editStore(store.id, { expires_at: nowSeconds() - 60 });
-  const restarted = await startTestServer({ dataDir: fixture.server.dataDir, env: { INGESTION_SWEEP_INTERVAL_MS: '100', EMBEDDING_MODEL: 'none' } });
+  const restarted = await startTestServer({
+    dataDir: fixture.server.dataDir,
+    env: { INGESTION_SWEEP_INTERVAL_MS: '100', EMBEDDING_MODEL: 'none' },
+  });
   try {
     await pollUntil(() => expiredColumn(store.id) === 1, { what: 'the sweep on start to mark it expired' });
     const again = sdkClient(restarted);
     assert.equal((await again.vectorStores.retrieve(store.id)).status, 'expired');
-    await rejectsWith(again.vectorStores.search(store.id, { query: 'anything' }), { status: 400, code: 'vector_store_expired' });
+    await rejectsWith(again.vectorStores.search(store.id, { query: 'anything' }), {
+      status: 400,
+      code: 'vector_store_expired',
+    });
   } finally {
     await restarted.stop();
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { toFile } from 'openai';
 import { rejectsWith } from './helpers/file-fixtures.js';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { searchFileIds, uploadFile, waitForStore } from './helpers/vector-store-helpers.js';
 
 let fixture: RunFixture;
@@ -18,7 +18,11 @@ after(async () => {
 test('files.create with chunking_strategy and attributes ingests the file and shows both', async () => {
   const { client } = fixture;
   const store = await client.vectorStores.create({ name: 'files' });
-  const file = await uploadFile(client, 'glaciers.txt', 'Glaciers carve valleys into U shapes over thousands of years.');
+  const file = await uploadFile(
+    client,
+    'glaciers.txt',
+    'Glaciers carve valleys into U shapes over thousands of years.',
+  );
   const created = await client.vectorStores.files.create(store.id, {
     file_id: file.id,
     chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 50 } },
@@ -30,7 +34,10 @@ test('files.create with chunking_strategy and attributes ingests the file and sh
   assert.equal(created.status, 'in_progress');
   assert.equal(created.last_error, null);
   assert.deepEqual(created.attributes, { region: 'alps', year: 2024, verified: true });
-  assert.deepEqual(created.chunking_strategy, { type: 'static', static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 50 } });
+  assert.deepEqual(created.chunking_strategy, {
+    type: 'static',
+    static: { max_chunk_size_tokens: 100, chunk_overlap_tokens: 50 },
+  });
 
   const done = await client.vectorStores.files.poll(store.id, file.id);
   assert.equal(done.status, 'completed');
@@ -42,9 +49,15 @@ test('files.create with chunking_strategy and attributes ingests the file and sh
 test('uploadAndPoll uploads, attaches and waits; the default chunking is 800/400', async () => {
   const { client } = fixture;
   const store = await client.vectorStores.create({});
-  const attached = await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from('Coral reefs bleach in warm water.'), 'reefs.txt'));
+  const attached = await client.vectorStores.files.uploadAndPoll(
+    store.id,
+    await toFile(Buffer.from('Coral reefs bleach in warm water.'), 'reefs.txt'),
+  );
   assert.equal(attached.status, 'completed');
-  assert.deepEqual(attached.chunking_strategy, { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } });
+  assert.deepEqual(attached.chunking_strategy, {
+    type: 'static',
+    static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 },
+  });
   assert.deepEqual(attached.attributes, {});
   assert.equal((await client.files.retrieve(attached.id)).filename, 'reefs.txt');
 });
@@ -59,16 +72,32 @@ test('list filters by status, pages, and rejects an unknown filter', async () =>
   assert.equal(failed.status, 'failed');
 
   const all = await client.vectorStores.files.list(store.id);
-  assert.deepEqual(all.data.map((file) => file.id), [bad.id, good.id]);
+  assert.deepEqual(
+    all.data.map((file) => file.id),
+    [bad.id, good.id],
+  );
   const completed = await client.vectorStores.files.list(store.id, { filter: 'completed' });
-  assert.deepEqual(completed.data.map((file) => file.id), [good.id]);
+  assert.deepEqual(
+    completed.data.map((file) => file.id),
+    [good.id],
+  );
   const onlyFailed = await client.vectorStores.files.list(store.id, { filter: 'failed' });
-  assert.deepEqual(onlyFailed.data.map((file) => file.id), [bad.id]);
+  assert.deepEqual(
+    onlyFailed.data.map((file) => file.id),
+    [bad.id],
+  );
   assert.deepEqual((await client.vectorStores.files.list(store.id, { filter: 'cancelled' })).data, []);
   const firstPage = await client.vectorStores.files.list(store.id, { limit: 1, order: 'asc' });
-  assert.deepEqual(firstPage.data.map((file) => file.id), [good.id]);
+  assert.deepEqual(
+    firstPage.data.map((file) => file.id),
+    [good.id],
+  );
   assert.equal(firstPage.has_more, true);
-  await rejectsWith(client.vectorStores.files.list(store.id, { filter: 'done' as 'completed' }), { status: 400, param: 'filter', message: 'done' });
+  await rejectsWith(client.vectorStores.files.list(store.id, { filter: 'done' as 'completed' }), {
+    status: 400,
+    param: 'filter',
+    message: 'done',
+  });
 });
 
 test('update replaces attributes; attributes are checked against the contract', async () => {
@@ -76,22 +105,36 @@ test('update replaces attributes; attributes are checked against the contract', 
   const store = await client.vectorStores.create({});
   const file = await uploadFile(client, 'tagged.txt', 'Tagged content.');
   await client.vectorStores.files.createAndPoll(store.id, { file_id: file.id, attributes: { old: 'value' } });
-  const updated = await client.vectorStores.files.update(file.id, { vector_store_id: store.id, attributes: { fresh: 1 } });
+  const updated = await client.vectorStores.files.update(file.id, {
+    vector_store_id: store.id,
+    attributes: { fresh: 1 },
+  });
   assert.deepEqual(updated.attributes, { fresh: 1 });
   assert.equal(updated.status, 'completed');
-  assert.deepEqual((await client.vectorStores.files.retrieve(file.id, { vector_store_id: store.id })).attributes, { fresh: 1 });
+  assert.deepEqual((await client.vectorStores.files.retrieve(file.id, { vector_store_id: store.id })).attributes, {
+    fresh: 1,
+  });
   const result = await client.vectorStores.search(store.id, { query: 'tagged content' });
   assert.deepEqual(result.data[0]?.attributes, { fresh: 1 });
-  await rejectsWith(client.vectorStores.files.update(file.id, { vector_store_id: store.id, attributes: { nested: { no: 1 } as unknown as string } }), {
-    status: 400,
+  await rejectsWith(
+    client.vectorStores.files.update(file.id, {
+      vector_store_id: store.id,
+      attributes: { nested: { no: 1 } as unknown as string },
+    }),
+    {
+      status: 400,
+    },
+  );
+  await rejectsWith(client.vectorStores.files.update('file-missing', { vector_store_id: store.id, attributes: {} }), {
+    status: 404,
   });
-  await rejectsWith(client.vectorStores.files.update('file-missing', { vector_store_id: store.id, attributes: {} }), { status: 404 });
 });
 
 test('content returns the parsed text of the file', async () => {
   const { client } = fixture;
   const store = await client.vectorStores.create({});
-  const html = '<html><body><h1>Deserts</h1><p>Deserts receive less than 250 mm of rain a year.</p><script>var x = 1;</script></body></html>';
+  const html =
+    '<html><body><h1>Deserts</h1><p>Deserts receive less than 250 mm of rain a year.</p><script>var x = 1;</script></body></html>';
   const file = await uploadFile(client, 'deserts.html', html);
   await client.vectorStores.files.createAndPoll(store.id, { file_id: file.id });
   const page = await client.vectorStores.files.content(file.id, { vector_store_id: store.id });
@@ -149,7 +192,10 @@ test('re-adding a file already in the store re-ingests it with the new settings'
   const store = await client.vectorStores.create({});
   const file = await uploadFile(client, 'twice.txt', 'Quasars are extremely luminous active galactic nuclei.');
   await client.vectorStores.files.createAndPoll(store.id, { file_id: file.id, attributes: { version: 1 } });
-  const second = await client.vectorStores.files.createAndPoll(store.id, { file_id: file.id, attributes: { version: 2 } });
+  const second = await client.vectorStores.files.createAndPoll(store.id, {
+    file_id: file.id,
+    attributes: { version: 2 },
+  });
   assert.deepEqual(second.attributes, { version: 2 });
   assert.equal((await client.vectorStores.retrieve(store.id)).file_counts.total, 1);
   const results = await client.vectorStores.search(store.id, { query: 'quasars luminous' });

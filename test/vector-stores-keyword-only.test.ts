@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { searchFileIds, uploadFile } from './helpers/vector-store-helpers.js';
 
 let fixture: RunFixture;
@@ -15,10 +15,17 @@ after(async () => {
 
 test('EMBEDDING_MODEL=none: ingestion and search work on keywords alone, without calling the upstream', async () => {
   const { client, upstream } = fixture;
-  const volcano = await uploadFile(client, 'volcano.txt', 'Stratovolcanoes erupt explosively because their magma is viscous.');
+  const volcano = await uploadFile(
+    client,
+    'volcano.txt',
+    'Stratovolcanoes erupt explosively because their magma is viscous.',
+  );
   const reef = await uploadFile(client, 'reef.txt', 'Coral reefs are built by colonies of tiny polyps.');
   const store = await client.vectorStores.create({});
-  await client.vectorStores.fileBatches.createAndPoll(store.id, { file_ids: [volcano.id, reef.id], attributes: { kind: 'nature' } });
+  await client.vectorStores.fileBatches.createAndPoll(store.id, {
+    file_ids: [volcano.id, reef.id],
+    attributes: { kind: 'nature' },
+  });
 
   // Only matching chunks come back: there is no vector list to pad the results.
   assert.deepEqual(await searchFileIds(client, store.id, 'viscous magma'), [volcano.id]);
@@ -27,10 +34,21 @@ test('EMBEDDING_MODEL=none: ingestion and search work on keywords alone, without
   // Stemming: "erupting" finds "erupt".
   assert.deepEqual(await searchFileIds(client, store.id, 'erupting volcanoes'), [volcano.id]);
 
-  const page = await client.vectorStores.search(store.id, { query: ['magma', 'coral'], filters: { type: 'eq', key: 'kind', value: 'nature' } });
+  const page = await client.vectorStores.search(store.id, {
+    query: ['magma', 'coral'],
+    filters: { type: 'eq', key: 'kind', value: 'nature' },
+  });
   assert.deepEqual(new Set(page.data.map((result) => result.file_id)), new Set([volcano.id, reef.id]));
   for (const result of page.data) assert.ok(result.score > 0 && result.score <= 1, `score ${result.score}`);
-  assert.deepEqual((await client.vectorStores.search(store.id, { query: 'magma', filters: { type: 'eq', key: 'kind', value: 'other' } })).data, []);
+  assert.deepEqual(
+    (
+      await client.vectorStores.search(store.id, {
+        query: 'magma',
+        filters: { type: 'eq', key: 'kind', value: 'other' },
+      })
+    ).data,
+    [],
+  );
 
   assert.equal(upstream.requests.filter((request) => request.path === '/v1/embeddings').length, 0);
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
 import { toFile } from 'openai';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { searchFileIds } from './helpers/vector-store-helpers.js';
 
 const FILE_BYTES = 50 * 1024 * 1024;
@@ -70,7 +70,9 @@ async function writeTextFile(filePath: string, totalBytes: number): Promise<void
   await pipeline(pieces(), createWriteStream(filePath));
 }
 
-test('a 50 MB text file ingests with flat server memory and is searchable to its last line', { timeout: 600_000 }, async () => {
+test('a 50 MB text file ingests with flat server memory and is searchable to its last line', {
+  timeout: 600_000,
+}, async () => {
   const { client, server } = fixture;
   const source = path.join(workDir, 'large.txt');
   await writeTextFile(source, FILE_BYTES);
@@ -80,12 +82,19 @@ test('a 50 MB text file ingests with flat server memory and is searchable to its
   // Warm up every stage (upload, extraction, tokenizer, FTS5) on a small file, so the baseline
   // already includes what they cost at any size; what must not grow is per-byte.
   const store = await client.vectorStores.create({ name: 'large' });
-  await client.vectorStores.files.uploadAndPoll(store.id, await toFile(Buffer.from('river mountain forest. '.repeat(50_000)), 'warm-up.txt'));
+  await client.vectorStores.files.uploadAndPoll(
+    store.id,
+    await toFile(Buffer.from('river mountain forest. '.repeat(50_000)), 'warm-up.txt'),
+  );
   const peakBefore = server.peakRssBytes();
 
   const uploaded = await client.files.create({ file: createReadStream(source), purpose: 'assistants' });
   assert.equal(uploaded.bytes, size);
-  const attached = await client.vectorStores.files.createAndPoll(store.id, { file_id: uploaded.id }, { pollIntervalMs: 250 });
+  const attached = await client.vectorStores.files.createAndPoll(
+    store.id,
+    { file_id: uploaded.id },
+    { pollIntervalMs: 250 },
+  );
   assert.equal(attached.status, 'completed', JSON.stringify(attached.last_error));
   assert.equal(attached.usage_bytes, size);
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import type OpenAI from 'openai';
 import { sdkClient } from './helpers/client.js';
 import { rejectsWith } from './helpers/file-fixtures.js';
-import { startRunFixture, type RunFixture } from './helpers/run-fixture.js';
+import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { uploadFile } from './helpers/vector-store-helpers.js';
 
 const MAX_FILES = 10_000;
@@ -36,7 +36,9 @@ test("another project's stores, files and batches are 404 and never listed", asy
   await rejectsWith(beta.vectorStores.files.list(store.id), { status: 404 });
   await rejectsWith(beta.vectorStores.files.retrieve(file.id, { vector_store_id: store.id }), { status: 404 });
   await rejectsWith(beta.vectorStores.files.content(file.id, { vector_store_id: store.id }), { status: 404 });
-  await rejectsWith(beta.vectorStores.files.update(file.id, { vector_store_id: store.id, attributes: { x: 1 } }), { status: 404 });
+  await rejectsWith(beta.vectorStores.files.update(file.id, { vector_store_id: store.id, attributes: { x: 1 } }), {
+    status: 404,
+  });
   await rejectsWith(beta.vectorStores.files.delete(file.id, { vector_store_id: store.id }), { status: 404 });
   await rejectsWith(beta.vectorStores.fileBatches.retrieve(batch.id, { vector_store_id: store.id }), { status: 404 });
   await rejectsWith(beta.vectorStores.fileBatches.listFiles(batch.id, { vector_store_id: store.id }), { status: 404 });
@@ -45,7 +47,10 @@ test("another project's stores, files and batches are 404 and never listed", asy
 
   // Nor can another project put alpha's file into its own store.
   const betaStore = await beta.vectorStores.create({});
-  await rejectsWith(beta.vectorStores.files.create(betaStore.id, { file_id: file.id }), { status: 404, param: 'file_id' });
+  await rejectsWith(beta.vectorStores.files.create(betaStore.id, { file_id: file.id }), {
+    status: 404,
+    param: 'file_id',
+  });
   await rejectsWith(beta.vectorStores.create({ file_ids: [file.id] }), { status: 404, param: 'file_ids' });
   await rejectsWith(beta.vectorStores.fileBatches.create(betaStore.id, { file_ids: [file.id] }), { status: 404 });
   // Alpha still sees everything intact.
@@ -65,7 +70,15 @@ test('a vector store holds at most 10,000 files', async () => {
     database.transaction(() => {
       for (let index = 0; index < MAX_FILES - 1; index++) {
         const id = `file-seeded${index}`;
-        const data = { id, object: 'vector_store.file', usage_bytes: 0, created_at: 1, vector_store_id: store.id, status: 'completed', last_error: null };
+        const data = {
+          id,
+          object: 'vector_store.file',
+          usage_bytes: 0,
+          created_at: 1,
+          vector_store_id: store.id,
+          status: 'completed',
+          last_error: null,
+        };
         insert.run(id, store.id, JSON.stringify(data));
       }
     })();
@@ -84,8 +97,15 @@ test('a vector store holds at most 10,000 files', async () => {
   const added = await alpha.vectorStores.files.createAndPoll(store.id, { file_id: last.id });
   assert.equal(added.status, 'completed');
   assert.equal((await alpha.vectorStores.retrieve(store.id)).file_counts.total, MAX_FILES);
-  await rejectsWith(alpha.vectorStores.files.create(store.id, { file_id: extra.id }), { status: 400, param: 'file_id', code: 'vector_store_file_limit' });
-  await rejectsWith(alpha.vectorStores.fileBatches.create(store.id, { file_ids: [another.id] }), { status: 400, code: 'vector_store_file_limit' });
+  await rejectsWith(alpha.vectorStores.files.create(store.id, { file_id: extra.id }), {
+    status: 400,
+    param: 'file_id',
+    code: 'vector_store_file_limit',
+  });
+  await rejectsWith(alpha.vectorStores.fileBatches.create(store.id, { file_ids: [another.id] }), {
+    status: 400,
+    code: 'vector_store_file_limit',
+  });
   // Re-adding a file the store already holds takes no new place.
   assert.equal((await alpha.vectorStores.files.createAndPoll(store.id, { file_id: last.id })).status, 'completed');
   // Removing one makes room again.

@@ -6,7 +6,7 @@
  *   node --import tsx bench/code-interpreter/run.ts
  *   BENCH_ROUNDS=5 BENCH_CALLS=50 node --import tsx bench/code-interpreter/run.ts
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,7 +137,10 @@ async function main(): Promise<void> {
 
   console.log(`code interpreter: ${ROUNDS} rounds, ${CALLS_PER_ROUND} warm calls per round, code: ${CODE}`);
   console.log(`${'case'.padEnd(32)}${'median ms'.padStart(10)}${'p95 ms'.padStart(10)}`);
-  for (const [label, samples] of [['cold', cold], ['warm', warm]] as const) {
+  for (const [label, samples] of [
+    ['cold', cold],
+    ['warm', warm],
+  ] as const) {
     for (const entry of cases) {
       const values = samples.get(entry.name)!;
       const name = `${label}: ${entry.name}`.padEnd(32);

@@ -1,6 +1,6 @@
 import type { Target } from './measure.js';
-import type { CaseName } from './settings.js';
 import { MESSAGE_BODY, seedThread } from './seed.js';
+import type { CaseName } from './settings.js';
 
 /** Servers and credentials a case builds its requests from. */
 export interface CaseContext {
@@ -61,6 +61,11 @@ function createMessageCase(context: CaseContext): BenchCase {
         body: MESSAGE_BODY,
       };
     },
-    ceiling: () => ({ url: `${context.ceilingUrl}/hello`, method: 'POST', headers: context.headers, body: MESSAGE_BODY }),
+    ceiling: () => ({
+      url: `${context.ceilingUrl}/hello`,
+      method: 'POST',
+      headers: context.headers,
+      body: MESSAGE_BODY,
+    }),
   };
 }

@@ -79,7 +79,12 @@ function functionLabel(node: ProfileNode): string {
   return `${functionName || '(anonymous)'} ${shortUrl(url)}:${lineNumber + 1}`;
 }
 
-function ranked(entries: Map<string, number>, total: number, top: number, keep: (name: string) => boolean = () => true): string[] {
+function ranked(
+  entries: Map<string, number>,
+  total: number,
+  top: number,
+  keep: (name: string) => boolean = () => true,
+): string[] {
   return [...entries]
     .filter(([name]) => keep(name))
     .sort((left, right) => right[1] - left[1])

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { removeDataDir, startTestServer, type TestServer } from '../../test/helpers/test-server.js';
-import { createCase, type BenchCase, type CaseContext } from './cases.js';
-import { measure, type LoadSettings, type Sample, type Target } from './measure.js';
-import { formatCase, type CaseSamples, type Variant } from './report.js';
+import { type BenchCase, type CaseContext, createCase } from './cases.js';
+import { type LoadSettings, measure, type Sample, type Target } from './measure.js';
+import { type CaseSamples, formatCase, type Variant } from './report.js';
 import { expectOk } from './seed.js';
-import { readSettings, type BenchSettings } from './settings.js';
-import { startCeiling, type CeilingServer } from './start-ceiling.js';
+import { type BenchSettings, readSettings } from './settings.js';
+import { type CeilingServer, startCeiling } from './start-ceiling.js';
 
 const API_KEY = 'bench-key';
 
@@ -29,7 +29,11 @@ async function main(): Promise<void> {
     const context: CaseContext = {
       oursUrl: ours.url,
       ceilingUrl: ceiling.url,
-      headers: { authorization: `Bearer ${API_KEY}`, 'openai-beta': 'assistants=v2', 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        'openai-beta': 'assistants=v2',
+        'content-type': 'application/json',
+      },
     };
     const results: CaseSamples[] = [];
     for (const name of settings.cases) results.push(await runCase(await createCase(name, context), settings));
@@ -99,7 +103,9 @@ function printPreamble(settings: BenchSettings): void {
       `${settings.rounds} rounds x ${settings.duration} s (+${settings.warmup} s warm-up), ${settings.connections} connections, ` +
       `cases: ${settings.cases.join(', ')}`,
   );
-  console.log('Each server runs in its own child process; autocannon runs in this process and competes for the same CPUs.');
+  console.log(
+    'Each server runs in its own child process; autocannon runs in this process and competes for the same CPUs.',
+  );
   printLoad('start');
   if (settings.cpuProfileDir) console.log('Profiling our server: its numbers include the profiler overhead.');
 }

@@ -11,11 +11,19 @@ export interface SeededThread {
  * Creates a thread holding `messageCount` messages through the public API (not the store),
  * so the bench measures data written the way clients write it.
  */
-export async function seedThread(baseUrl: string, headers: Record<string, string>, messageCount: number): Promise<SeededThread> {
+export async function seedThread(
+  baseUrl: string,
+  headers: Record<string, string>,
+  messageCount: number,
+): Promise<SeededThread> {
   const thread = await postJson<{ id: string }>(`${baseUrl}/v1/threads`, headers, '{}');
   const messageIds: string[] = [];
   for (let index = 0; index < messageCount; index++) {
-    const message = await postJson<{ id: string }>(`${baseUrl}/v1/threads/${thread.id}/messages`, headers, MESSAGE_BODY);
+    const message = await postJson<{ id: string }>(
+      `${baseUrl}/v1/threads/${thread.id}/messages`,
+      headers,
+      MESSAGE_BODY,
+    );
     messageIds.push(message.id);
   }
   const messageId = messageIds[Math.floor(messageIds.length / 2)];
@@ -24,7 +32,10 @@ export async function seedThread(baseUrl: string, headers: Record<string, string
 }
 
 /** Fails loudly before a measurement if the request it is about to repeat does not succeed. */
-export async function expectOk(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<void> {
+export async function expectOk(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+): Promise<void> {
   const response = await fetch(url, init);
   if (!response.ok) throw new Error(`${init.method} ${url} answered ${response.status}: ${await response.text()}`);
   await response.arrayBuffer();

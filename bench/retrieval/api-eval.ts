@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI, { toFile } from 'openai';
 import { removeDataDir, startTestServer, type TestServer } from '../../test/helpers/test-server.js';
-import { loadSciFact, type CorpusDocument, type RunEntry, type SciFact } from './scifact.js';
+import { type CorpusDocument, loadSciFact, type RunEntry, type SciFact } from './scifact.js';
 
 /** Anserini's regression numbers for BM25 flat on BEIR SciFact (see ir-data/SOURCE.md). */
 const ANSERINI_FLAT_NDCG10 = 0.6789;
@@ -34,7 +34,16 @@ async function main(): Promise<void> {
     const { run, latencies } = await runQueries(client, store.id, data, documentOfFile);
     const result = data.evaluator.evaluate(data.qrels, run, { ndcgKs: [10], recallKs: [MAX_NUM_RESULTS] });
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
-    printReport({ data, server, mean: result.mean, queries: result.numQueries, uploadSeconds, ingestion, tokenizer, latencies });
+    printReport({
+      data,
+      server,
+      mean: result.mean,
+      queries: result.numQueries,
+      uploadSeconds,
+      ingestion,
+      tokenizer,
+      latencies,
+    });
   } finally {
     await server.stop();
     removeDataDir(server);
@@ -48,7 +57,10 @@ function documentText(document: CorpusDocument): string {
 
 /** Named after the title (the keyword index weighs the file name as a title), `.txt` so it is read as text. */
 function filenameOf(document: CorpusDocument): string {
-  const title = document.title.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ').trim().slice(0, 200);
+  const title = document.title
+    .replace(/[\\/:*?"<>|\u0000-\u001f]+/g, ' ')
+    .trim()
+    .slice(0, 200);
   return `${title || document.id}.txt`;
 }
 
@@ -59,7 +71,10 @@ async function uploadCorpus(client: OpenAI, corpus: readonly CorpusDocument[]): 
   const worker = async (): Promise<void> => {
     while (next < corpus.length) {
       const document = corpus[next++]!;
-      const file = await client.files.create({ file: await toFile(Buffer.from(documentText(document)), filenameOf(document)), purpose: 'assistants' });
+      const file = await client.files.create({
+        file: await toFile(Buffer.from(documentText(document)), filenameOf(document)),
+        purpose: 'assistants',
+      });
       documentOfFile.set(file.id, document.id);
     }
   };
@@ -78,7 +93,9 @@ interface Ingestion {
 async function ingest(client: OpenAI, vectorStoreId: string, fileIds: readonly string[]): Promise<Ingestion> {
   const started = performance.now();
   for (let offset = 0; offset < fileIds.length; offset += BATCH_FILES) {
-    await client.vectorStores.fileBatches.create(vectorStoreId, { file_ids: fileIds.slice(offset, offset + BATCH_FILES) });
+    await client.vectorStores.fileBatches.create(vectorStoreId, {
+      file_ids: fileIds.slice(offset, offset + BATCH_FILES),
+    });
   }
   for (;;) {
     const store = await client.vectorStores.retrieve(vectorStoreId);
@@ -115,10 +132,14 @@ async function runQueries(
   const run = new Map<string, RunEntry[]>();
   const latencies: number[] = [];
   // Warm-up, so the first measured query does not pay for lazy compilation and cold caches.
-  for (const query of data.queries.slice(0, 10)) await client.vectorStores.search(vectorStoreId, { query: query.text, max_num_results: MAX_NUM_RESULTS });
+  for (const query of data.queries.slice(0, 10))
+    await client.vectorStores.search(vectorStoreId, { query: query.text, max_num_results: MAX_NUM_RESULTS });
   for (const query of data.queries) {
     const started = performance.now();
-    const page = await client.vectorStores.search(vectorStoreId, { query: query.text, max_num_results: MAX_NUM_RESULTS });
+    const page = await client.vectorStores.search(vectorStoreId, {
+      query: query.text,
+      max_num_results: MAX_NUM_RESULTS,
+    });
     latencies.push(performance.now() - started);
     // A document with several chunks scores as its best one.
     const entries: RunEntry[] = [];
@@ -152,16 +173,27 @@ function printReport(report: Report): void {
   const ingestRate = ingestion.megabytes / ingestion.seconds;
   const tokenizerRate = tokenizer.megabytes / tokenizer.seconds;
   const sorted = [...report.latencies].sort((left, right) => left - right);
-  const at = (fraction: number): string => (sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0).toFixed(2);
-  console.log(`BEIR SciFact test through the public API (${report.queries} queries, ${ingestion.files} files, EMBEDDING_MODEL=none)`);
-  console.log(`  nDCG@10    ${ndcg.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT_NDCG10.toFixed(4)}   ratio ${(ndcg / ANSERINI_FLAT_NDCG10).toFixed(3)}   ${ndcg >= 0.679 ? 'PASS' : 'MISS'} (goal ≥ 0.679)`);
-  console.log(`  Recall@${MAX_NUM_RESULTS}  ${recall.toFixed(4)}   (max_num_results caps at ${MAX_NUM_RESULTS}, so no Recall@100 through the API)`);
-  console.log(`  upload     ${report.data.corpus.length} files in ${report.uploadSeconds.toFixed(1)} s (${UPLOAD_CONCURRENCY} concurrent POST /files)`);
+  const at = (fraction: number): string =>
+    (sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0).toFixed(2);
+  console.log(
+    `BEIR SciFact test through the public API (${report.queries} queries, ${ingestion.files} files, EMBEDDING_MODEL=none)`,
+  );
+  console.log(
+    `  nDCG@10    ${ndcg.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT_NDCG10.toFixed(4)}   ratio ${(ndcg / ANSERINI_FLAT_NDCG10).toFixed(3)}   ${ndcg >= 0.679 ? 'PASS' : 'MISS'} (goal ≥ 0.679)`,
+  );
+  console.log(
+    `  Recall@${MAX_NUM_RESULTS}  ${recall.toFixed(4)}   (max_num_results caps at ${MAX_NUM_RESULTS}, so no Recall@100 through the API)`,
+  );
+  console.log(
+    `  upload     ${report.data.corpus.length} files in ${report.uploadSeconds.toFixed(1)} s (${UPLOAD_CONCURRENCY} concurrent POST /files)`,
+  );
   console.log(
     `  ingestion  ${ingestRate.toFixed(2)} MB/s (${ingestion.megabytes.toFixed(2)} MB in ${ingestion.seconds.toFixed(1)} s, batches → all completed, ${ingestion.failed} failed)` +
       `   gpt-tokenizer alone ${tokenizerRate.toFixed(2)} MB/s   ratio ${(ingestRate / tokenizerRate).toFixed(3)}`,
   );
-  console.log(`  search     p50 ${at(0.5)} ms   p99 ${at(0.99)} ms   (HTTP round trip, max_num_results ${MAX_NUM_RESULTS}, ${sorted.length} queries)`);
+  console.log(
+    `  search     p50 ${at(0.5)} ms   p99 ${at(0.99)} ms   (HTTP round trip, max_num_results ${MAX_NUM_RESULTS}, ${sorted.length} queries)`,
+  );
   console.log(`  server     peak RSS ${(report.server.peakRssBytes() / 1024 / 1024).toFixed(0)} MB`);
 }
 

@@ -7,7 +7,7 @@ import { SqliteFileSearchIndex } from '../../src/store/sqlite/file-search-index.
 import { migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { chunkText } from '../../src/tools/file-search/chunk.js';
-import { readEvalSettings, describeSettings, type EvalSettings } from './eval-settings.js';
+import { describeSettings, type EvalSettings, readEvalSettings } from './eval-settings.js';
 import { loadSciFact, type RunEntry, type SciFact } from './scifact.js';
 
 const VECTOR_STORE_ID = 'vs_scifact';
@@ -117,12 +117,18 @@ function printReport(
   const tokenizerRate = tokenizer.megabytes / tokenizer.seconds;
   const sorted = [...latencies].sort((left, right) => left - right);
   console.log(`BEIR SciFact test (${queries} queries, ${indexing.chunks} chunks) — ${describeSettings(settings)}`);
-  console.log(`  nDCG@10    ${ndcg.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT.ndcg10.toFixed(4)}   ratio ${(ndcg / ANSERINI_FLAT.ndcg10).toFixed(3)}`);
-  console.log(`  Recall@100 ${recall.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT.recall100.toFixed(4)}   ratio ${(recall / ANSERINI_FLAT.recall100).toFixed(3)}`);
+  console.log(
+    `  nDCG@10    ${ndcg.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT.ndcg10.toFixed(4)}   ratio ${(ndcg / ANSERINI_FLAT.ndcg10).toFixed(3)}`,
+  );
+  console.log(
+    `  Recall@100 ${recall.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT.recall100.toFixed(4)}   ratio ${(recall / ANSERINI_FLAT.recall100).toFixed(3)}`,
+  );
   console.log(
     `  indexing   ${indexRate.toFixed(2)} MB/s (chunk + analyze + insert)   gpt-tokenizer alone ${tokenizerRate.toFixed(2)} MB/s   ratio ${(indexRate / tokenizerRate).toFixed(3)}`,
   );
-  console.log(`  search     p50 ${percentile(sorted, 0.5).toFixed(2)} ms   p99 ${percentile(sorted, 0.99).toFixed(2)} ms   (${HITS_PER_QUERY} hits per query)`);
+  console.log(
+    `  search     p50 ${percentile(sorted, 0.5).toFixed(2)} ms   p99 ${percentile(sorted, 0.99).toFixed(2)} ms   (${HITS_PER_QUERY} hits per query)`,
+  );
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {

@@ -41,7 +41,9 @@ async function main(): Promise<void> {
         chunkCount += document.chunks.length;
       }
     }
-    console.log(`indexed ${chunkCount} chunks in ${COPIES} stores in ${((performance.now() - started) / 1000).toFixed(1)} s (analyze + insert)`);
+    console.log(
+      `indexed ${chunkCount} chunks in ${COPIES} stores in ${((performance.now() - started) / 1000).toFixed(1)} s (analyze + insert)`,
+    );
     const allStores = Array.from({ length: COPIES }, (_, copy) => `vs_${copy}`);
     const cases: Array<[string, string[]]> = [
       ['one store', ['vs_7']],
@@ -55,8 +57,11 @@ async function main(): Promise<void> {
         latencies.push(performance.now() - queryStarted);
       }
       latencies.sort((left, right) => left - right);
-      const at = (fraction: number): string => (latencies[Math.floor(fraction * (latencies.length - 1))] ?? 0).toFixed(2);
-      console.log(`  ${name.padEnd(16)} p50 ${at(0.5)} ms   p99 ${at(0.99)} ms   (${latencies.length} queries, limit ${LIMIT})`);
+      const at = (fraction: number): string =>
+        (latencies[Math.floor(fraction * (latencies.length - 1))] ?? 0).toFixed(2);
+      console.log(
+        `  ${name.padEnd(16)} p50 ${at(0.5)} ms   p99 ${at(0.99)} ms   (${latencies.length} queries, limit ${LIMIT})`,
+      );
     }
   } finally {
     db.close();

@@ -30,7 +30,12 @@ export interface Evaluator {
     qrels: Map<string, Map<string, number>>,
     run: Map<string, RunEntry[]>,
     options: { ndcgKs: number[]; recallKs: number[] },
-  ): { mean: Record<string, number>; perQuery: Map<string, Record<string, number>>; numQueries: number; warnings: string[] };
+  ): {
+    mean: Record<string, number>;
+    perQuery: Map<string, Record<string, number>>;
+    numQueries: number;
+    warnings: string[];
+  };
 }
 
 export interface SciFact {
@@ -44,9 +49,9 @@ export interface SciFact {
 export async function loadSciFact(directory = IR_DATA_DIR): Promise<SciFact> {
   const evaluator = (await import(pathToFileURL(path.join(directory, 'eval.mjs')).href)) as Evaluator;
   const qrels = evaluator.parseQrels(readFileSync(path.join(directory, 'scifact/qrels/test.tsv'), 'utf8'));
-  const corpus = readJsonLines<{ _id: string; title: string; text: string }>(path.join(directory, 'scifact/corpus.jsonl')).map(
-    (row) => ({ id: row._id, title: row.title, text: row.text }),
-  );
+  const corpus = readJsonLines<{ _id: string; title: string; text: string }>(
+    path.join(directory, 'scifact/corpus.jsonl'),
+  ).map((row) => ({ id: row._id, title: row.title, text: row.text }));
   const queries = readJsonLines<{ _id: string; text: string }>(path.join(directory, 'scifact/queries.jsonl'))
     .filter((row) => qrels.has(row._id))
     .map((row) => ({ id: row._id, text: row.text }));

@@ -7,7 +7,7 @@ import type { EmbeddingModel } from '../../src/providers/index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { StoredVectorStoreFile } from '../../src/store/vector-store-repository.js';
 import { defaultAnalyzer } from '../../src/tools/file-search/analyzer.js';
-import { searchFiles, type FileSearchDependencies } from '../../src/tools/file-search/search.js';
+import { type FileSearchDependencies, searchFiles } from '../../src/tools/file-search/search.js';
 
 /** Store sizes measured, in chunks; the index grows from one to the next. */
 const SIZES = (process.env.SEARCH_SCALE_SIZES ?? '100000,1000000').split(',').map(Number);
@@ -34,11 +34,26 @@ async function main(): Promise<void> {
   const text = new SyntheticText(VOCABULARY_SIZE, 0x1234567);
   const embeddings = DIMENSIONS === undefined ? undefined : hashedEmbeddings(DIMENSIONS);
   try {
-    await store.vectorStores.insert(PROJECT, { id: VECTOR_STORE_ID, object: 'vector_store', created_at: 0, name: 'scale', last_active_at: 0, metadata: {}, expires_at: null, expired: false }, []);
+    await store.vectorStores.insert(
+      PROJECT,
+      {
+        id: VECTOR_STORE_ID,
+        object: 'vector_store',
+        created_at: 0,
+        name: 'scale',
+        last_active_at: 0,
+        metadata: {},
+        expires_at: null,
+        expired: false,
+      },
+      [],
+    );
     const queries = Array.from({ length: QUERIES }, () => text.query());
     let built = 0;
     let buildSeconds = 0;
-    console.log(`search-scale: one store, ${CHUNKS_PER_FILE} chunks per file, ${WORDS_PER_CHUNK} words per chunk, vectors ${DIMENSIONS ?? 'off'}`);
+    console.log(
+      `search-scale: one store, ${CHUNKS_PER_FILE} chunks per file, ${WORDS_PER_CHUNK} words per chunk, vectors ${DIMENSIONS ?? 'off'}`,
+    );
     for (const size of SIZES) {
       const started = performance.now();
       while (built < size) {
@@ -46,7 +61,9 @@ async function main(): Promise<void> {
         built += CHUNKS_PER_FILE;
       }
       buildSeconds += (performance.now() - started) / 1000;
-      console.log(`\n${built.toLocaleString('en-US')} chunks: built in ${buildSeconds.toFixed(1)} s so far (${(built / buildSeconds).toFixed(0)} chunks/s)`);
+      console.log(
+        `\n${built.toLocaleString('en-US')} chunks: built in ${buildSeconds.toFixed(1)} s so far (${(built / buildSeconds).toFixed(0)} chunks/s)`,
+      );
       const deps = (model: EmbeddingModel | undefined): FileSearchDependencies => ({
         index: store.fileSearch,
         vectorStores: store.vectorStores,
@@ -54,9 +71,23 @@ async function main(): Promise<void> {
         filenames: async (_project, fileIds) => new Map(fileIds.map((id) => [id, `${id}.txt`])),
       });
       for (const maxNumResults of [10, 50]) {
-        await measure(`keyword  max_num_results ${maxNumResults}`, queries, (query) => searchFiles(deps(undefined), { project: PROJECT, vectorStoreIds: [VECTOR_STORE_ID], queries: [query], maxNumResults }));
+        await measure(`keyword  max_num_results ${maxNumResults}`, queries, (query) =>
+          searchFiles(deps(undefined), {
+            project: PROJECT,
+            vectorStoreIds: [VECTOR_STORE_ID],
+            queries: [query],
+            maxNumResults,
+          }),
+        );
         if (embeddings) {
-          await measure(`hybrid   max_num_results ${maxNumResults}`, queries, (query) => searchFiles(deps(embeddings), { project: PROJECT, vectorStoreIds: [VECTOR_STORE_ID], queries: [query], maxNumResults }));
+          await measure(`hybrid   max_num_results ${maxNumResults}`, queries, (query) =>
+            searchFiles(deps(embeddings), {
+              project: PROJECT,
+              vectorStoreIds: [VECTOR_STORE_ID],
+              queries: [query],
+              maxNumResults,
+            }),
+          );
         }
       }
     }
@@ -66,7 +97,12 @@ async function main(): Promise<void> {
   }
 }
 
-async function addFile(store: SqliteStore, fileId: string, text: SyntheticText, embeddings: EmbeddingModel | undefined): Promise<void> {
+async function addFile(
+  store: SqliteStore,
+  fileId: string,
+  text: SyntheticText,
+  embeddings: EmbeddingModel | undefined,
+): Promise<void> {
   const chunks = Array.from({ length: CHUNKS_PER_FILE }, (_, index) => {
     const chunk = text.chunk(WORDS_PER_CHUNK);
     return { index, text: chunk, tokenCount: WORDS_PER_CHUNK, terms: defaultAnalyzer.terms(chunk) };
@@ -84,11 +120,20 @@ async function addFile(store: SqliteStore, fileId: string, text: SyntheticText, 
     chunking_strategy: { type: 'static', static: { max_chunk_size_tokens: 800, chunk_overlap_tokens: 400 } },
     attributes: {},
   };
-  const stored: StoredVectorStoreFile = { project: PROJECT, file, batchId: null, chunking: { maxChunkSizeTokens: 800, chunkOverlapTokens: 400 } };
+  const stored: StoredVectorStoreFile = {
+    project: PROJECT,
+    file,
+    batchId: null,
+    chunking: { maxChunkSizeTokens: 800, chunkOverlapTokens: 400 },
+  };
   await store.vectorStores.insertFiles([stored]);
 }
 
-async function measure(name: string, queries: readonly string[], search: (query: string) => Promise<unknown>): Promise<void> {
+async function measure(
+  name: string,
+  queries: readonly string[],
+  search: (query: string) => Promise<unknown>,
+): Promise<void> {
   for (const query of queries.slice(0, 10)) await search(query);
   const latencies: number[] = [];
   for (const query of queries) {
@@ -97,8 +142,11 @@ async function measure(name: string, queries: readonly string[], search: (query:
     latencies.push(performance.now() - started);
   }
   latencies.sort((left, right) => left - right);
-  const at = (fraction: number): string => (latencies[Math.min(latencies.length - 1, Math.floor(fraction * latencies.length))] ?? 0).toFixed(2);
-  console.log(`  ${name.padEnd(28)} p50 ${at(0.5).padStart(8)} ms   p99 ${at(0.99).padStart(8)} ms   (${latencies.length} queries)`);
+  const at = (fraction: number): string =>
+    (latencies[Math.min(latencies.length - 1, Math.floor(fraction * latencies.length))] ?? 0).toFixed(2);
+  console.log(
+    `  ${name.padEnd(28)} p50 ${at(0.5).padStart(8)} ms   p99 ${at(0.99).padStart(8)} ms   (${latencies.length} queries)`,
+  );
 }
 
 /** Made-up words ("kotavu", "relisma", ...) drawn with Zipf's law, deterministic for a seed. */
@@ -109,7 +157,26 @@ class SyntheticText {
 
   constructor(size: number, seed: number) {
     this.#state = seed;
-    const syllables = ['ka', 'to', 'ri', 'ne', 'lu', 'sa', 'mo', 'vi', 'de', 'pa', 'go', 'ti', 'ra', 'sem', 'lor', 'ven', 'dal', 'mis'];
+    const syllables = [
+      'ka',
+      'to',
+      'ri',
+      'ne',
+      'lu',
+      'sa',
+      'mo',
+      'vi',
+      'de',
+      'pa',
+      'go',
+      'ti',
+      'ra',
+      'sem',
+      'lor',
+      'ven',
+      'dal',
+      'mis',
+    ];
     const words = new Set<string>();
     while (words.size < size) {
       const length = 2 + (this.#next() % 3);
@@ -123,7 +190,7 @@ class SyntheticText {
   }
 
   chunk(words: number): string {
-    return Array.from({ length: words }, () => this.#word()).join(' ') + '.';
+    return `${Array.from({ length: words }, () => this.#word()).join(' ')}.`;
   }
 
   /** Four words from the middle of the distribution, as a user's query mixes common and rarer terms. */

@@ -47,11 +47,20 @@ export async function measureConcurrency(
   options: ConcurrencyOptions,
 ): Promise<ConcurrencyResult> {
   upstream.respond(options.script);
-  const assistant = await requestJson<{ id: string }>(context, 'POST', '/v1/assistants', { model: 'gpt-4o-mini', instructions: 'You are terse.' });
-  const threadIds = await inBatches(Array.from({ length: options.streams }, (_, index) => index), 20, async (index) => {
-    const thread = await requestJson<{ id: string }>(context, 'POST', '/v1/threads', { messages: [{ role: 'user', content: `Hello ${index}` }] });
-    return thread.id;
+  const assistant = await requestJson<{ id: string }>(context, 'POST', '/v1/assistants', {
+    model: 'gpt-4o-mini',
+    instructions: 'You are terse.',
   });
+  const threadIds = await inBatches(
+    Array.from({ length: options.streams }, (_, index) => index),
+    20,
+    async (index) => {
+      const thread = await requestJson<{ id: string }>(context, 'POST', '/v1/threads', {
+        messages: [{ role: 'user', content: `Hello ${index}` }],
+      });
+      return thread.id;
+    },
+  );
   console.error(`  created ${threadIds.length} threads`);
 
   const ceilingStarted = performance.now();
@@ -59,7 +68,8 @@ export async function measureConcurrency(
   const ceiling: VariantOutcome = { wallMs: performance.now() - ceilingStarted, timings: ceilingTimings, errors: [] };
   for (const timing of ceilingTimings) {
     if (timing.error !== undefined) ceiling.errors.push(timing.error);
-    else if (timing.deltas !== options.expectedDeltas) ceiling.errors.push(`${timing.deltas} deltas, expected ${options.expectedDeltas}`);
+    else if (timing.deltas !== options.expectedDeltas)
+      ceiling.errors.push(`${timing.deltas} deltas, expected ${options.expectedDeltas}`);
   }
   console.error(`  ceiling: ${options.streams} streams in ${Math.round(ceiling.wallMs)} ms`);
 
@@ -68,21 +78,36 @@ export async function measureConcurrency(
   const overflowsBefore = listenOverflowCount();
   const oursStarted = performance.now();
   const runs = await Promise.all(threadIds.map((threadId) => oursStream(context, threadId, assistant.id)));
-  const ours: VariantOutcome = { wallMs: performance.now() - oursStarted, timings: runs.map((run) => run.timing), errors: [] };
+  const ours: VariantOutcome = {
+    wallMs: performance.now() - oursStarted,
+    timings: runs.map((run) => run.timing),
+    errors: [],
+  };
   const peakRssBytes = server.peakRssBytes();
   const upstreamCalls = modelCalls(upstream) - callsBefore;
   const overflowsAfter = listenOverflowCount();
-  const listenOverflows = overflowsBefore === undefined || overflowsAfter === undefined ? undefined : overflowsAfter - overflowsBefore;
+  const listenOverflows =
+    overflowsBefore === undefined || overflowsAfter === undefined ? undefined : overflowsAfter - overflowsBefore;
   console.error(`  ours: ${options.streams} streamed runs in ${Math.round(ours.wallMs)} ms`);
 
   for (const run of runs) {
-    if (!run.completed) ours.errors.push(run.timing.error ?? `run ${run.runId}: stream ended with ${run.timing.eventNames.slice(-2).join(', ')}`);
-    else if (run.timing.deltas !== options.expectedDeltas) ours.errors.push(`run ${run.runId}: ${run.timing.deltas} deltas, expected ${options.expectedDeltas}`);
+    if (!run.completed)
+      ours.errors.push(
+        run.timing.error ?? `run ${run.runId}: stream ended with ${run.timing.eventNames.slice(-2).join(', ')}`,
+      );
+    else if (run.timing.deltas !== options.expectedDeltas)
+      ours.errors.push(`run ${run.runId}: ${run.timing.deltas} deltas, expected ${options.expectedDeltas}`);
   }
   // The stored status too: a stream can look fine while the run record says otherwise.
-  const withIds = runs.flatMap((run, index) => (run.runId === undefined ? [] : [{ runId: run.runId, threadId: threadIds[index]! }]));
-  const stored = await inBatches(withIds, 50, async (entry) => ({ ...entry, status: await runStatus(context, entry.threadId, entry.runId) }));
-  for (const { runId, status } of stored) if (status !== 'completed') ours.errors.push(`run ${runId}: stored status ${status}`);
+  const withIds = runs.flatMap((run, index) =>
+    run.runId === undefined ? [] : [{ runId: run.runId, threadId: threadIds[index]! }],
+  );
+  const stored = await inBatches(withIds, 50, async (entry) => ({
+    ...entry,
+    status: await runStatus(context, entry.threadId, entry.runId),
+  }));
+  for (const { runId, status } of stored)
+    if (status !== 'completed') ours.errors.push(`run ${runId}: stored status ${status}`);
   const missingIds = runs.length - stored.length;
   if (missingIds > 0) ours.errors.push(`${missingIds} streams had no thread.run.created event`);
   return { options, ceiling, ours, upstreamCalls, listenOverflows, rssBeforeBytes, peakRssBytes };
@@ -99,7 +124,9 @@ async function runStatus(context: StreamContext, threadId: string, runId: string
 /** `TcpExt: ListenOverflows` from /proc/net/netstat (Linux only): SYNs or ACKs dropped at a full accept queue. */
 function listenOverflowCount(): number | undefined {
   try {
-    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((line) => line.startsWith('TcpExt:'));
+    const lines = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('TcpExt:'));
     const names = lines[0]!.split(/\s+/);
     const values = lines[1]!.split(/\s+/);
     const index = names.indexOf('ListenOverflows');
@@ -116,7 +143,10 @@ function modelCalls(upstream: ScriptedUpstream): number {
 export function formatConcurrency(result: ConcurrencyResult): { text: string; clean: boolean } {
   const { ceiling, ours, options } = result;
   const ttft = (outcome: VariantOutcome, fraction: number) =>
-    percentile(outcome.timings.filter((timing) => timing.firstDeltaMs !== undefined).map((timing) => timing.firstDeltaMs!), fraction);
+    percentile(
+      outcome.timings.filter((timing) => timing.firstDeltaMs !== undefined).map((timing) => timing.firstDeltaMs!),
+      fraction,
+    );
   const clean = ours.errors.length === 0 && ceiling.errors.length === 0;
   const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
   const row = (name: string, outcome: VariantOutcome) =>

@@ -43,8 +43,13 @@ export async function measureLatency(
   options: LatencyOptions,
 ): Promise<LatencyResult> {
   upstream.respond(scenario.script);
-  const assistant = await requestJson<{ id: string }>(context, 'POST', '/v1/assistants', { model: 'gpt-4o-mini', instructions: 'You are terse.' });
-  const thread = await requestJson<{ id: string }>(context, 'POST', '/v1/threads', { messages: [{ role: 'user', content: 'Hello there' }] });
+  const assistant = await requestJson<{ id: string }>(context, 'POST', '/v1/assistants', {
+    model: 'gpt-4o-mini',
+    instructions: 'You are terse.',
+  });
+  const thread = await requestJson<{ id: string }>(context, 'POST', '/v1/threads', {
+    messages: [{ role: 'user', content: 'Hello there' }],
+  });
   const result: LatencyResult = { scenario, ceiling: [], ours: [], errors: [] };
 
   const once = async (variant: 'ceiling' | 'ours', record: boolean): Promise<void> => {
@@ -56,9 +61,13 @@ export async function measureLatency(
     } else {
       const run = await oursStream(context, thread.id, assistant.id);
       timing = run.timing;
-      problem = run.completed ? undefined : (timing.error ?? `run ${run.runId} did not end with thread.run.completed + done (last: ${timing.eventNames.slice(-2).join(', ')})`);
+      problem = run.completed
+        ? undefined
+        : (timing.error ??
+          `run ${run.runId} did not end with thread.run.completed + done (last: ${timing.eventNames.slice(-2).join(', ')})`);
     }
-    if (problem === undefined && timing.deltas !== options.expectedDeltas) problem = `${variant}: ${timing.deltas} deltas, expected ${options.expectedDeltas}`;
+    if (problem === undefined && timing.deltas !== options.expectedDeltas)
+      problem = `${variant}: ${timing.deltas} deltas, expected ${options.expectedDeltas}`;
     if (problem !== undefined) result.errors.push(`${variant}: ${problem}`);
     if (record && problem === undefined) result[variant].push(timing);
   };
@@ -78,7 +87,12 @@ export async function measureLatency(
 export function formatLatency(result: LatencyResult): { text: string; clean: boolean } {
   const summary = (timings: StreamTiming[]) => {
     const firsts = timings.map((timing) => timing.firstDeltaMs!);
-    return { p50: percentile(firsts, 0.5), p95: percentile(firsts, 0.95), rate: median(timings.map(deltaRate)), count: timings.length };
+    return {
+      p50: percentile(firsts, 0.5),
+      p95: percentile(firsts, 0.95),
+      rate: median(timings.map(deltaRate)),
+      count: timings.length,
+    };
   };
   const ceiling = summary(result.ceiling);
   const ours = summary(result.ours);

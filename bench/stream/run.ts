@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { removeDataDir, startTestServer, type TestServer } from '../../test/helpers/test-server.js';
-import { startScriptedUpstream, type ScriptedUpstream } from '../../test/upstream/index.js';
+import { type ScriptedUpstream, startScriptedUpstream } from '../../test/upstream/index.js';
 import { formatConcurrency, measureConcurrency } from './concurrency.js';
-import { formatLatency, measureLatency, type LatencyScenario } from './latency.js';
+import { formatLatency, type LatencyScenario, measureLatency } from './latency.js';
 import { readSettings, type StreamBenchSettings } from './settings.js';
 import { benchAgent, type StreamContext } from './targets.js';
 
@@ -45,7 +45,10 @@ async function main(): Promise<void> {
       const text = chunkTexts(settings.chunks);
       const scenarios: LatencyScenario[] = [
         { name: `${settings.chunks} chunks, no delay (rate bound by the pipeline)`, script: { text } },
-        { name: `${settings.chunks} chunks, ${settings.delayMs} ms between chunks (rate bound by the upstream)`, script: { text, chunkDelayMs: settings.delayMs } },
+        {
+          name: `${settings.chunks} chunks, ${settings.delayMs} ms between chunks (rate bound by the upstream)`,
+          script: { text, chunkDelayMs: settings.delayMs },
+        },
       ];
       for (const scenario of scenarios) {
         console.error(`part 1: ${scenario.name}`);

@@ -26,7 +26,8 @@ export interface StreamBenchSettings {
 export function readSettings(env: NodeJS.ProcessEnv = process.env): StreamBenchSettings {
   const parts = (env.BENCH_PART ?? 'latency,concurrency').split(',').map((part) => part.trim());
   for (const part of parts) {
-    if (part !== 'latency' && part !== 'concurrency') throw new Error(`BENCH_PART: unknown part '${part}' (known: latency, concurrency)`);
+    if (part !== 'latency' && part !== 'concurrency')
+      throw new Error(`BENCH_PART: unknown part '${part}' (known: latency, concurrency)`);
   }
   return {
     repeats: readNumber(env, 'BENCH_REPEATS', 50, 1),

@@ -59,7 +59,11 @@ export function streamSse(request: StreamRequest): Promise<StreamTiming> {
       {
         method: 'POST',
         agent: request.agent,
-        headers: { ...request.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: {
+          ...request.headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
       },
       (response) => {
         timing.status = response.statusCode ?? 0;
@@ -88,7 +92,9 @@ export function streamSse(request: StreamRequest): Promise<StreamTiming> {
             }
           }
         });
-        response.on('end', () => finish(timing.status === 200 ? undefined : `HTTP ${timing.status}: ${body.slice(0, 300)}`));
+        response.on('end', () =>
+          finish(timing.status === 200 ? undefined : `HTTP ${timing.status}: ${body.slice(0, 300)}`),
+        );
         response.on('error', (error) => finish(String(error)));
         response.on('aborted', () => finish('response aborted'));
       },

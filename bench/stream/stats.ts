@@ -11,7 +11,11 @@ export function median(values: readonly number[]): number {
 }
 
 /** Deltas per second between the first and the last delta of one stream (the first one starts the clock). */
-export function deltaRate(timing: { deltas: number; firstDeltaMs: number | undefined; lastDeltaMs: number | undefined }): number {
+export function deltaRate(timing: {
+  deltas: number;
+  firstDeltaMs: number | undefined;
+  lastDeltaMs: number | undefined;
+}): number {
   if (timing.deltas < 2 || timing.firstDeltaMs === undefined || timing.lastDeltaMs === undefined) return Number.NaN;
   const seconds = (timing.lastDeltaMs - timing.firstDeltaMs) / 1000;
   return seconds > 0 ? (timing.deltas - 1) / seconds : Number.POSITIVE_INFINITY;

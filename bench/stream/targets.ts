@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { streamSse, type SseMessage, type StreamTiming } from './sse-client.js';
+import { type SseMessage, type StreamTiming, streamSse } from './sse-client.js';
 
 /** Where the two variants live, and the one keep-alive agent every request goes through. */
 export interface StreamContext {
@@ -72,7 +72,12 @@ function isRunTextDelta(message: SseMessage): boolean {
 }
 
 /** A JSON request to our server; throws with the body on anything but 200. */
-export async function requestJson<T>(context: StreamContext, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function requestJson<T>(
+  context: StreamContext,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise<T>((resolve, reject) => {
     const outgoing = http.request(
@@ -82,7 +87,9 @@ export async function requestJson<T>(context: StreamContext, method: 'GET' | 'PO
         agent: context.agent,
         headers: {
           ...context.headers,
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
         },
       },
       (response) => {

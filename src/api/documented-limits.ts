@@ -1,3 +1,4 @@
+// biome-ignore lint/suspicious/noExplicitAny: the spec's schemas are walked and edited as untyped JSON.
 type Schema = Record<string, any>;
 
 /** Limits OpenAI documents in prose or enforces server-side, turned into schema keywords. */
@@ -27,7 +28,9 @@ export const LIMITS = {
  * Adds the documented limits the spec states only in descriptions, so one validator enforces
  * them with OpenAI-style messages. Mutates and returns the (already copied) components.
  */
-export function applyDocumentedLimits(components: { schemas: Record<string, unknown> }): { schemas: Record<string, unknown> } {
+export function applyDocumentedLimits(components: { schemas: Record<string, unknown> }): {
+  schemas: Record<string, unknown>;
+} {
   const schemas = components.schemas as Record<string, Schema>;
 
   const metadataMap = schemas.Metadata?.anyOf?.find((branch: Schema) => branch.type === 'object');

@@ -34,5 +34,8 @@ function normalizeAllOf(allOf: unknown[]): Record<string, unknown> {
   if (markerIndex < 0) return { allOf: allOf.map(normalizeNullable) };
   const rest = allOf.filter((_, index) => index !== markerIndex).map(normalizeNullable);
   const description = (allOf[markerIndex] as { description?: string }).description;
-  return { anyOf: [rest.length === 1 ? rest[0] : { allOf: rest }, { type: 'null' }], ...(description ? { description } : {}) };
+  return {
+    anyOf: [rest.length === 1 ? rest[0] : { allOf: rest }, { type: 'null' }],
+    ...(description ? { description } : {}),
+  };
 }

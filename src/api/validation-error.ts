@@ -9,7 +9,11 @@ import { type ApiError, errors } from '../errors.js';
  * errors say what is really wrong, and sibling `type`/`enum` errors at that depth are merged so
  * `name: 5` reads "expected a string or null" rather than two errors.
  */
-export function toValidationError(ajvErrors: readonly ErrorObject[], knownTypes: ReadonlySet<string> = new Set(), root = ''): ApiError {
+export function toValidationError(
+  ajvErrors: readonly ErrorObject[],
+  knownTypes: ReadonlySet<string> = new Set(),
+  root = '',
+): ApiError {
   const propertyNameError = ajvErrors.find((error) => error.keyword === 'propertyNames');
   if (propertyNameError) return propertyNameFailure(propertyNameError, ajvErrors, root);
   const candidates = mostRelevant(ajvErrors, knownTypes);
@@ -34,7 +38,9 @@ export function toValidationError(ajvErrors: readonly ErrorObject[], knownTypes:
     }
     case 'enum':
     case 'const': {
-      const allowed = unique(atDeepest.filter((e) => e.keyword === 'enum' || e.keyword === 'const').flatMap(allowedValues));
+      const allowed = unique(
+        atDeepest.filter((e) => e.keyword === 'enum' || e.keyword === 'const').flatMap(allowedValues),
+      );
       return errors.unsupportedValue(param, quote(first.data), listWords(allowed.map(quote), 'and'));
     }
     case 'maxLength':
@@ -92,14 +98,21 @@ function branchFitsData(error: ErrorObject): boolean {
   if (declared === undefined) return true;
   const actual = jsonType(error.data);
   const types = Array.isArray(declared) ? declared : [declared];
-  return types.some((type) => type === actual || (type === 'number' && (actual === 'integer' || actual === 'decimal')) || (type === 'integer' && actual === 'integer'));
+  return types.some(
+    (type) =>
+      type === actual ||
+      (type === 'number' && (actual === 'integer' || actual === 'decimal')) ||
+      (type === 'integer' && actual === 'integer'),
+  );
 }
 
 /** A key of a map (metadata) broke the `propertyNames` rule: name the map and the key. */
 function propertyNameFailure(error: ErrorObject, all: readonly ErrorObject[], root: string): ApiError {
   const param = paramName(error.instancePath, root);
   const key = String((error.params as { propertyName: string }).propertyName);
-  const inner = all.find((candidate) => candidate.keyword === 'maxLength' && candidate.instancePath === error.instancePath);
+  const inner = all.find(
+    (candidate) => candidate.keyword === 'maxLength' && candidate.instancePath === error.instancePath,
+  );
   const limit = (inner?.params as { limit?: number } | undefined)?.limit;
   return limit === undefined ? errors.invalidKey(param, key) : errors.keyTooLong(param, key, limit);
 }

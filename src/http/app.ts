@@ -1,11 +1,11 @@
 import multipart from '@fastify/multipart';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { Contract } from '../api/contract.js';
 import { errors } from '../errors.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { Services } from '../services/index.js';
-import { createAuthenticator } from './auth.js';
 import type { ApiKeyEntry } from './auth.js';
+import { createAuthenticator } from './auth.js';
 import { createErrorHandler } from './error-handler.js';
 import { handleClientError, handleFrameworkError, MAX_PATH_PARAM_LENGTH } from './framework-errors.js';
 import { registerJsonParser } from './json-body-parser.js';

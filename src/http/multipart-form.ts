@@ -32,13 +32,19 @@ const MAX_FIELD_BYTES = 64 * 1024;
  * file before the other fields, so validation of those happens after the bytes are stored; on any
  * failure here the stored bytes are removed, and the caller removes them on its own failures.
  */
-export async function readMultipartForm(request: FastifyRequest, blobs: BlobStore, options: MultipartOptions): Promise<MultipartForm> {
+export async function readMultipartForm(
+  request: FastifyRequest,
+  blobs: BlobStore,
+  options: MultipartOptions,
+): Promise<MultipartForm> {
   if (!request.isMultipart()) {
     throw errors.unsupportedContentType(String(request.headers['content-type'] ?? ''), 'multipart/form-data');
   }
   const form: MultipartForm = { fields: {} };
   try {
-    const parts = request.parts({ limits: { fileSize: options.maxFileBytes, files: 1, fields: 20, fieldSize: MAX_FIELD_BYTES } });
+    const parts = request.parts({
+      limits: { fileSize: options.maxFileBytes, files: 1, fields: 20, fieldSize: MAX_FIELD_BYTES },
+    });
     for await (const part of parts) {
       if (part.type === 'field') {
         form.fields[part.fieldname] = readField(part, options.fileField);
@@ -99,7 +105,13 @@ async function storeFile(
     await blobs.delete(blobKey);
     throw errors.fileTooLarge(options.maxFileBytes);
   }
-  return { field: part.fieldname, filename: part.filename || 'upload', mimeType: part.mimetype, blobKey, bytes: written.bytes };
+  return {
+    field: part.fieldname,
+    filename: part.filename || 'upload',
+    mimeType: part.mimetype,
+    blobKey,
+    bytes: written.bytes,
+  };
 }
 
 /**
@@ -107,7 +119,11 @@ async function storeFile(
  * file once it passes the size limit, so a client that disconnects after that would otherwise
  * leave the write (and its `.partial` blob) waiting forever for the rest of the part.
  */
-async function writeUntilDisconnect<T>(request: FastifyRequest, part: MultipartFile, write: () => Promise<T>): Promise<T> {
+async function writeUntilDisconnect<T>(
+  request: FastifyRequest,
+  part: MultipartFile,
+  write: () => Promise<T>,
+): Promise<T> {
   const abandon = () => {
     // A complete body is still being parsed from memory; only a cut-off one is abandoned.
     if (!request.raw.complete) part.file.destroy();

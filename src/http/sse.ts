@@ -59,9 +59,13 @@ export async function sendSse(
 }
 
 export function formatEvent({ id, event, data }: SseEvent): string {
-  if (/[\r\n]/.test(event) || (id !== undefined && /[\r\n]/.test(id))) throw new Error('SSE event and id must be single-line');
+  if (/[\r\n]/.test(event) || (id !== undefined && /[\r\n]/.test(id)))
+    throw new Error('SSE event and id must be single-line');
   const payload = typeof data === 'string' ? data : JSON.stringify(data);
-  const lines = payload.split(/\r\n|\r|\n/).map((line) => `data: ${line}\n`).join('');
+  const lines = payload
+    .split(/\r\n|\r|\n/)
+    .map((line) => `data: ${line}\n`)
+    .join('');
   return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\n${lines}\n`;
 }
 

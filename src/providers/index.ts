@@ -1,3 +1,4 @@
+export { type AnthropicChatModelSettings, createAnthropicChatModel } from './anthropic.js';
 export type {
   AssistantMessage,
   ChatMessage,
@@ -19,32 +20,31 @@ export type {
   UserContentPart,
   UserMessage,
 } from './chat-model.js';
-export { ProviderError, toProviderError, type ProviderErrorCode, type ProviderErrorOptions } from './provider-error.js';
-export { streamWithRetry, type RetryOptions } from './retry.js';
-export { createOpenAICompatibleChatModel, type OpenAICompatibleChatModelSettings } from './openai-compatible.js';
-export { createAnthropicChatModel, type AnthropicChatModelSettings } from './anthropic.js';
-export { createGoogleChatModel, type GoogleChatModelSettings } from './google.js';
 export {
   createOpenAICompatibleEmbeddingModel,
   type EmbeddingModel,
   type OpenAICompatibleEmbeddingModelSettings,
 } from './embedding-model.js';
+export { createGoogleChatModel, type GoogleChatModelSettings } from './google.js';
+export { type ContextWindowOptions, contextWindowOf, DEFAULT_CONTEXT_WINDOW } from './model-context.js';
+export {
+  type EmbeddingsConfig,
+  loadModelsConfig,
+  type ModelRoute,
+  type ModelsConfig,
+  ModelsConfigError,
+  type ProviderConfig,
+  type ProviderType,
+  parseModelsConfig,
+} from './models-config.js';
+export { createOpenAICompatibleChatModel, type OpenAICompatibleChatModelSettings } from './openai-compatible.js';
+export { ProviderError, type ProviderErrorCode, type ProviderErrorOptions, toProviderError } from './provider-error.js';
 export {
   createProviderRegistry,
   type ProviderRegistry,
   type ProviderRegistrySettings,
 } from './provider-registry.js';
-export {
-  loadModelsConfig,
-  parseModelsConfig,
-  ModelsConfigError,
-  type EmbeddingsConfig,
-  type ModelRoute,
-  type ModelsConfig,
-  type ProviderConfig,
-  type ProviderType,
-} from './models-config.js';
-export { contextWindowOf, DEFAULT_CONTEXT_WINDOW, type ContextWindowOptions } from './model-context.js';
+export { type RetryOptions, streamWithRetry } from './retry.js';
 export { createTokenCounter, encodingForModel, type TokenCounter } from './token-count.js';
 export { createTokenCountPool, type TokenCountPool } from './token-count-pool.js';
 export { generateToolCallId } from './tool-call-id.js';

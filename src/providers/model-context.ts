@@ -75,10 +75,7 @@ export function contextWindowOf(modelId: string, options: ContextWindowOptions =
   );
 }
 
-function longestPrefixMatch(
-  table: ReadonlyArray<readonly [string, number]>,
-  modelId: string,
-): number | undefined {
+function longestPrefixMatch(table: ReadonlyArray<readonly [string, number]>, modelId: string): number | undefined {
   let best: readonly [string, number] | undefined;
   for (const entry of table) {
     if (modelId.startsWith(entry[0]) && (best === undefined || entry[0].length > best[0].length)) best = entry;

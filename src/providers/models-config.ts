@@ -97,9 +97,10 @@ export function parseModelsConfig(value: unknown, source = '(inline)'): ModelsCo
     };
   });
   const defaultProvider = root.default === undefined ? undefined : knownProvider(root.default, 'default');
-  const embeddings = root.embeddings === undefined || root.embeddings === null
-    ? (root.embeddings as null | undefined)
-    : parseEmbeddings(expectObject(root.embeddings, 'embeddings', fail), providers, knownProvider, fail);
+  const embeddings =
+    root.embeddings === undefined || root.embeddings === null
+      ? (root.embeddings as null | undefined)
+      : parseEmbeddings(expectObject(root.embeddings, 'embeddings', fail), providers, knownProvider, fail);
   return Object.freeze({ providers, models, default: defaultProvider, embeddings });
 }
 

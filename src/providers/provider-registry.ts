@@ -5,8 +5,8 @@ import { createGoogleChatModel } from './google.js';
 import {
   BUILT_IN_PROVIDER,
   loadModelsConfig,
-  ModelsConfigError,
   type ModelsConfig,
+  ModelsConfigError,
   type ProviderConfig,
 } from './models-config.js';
 import { createOpenAICompatibleChatModel } from './openai-compatible.js';
@@ -122,7 +122,11 @@ function buildEmbeddingModel(
   const builtIn =
     settings.embeddingModel === undefined
       ? undefined
-      : { provider: BUILT_IN_PROVIDER, model: settings.embeddingModel, dimensions: settings.embeddingDimensions ?? 256 };
+      : {
+          provider: BUILT_IN_PROVIDER,
+          model: settings.embeddingModel,
+          dimensions: settings.embeddingDimensions ?? 256,
+        };
   const embeddings = config?.embeddings ?? builtIn;
   if (embeddings === undefined) return undefined;
   const provider = providers.get(embeddings.provider) as ResolvedProvider;

@@ -1,8 +1,4 @@
-import type {
-  LanguageModelV3Message,
-  LanguageModelV3Prompt,
-  LanguageModelV3ToolResultPart,
-} from '@ai-sdk/provider';
+import type { LanguageModelV3Message, LanguageModelV3Prompt, LanguageModelV3ToolResultPart } from '@ai-sdk/provider';
 import type { AssistantMessage, ChatMessage, UserContentPart, UserMessage } from './chat-model.js';
 import { ProviderError } from './provider-error.js';
 

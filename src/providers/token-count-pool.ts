@@ -26,7 +26,9 @@ export function createTokenCountPool(options: { threads?: number } = {}): TokenC
   // From source (tests run TypeScript through tsx, which workers inherit with the parent's execArgv) the worker is
   // the .ts file beside this one; in the build it is the compiled .js.
   const fromSource = import.meta.url.endsWith('.ts');
-  const filename = fileURLToPath(new URL(fromSource ? './token-count-worker.ts' : './token-count-worker.js', import.meta.url));
+  const filename = fileURLToPath(
+    new URL(fromSource ? './token-count-worker.ts' : './token-count-worker.js', import.meta.url),
+  );
   const pool = new Piscina({
     filename,
     name: 'countTexts',

@@ -1,7 +1,7 @@
 import type { Message, Run, RunStep } from '../api/types.js';
 import {
-  createTokenCounter,
   type ChatMessage,
+  createTokenCounter,
   type TokenCounter,
   type TokenCountPool,
   type ToolDefinition,
@@ -10,7 +10,7 @@ import type { MessageRepository } from '../store/store.js';
 import type { StepToolCall } from '../tools/builtin-tool.js';
 import { chatTexts, countAhead } from './chat-texts.js';
 import { selectHistory } from './select-history.js';
-import { textOf, toChatMessage, type ImageLoader } from './to-chat-message.js';
+import { type ImageLoader, textOf, toChatMessage } from './to-chat-message.js';
 
 /** The model-facing output of a built-in tool call the run made earlier (`ordinal`: how many of its type came before). */
 export type BuiltinReplay = (toolCall: StepToolCall, ordinal: number) => string;
@@ -51,7 +51,10 @@ export async function buildContext(input: ContextInput): Promise<BuiltContext> {
   const system: ChatMessage[] = run.instructions ? [{ role: 'system', content: run.instructions }] : [];
   const ownTurns = replaySteps(input.steps, input.ownMessages, input.replayBuiltin);
   const encoding = createTokenCounter(run.model).encoding;
-  const known = await countAhead((texts) => input.pool.count(encoding, texts), chatTexts([...system, ...ownTurns], input.tools));
+  const known = await countAhead(
+    (texts) => input.pool.count(encoding, texts),
+    chatTexts([...system, ...ownTurns], input.tools),
+  );
   const counter = createTokenCounter(run.model, known);
   const fixedTokens = counter.countMessages([...system, ...ownTurns]);
   const toolsTokens = counter.countTools(input.tools);
@@ -74,11 +77,20 @@ export async function buildContext(input: ContextInput): Promise<BuiltContext> {
   });
   if (history.newestTooLarge) return overBudget(true);
   const chatHistory = await Promise.all(history.messages.map((message) => toChatMessage(message, input.loadImage)));
-  return { fits: true, messages: [...system, ...chatHistory, ...ownTurns], promptTokens: fixedTokens + history.tokens, counter };
+  return {
+    fits: true,
+    messages: [...system, ...chatHistory, ...ownTurns],
+    promptTokens: fixedTokens + history.tokens,
+    counter,
+  };
 }
 
 /** This run's earlier turns: its text messages, and each tool round as a call plus its outputs. */
-function replaySteps(steps: readonly RunStep[], ownMessages: readonly Message[], replayBuiltin: BuiltinReplay): ChatMessage[] {
+function replaySteps(
+  steps: readonly RunStep[],
+  ownMessages: readonly Message[],
+  replayBuiltin: BuiltinReplay,
+): ChatMessage[] {
   const byId = new Map(ownMessages.map((message) => [message.id, message]));
   const ordinals = new Map<string, number>();
   const turns: ChatMessage[] = [];
@@ -91,7 +103,13 @@ function replaySteps(steps: readonly RunStep[], ownMessages: readonly Message[],
       continue;
     }
     const calls = details.tool_calls.map((call) => {
-      if (call.type === 'function') return { id: call.id, name: call.function.name, arguments: call.function.arguments, output: call.function.output };
+      if (call.type === 'function')
+        return {
+          id: call.id,
+          name: call.function.name,
+          arguments: call.function.arguments,
+          output: call.function.output,
+        };
       const ordinal = ordinals.get(call.type) ?? 0;
       ordinals.set(call.type, ordinal + 1);
       const args = call.type === 'code_interpreter' ? JSON.stringify({ code: call.code_interpreter.input }) : '{}';
@@ -99,7 +117,10 @@ function replaySteps(steps: readonly RunStep[], ownMessages: readonly Message[],
     });
     // A round still waiting for function outputs is not part of the conversation yet.
     if (calls.length === 0 || calls.some((call) => call.output === null)) continue;
-    turns.push({ role: 'assistant', toolCalls: calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })) });
+    turns.push({
+      role: 'assistant',
+      toolCalls: calls.map(({ id, name, arguments: args }) => ({ id, name, arguments: args })),
+    });
     for (const call of calls) turns.push({ role: 'tool', toolCallId: call.id, content: call.output ?? '' });
   }
   return turns;

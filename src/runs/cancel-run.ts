@@ -34,13 +34,23 @@ export async function cancelRun(writer: RunWriter, scheduler: RunScheduler, runI
 /** A queued or waiting run has no worker to stop it: it goes through `cancelling` to `cancelled` in one write. */
 function cancelWaitingRun(current: StoredRun, cancelling: Run): RunChanges {
   const now = nowSeconds();
-  const cancelled: Run = { ...cancelling, status: 'cancelled', cancelled_at: now, expires_at: null, required_action: null };
+  const cancelled: Run = {
+    ...cancelling,
+    status: 'cancelled',
+    cancelled_at: now,
+    expires_at: null,
+    required_action: null,
+  };
   const { pendingStep, ...state } = current.state;
   const steps = pendingStep ? [endStep(pendingStep, 'cancelled')] : [];
   return {
     run: cancelled,
     state,
     steps,
-    events: [runStatusEvent(cancelling), ...steps.map((step) => stepEvent(step, 'cancelled')), runStatusEvent(cancelled)],
+    events: [
+      runStatusEvent(cancelling),
+      ...steps.map((step) => stepEvent(step, 'cancelled')),
+      runStatusEvent(cancelled),
+    ],
   };
 }

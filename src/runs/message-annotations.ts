@@ -25,7 +25,13 @@ export function annotate(text: string, sources: AnnotationSources): Annotation[]
     const fileId = sources.files.get(match[1]!.replace(/[.,;:!?]+$/, ''));
     if (fileId === undefined) continue;
     const linkText = match[0].replace(/[.,;:!?]+$/, '');
-    annotations.push({ type: 'file_path', text: linkText, start_index: match.index, end_index: match.index + linkText.length, file_path: { file_id: fileId } });
+    annotations.push({
+      type: 'file_path',
+      text: linkText,
+      start_index: match.index,
+      end_index: match.index + linkText.length,
+      file_path: { file_id: fileId },
+    });
   }
   return annotations.sort((a, b) => a.start_index - b.start_index);
 }

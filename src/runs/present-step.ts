@@ -10,14 +10,25 @@ export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.resul
 export function presentStep(step: RunStep, include: readonly string[]): RunStep {
   if (include.includes(FILE_SEARCH_CONTENT) || step.step_details.type !== 'tool_calls') return step;
   const calls = step.step_details.tool_calls;
-  if (!calls.some((call) => call.type === 'file_search' && call.file_search.results?.some((result) => result.content !== undefined))) return step;
+  if (
+    !calls.some(
+      (call) => call.type === 'file_search' && call.file_search.results?.some((result) => result.content !== undefined),
+    )
+  )
+    return step;
   return {
     ...step,
     step_details: {
       type: 'tool_calls',
       tool_calls: calls.map((call) =>
         call.type === 'file_search' && call.file_search.results
-          ? { ...call, file_search: { ...call.file_search, results: call.file_search.results.map(({ content: _content, ...result }) => result) } }
+          ? {
+              ...call,
+              file_search: {
+                ...call.file_search,
+                results: call.file_search.results.map(({ content: _content, ...result }) => result),
+              },
+            }
           : call,
       ),
     },

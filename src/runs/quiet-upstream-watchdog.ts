@@ -23,7 +23,12 @@ export function quietUpstreamWatchdog(runSignal: AbortSignal, timeoutMs: number 
       if (timeoutMs === undefined) return;
       clearTimeout(timer);
       timer = setTimeout(() => {
-        controller.abort(new ProviderError('timeout', `Upstream model provider sent nothing for ${timeoutMs} ms in the middle of its response`));
+        controller.abort(
+          new ProviderError(
+            'timeout',
+            `Upstream model provider sent nothing for ${timeoutMs} ms in the middle of its response`,
+          ),
+        );
       }, timeoutMs);
     },
     stop() {

@@ -39,14 +39,25 @@ export async function executeBuiltinCalls(
     });
     current = replaceCall(current, call.index, outcome.toolCall);
     const updated = current;
-    const events = outcome.toolCall.type === 'code_interpreter'
-      ? [toolCallDeltaEvent(updated.id, { index: call.index, type: 'code_interpreter', code_interpreter: { outputs: outcome.toolCall.code_interpreter.outputs.map((output, index) => ({ index, ...output })) } })]
-      : [];
+    const events =
+      outcome.toolCall.type === 'code_interpreter'
+        ? [
+            toolCallDeltaEvent(updated.id, {
+              index: call.index,
+              type: 'code_interpreter',
+              code_interpreter: {
+                outputs: outcome.toolCall.code_interpreter.outputs.map((output, index) => ({ index, ...output })),
+              },
+            }),
+          ]
+        : [];
     const figures = outcome.imageFileIds ?? [];
     await execution.write((_run, state) => ({
       steps: [updated],
       events,
-      ...(figures.length > 0 ? { state: { ...state, pendingFigures: [...(state.pendingFigures ?? []), ...figures] } } : {}),
+      ...(figures.length > 0
+        ? { state: { ...state, pendingFigures: [...(state.pendingFigures ?? []), ...figures] } }
+        : {}),
     }));
     execution.openToolStep = updated;
   }
@@ -58,7 +69,8 @@ export function countCalls(steps: readonly RunStep[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const step of steps) {
     if (step.step_details.type !== 'tool_calls') continue;
-    for (const call of step.step_details.tool_calls) if (call.type !== 'function') counts.set(call.type, (counts.get(call.type) ?? 0) + 1);
+    for (const call of step.step_details.tool_calls)
+      if (call.type !== 'function') counts.set(call.type, (counts.get(call.type) ?? 0) + 1);
   }
   return counts;
 }

@@ -52,7 +52,9 @@ export function messageImagesDeltaEvent(messageId: string, fileIds: readonly str
   return event('thread.message.delta', {
     id: messageId,
     object: 'thread.message.delta',
-    delta: { content: fileIds.map((fileId, index) => ({ index, type: 'image_file', image_file: { file_id: fileId } })) },
+    delta: {
+      content: fileIds.map((fileId, index) => ({ index, type: 'image_file', image_file: { file_id: fileId } })),
+    },
   });
 }
 

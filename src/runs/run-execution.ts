@@ -1,10 +1,10 @@
 import type { Message, Run, RunStep } from '../api/types.js';
 import { nowSeconds } from '../ids.js';
 import type { NewRunEvent, RunChanges, RunState, StoredRun } from '../store/run-repository.js';
+import { type AnnotationSources, emptyAnnotationSources } from './message-annotations.js';
 import { messageEvent, messageImagesDeltaEvent, runStatusEvent, stepEvent } from './run-events.js';
-import { endStep, incompleteMessage, toUsage } from './run-objects.js';
 import { RunInterrupted, type RunLastError } from './run-failure.js';
-import { emptyAnnotationSources, type AnnotationSources } from './message-annotations.js';
+import { endStep, incompleteMessage, toUsage } from './run-objects.js';
 import type { RunWriter } from './run-writer.js';
 import type { StreamedAnnotations } from './streamed-annotations.js';
 
@@ -59,14 +59,21 @@ export class RunExecution {
     await this.#commit((current) => {
       if (current.run.status !== 'queued') return undefined;
       started = true;
-      const run: Run = { ...current.run, status: 'in_progress', started_at: current.run.started_at ?? nowSeconds(), expires_at: current.run.expires_at };
+      const run: Run = {
+        ...current.run,
+        status: 'in_progress',
+        started_at: current.run.started_at ?? nowSeconds(),
+        expires_at: current.run.expires_at,
+      };
       return { run, events: [runStatusEvent(run)] };
     });
     return started;
   }
 
   /** Writes a change while the run is `in_progress`; throws RunInterrupted if it no longer is. */
-  async write(build: (run: Run, state: RunState) => Omit<RunChanges, 'events'> & Partial<Pick<RunChanges, 'events'>>): Promise<void> {
+  async write(
+    build: (run: Run, state: RunState) => Omit<RunChanges, 'events'> & Partial<Pick<RunChanges, 'events'>>,
+  ): Promise<void> {
     let interrupted: Run['status'] | undefined;
     await this.#commit((current) => {
       if (current.run.status !== 'in_progress') {
@@ -104,7 +111,10 @@ export class RunExecution {
             tool_calls: calls.map((call) => ({
               id: call.id,
               type: 'function' as const,
-              function: { name: call.type === 'function' ? call.function.name : '', arguments: call.type === 'function' ? call.function.arguments : '' },
+              function: {
+                name: call.type === 'function' ? call.function.name : '',
+                arguments: call.type === 'function' ? call.function.arguments : '',
+              },
             })),
           },
         },
@@ -141,10 +151,33 @@ export class RunExecution {
       incomplete_details: outcome.status === 'incomplete' ? { reason: outcome.reason } : current.run.incomplete_details,
     };
     const changes: RunChanges = { run, steps: [], messages: [], events: [] };
-    const stepEnding = outcome.status === 'failed' ? 'failed' : outcome.status === 'cancelled' ? 'cancelled' : outcome.status === 'expired' ? 'expired' : 'completed';
-    const stepError = outcome.status === 'failed' ? { code: outcome.error.code === 'rate_limit_exceeded' ? 'rate_limit_exceeded' as const : 'server_error' as const, message: outcome.error.message } : null;
+    const stepEnding =
+      outcome.status === 'failed'
+        ? 'failed'
+        : outcome.status === 'cancelled'
+          ? 'cancelled'
+          : outcome.status === 'expired'
+            ? 'expired'
+            : 'completed';
+    const stepError =
+      outcome.status === 'failed'
+        ? {
+            code:
+              outcome.error.code === 'rate_limit_exceeded'
+                ? ('rate_limit_exceeded' as const)
+                : ('server_error' as const),
+            message: outcome.error.message,
+          }
+        : null;
     if (this.openMessage) {
-      const reason = outcome.status === 'cancelled' ? 'run_cancelled' : outcome.status === 'expired' ? 'run_expired' : outcome.status === 'failed' ? 'run_failed' : 'max_tokens';
+      const reason =
+        outcome.status === 'cancelled'
+          ? 'run_cancelled'
+          : outcome.status === 'expired'
+            ? 'run_expired'
+            : outcome.status === 'failed'
+              ? 'run_failed'
+              : 'max_tokens';
       const { message: open, text, figures } = this.openMessage;
       const message = incompleteMessage(open, text, reason, figures);
       const step = endStep(this.openMessage.step, stepEnding === 'completed' ? 'completed' : stepEnding, stepError);

@@ -6,7 +6,12 @@ export type RunLastError = NonNullable<Run['last_error']>;
 /** Why a run stopped early, as `last_error` says it; only these three codes exist in the contract. */
 export function toLastError(error: unknown): RunLastError {
   if (error instanceof ProviderError) {
-    const code = error.code === 'rate_limit_exceeded' ? 'rate_limit_exceeded' : error.code === 'invalid_prompt' ? 'invalid_prompt' : 'server_error';
+    const code =
+      error.code === 'rate_limit_exceeded'
+        ? 'rate_limit_exceeded'
+        : error.code === 'invalid_prompt'
+          ? 'invalid_prompt'
+          : 'server_error';
     return { code, message: error.message };
   }
   if (error instanceof RunFailure) return { code: error.code, message: error.message };

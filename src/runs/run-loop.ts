@@ -1,27 +1,27 @@
 import type { Message, RunStep } from '../api/types.js';
 import {
-  contextWindowOf,
-  ProviderError,
-  type TokenCountPool,
   type ChatModel,
   type ChatRequest,
+  contextWindowOf,
+  ProviderError,
   type ReasoningEffort,
   type RetryOptions,
+  type TokenCountPool,
 } from '../providers/index.js';
+import type { StoredRun } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
 import { buildContext } from './build-context.js';
-import type { ImageLoader } from './to-chat-message.js';
 import { toResponseFormat, toToolChoice } from './chat-tools.js';
-import { RunExecution, type TerminalOutcome } from './run-execution.js';
-import { RunFailure, RunInterrupted, toLastError } from './run-failure.js';
-import { closeMessage, runTurn, showRemainingFigures, type CallKind } from './run-turn.js';
+import { citationSourcesOf as citationSources } from './citation-sources.js';
 import { executeBuiltinCalls } from './run-builtins.js';
 import { stepEvent } from './run-events.js';
+import { RunExecution, type TerminalOutcome } from './run-execution.js';
+import { RunFailure, RunInterrupted, toLastError } from './run-failure.js';
 import { endStep } from './run-objects.js';
 import type { RunTools } from './run-tools.js';
-import { citationSourcesOf as citationSources } from './citation-sources.js';
-import type { StoredRun } from '../store/run-repository.js';
+import { type CallKind, closeMessage, runTurn, showRemainingFigures } from './run-turn.js';
 import type { RunWriter } from './run-writer.js';
+import type { ImageLoader } from './to-chat-message.js';
 
 export interface RunLoopSettings {
   /** Most model calls one run may make (stops endless tool loops). */
@@ -79,7 +79,12 @@ export async function executeRun(deps: RunLoopDependencies, stored: StoredRun, s
     }
   } catch (error) {
     const outcome = failureOutcome(error, signal);
-    if (outcome.status === 'failed' && !(error instanceof RunFailure) && !(error instanceof ProviderError) && !signal.aborted) {
+    if (
+      outcome.status === 'failed' &&
+      !(error instanceof RunFailure) &&
+      !(error instanceof ProviderError) &&
+      !signal.aborted
+    ) {
       deps.log?.error({ err: error, runId: stored.run.id }, 'run failed unexpectedly');
     }
     await execution.finish(outcome);
@@ -89,20 +94,32 @@ export async function executeRun(deps: RunLoopDependencies, stored: StoredRun, s
 function failureOutcome(error: unknown, signal: AbortSignal): TerminalOutcome {
   if (error instanceof RunInterrupted || (signal.aborted && signal.reason === 'cancel')) return { status: 'cancelled' };
   if (signal.aborted && signal.reason === 'shutdown') {
-    return { status: 'failed', error: { code: 'server_error', message: 'The server shut down while the run was in progress.' } };
+    return {
+      status: 'failed',
+      error: { code: 'server_error', message: 'The server shut down while the run was in progress.' },
+    };
   }
   return { status: 'failed', error: toLastError(error) };
 }
 
 /** One model call and what follows from it: 'again' for another call, 'paused', or how the run ends. */
-async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signal: AbortSignal): Promise<'again' | 'paused' | TerminalOutcome> {
+async function runOnce(
+  deps: RunLoopDependencies,
+  execution: RunExecution,
+  signal: AbortSignal,
+): Promise<'again' | 'paused' | TerminalOutcome> {
   const { settings } = deps;
   const { run, state } = execution;
   if (state.modelCalls >= settings.maxModelCalls) {
-    throw new RunFailure('server_error', `The run made ${state.modelCalls} model calls without finishing; the limit is ${settings.maxModelCalls}.`);
+    throw new RunFailure(
+      'server_error',
+      `The run made ${state.modelCalls} model calls without finishing; the limit is ${settings.maxModelCalls}.`,
+    );
   }
-  const remainingCompletion = run.max_completion_tokens === null ? undefined : run.max_completion_tokens - state.usedTokens.completion;
-  if (remainingCompletion !== undefined && remainingCompletion <= 0) return { status: 'incomplete', reason: 'max_completion_tokens' };
+  const remainingCompletion =
+    run.max_completion_tokens === null ? undefined : run.max_completion_tokens - state.usedTokens.completion;
+  if (remainingCompletion !== undefined && remainingCompletion <= 0)
+    return { status: 'incomplete', reason: 'max_completion_tokens' };
 
   const model = deps.chatModel(run.model);
   const tools = deps.tools.definitions(run);
@@ -124,14 +141,18 @@ async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signa
   execution.annotationSources.citations = citationSources(steps);
   if (!context.fits) {
     if (context.reason === 'max_prompt_tokens') return { status: 'incomplete', reason: 'max_prompt_tokens' };
-    const fitting = context.newestTooLarge ? "The thread's newest message does not fit" : "The run's instructions and tools alone do not fit";
+    const fitting = context.newestTooLarge
+      ? "The thread's newest message does not fit"
+      : "The run's instructions and tools alone do not fit";
     throw new RunFailure('server_error', `${fitting} in the context window of ${run.model} (${window} tokens).`);
   }
   const { counter } = context;
 
   const request: ChatRequest = {
     messages: context.messages,
-    ...(tools.length > 0 ? { tools, toolChoice: toToolChoice(run.tool_choice) ?? 'auto', parallelToolCalls: run.parallel_tool_calls } : {}),
+    ...(tools.length > 0
+      ? { tools, toolChoice: toToolChoice(run.tool_choice) ?? 'auto', parallelToolCalls: run.parallel_tool_calls }
+      : {}),
     ...(run.temperature === null ? {} : { temperature: run.temperature }),
     ...(run.top_p === null ? {} : { topP: run.top_p }),
     ...(remainingCompletion === undefined ? {} : { maxOutputTokens: remainingCompletion }),
@@ -140,15 +161,30 @@ async function runOnce(deps: RunLoopDependencies, execution: RunExecution, signa
   };
   await execution.write((_run, current) => ({ state: { ...current, modelCalls: current.modelCalls + 1 } }));
   const classify = (name: string): CallKind => deps.tools.builtin(run, name)?.type ?? 'function';
-  const turn = await runTurn(execution, model, request, counter, context.promptTokens, settings.retry, signal, classify);
+  const turn = await runTurn(
+    execution,
+    model,
+    request,
+    counter,
+    context.promptTokens,
+    settings.retry,
+    signal,
+    classify,
+  );
 
-  const budgetHit = execution.run.max_completion_tokens !== null && execution.state.usedTokens.completion >= execution.run.max_completion_tokens;
+  const budgetHit =
+    execution.run.max_completion_tokens !== null &&
+    execution.state.usedTokens.completion >= execution.run.max_completion_tokens;
   // Checked before the tool calls: arguments cut off by the budget are not worth asking the client about.
   if (turn.finishReason === 'length' && budgetHit) return { status: 'incomplete', reason: 'max_completion_tokens' };
   if (turn.toolStep) {
     let step = turn.toolStep;
     if (turn.calls.some((call) => call.kind !== 'function')) {
-      const resources = await deps.tools.resources({ project: execution.project, run: execution.run, state: execution.state });
+      const resources = await deps.tools.resources({
+        project: execution.project,
+        run: execution.run,
+        state: execution.state,
+      });
       step = await executeBuiltinCalls(execution, deps.tools, step, turn.calls, steps, resources, signal);
       execution.annotationSources.citations = citationSources([...steps, step]);
     }
@@ -193,7 +229,11 @@ async function allSteps(store: Store, execution: RunExecution): Promise<RunStep[
   const steps: RunStep[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await store.runs.listSteps(execution.project, execution.run.thread_id, execution.id, { limit: 100, order: 'asc', ...(after ? { after } : {}) });
+    const page = await store.runs.listSteps(execution.project, execution.run.thread_id, execution.id, {
+      limit: 100,
+      order: 'asc',
+      ...(after ? { after } : {}),
+    });
     steps.push(...page.data);
     if (!page.hasMore) return steps;
     after = page.data.at(-1)!.id;

@@ -53,12 +53,25 @@ export function newToolCallsStep(run: Run): RunStep {
 
 /** The answer's figures (as OpenAI puts them: before the text), then its text. */
 function answerContent(text: string, annotations: Annotation[], figures: readonly string[]): Message['content'] {
-  const images = figures.map((fileId) => ({ type: 'image_file' as const, image_file: { file_id: fileId, detail: 'auto' as const } }));
+  const images = figures.map((fileId) => ({
+    type: 'image_file' as const,
+    image_file: { file_id: fileId, detail: 'auto' as const },
+  }));
   return text === '' && images.length > 0 ? images : [...images, { type: 'text', text: { value: text, annotations } }];
 }
 
-export function completeMessage(message: Message, text: string, annotations: Annotation[] = [], figures: readonly string[] = []): Message {
-  return { ...message, status: 'completed', completed_at: nowSeconds(), content: answerContent(text, annotations, figures) };
+export function completeMessage(
+  message: Message,
+  text: string,
+  annotations: Annotation[] = [],
+  figures: readonly string[] = [],
+): Message {
+  return {
+    ...message,
+    status: 'completed',
+    completed_at: nowSeconds(),
+    content: answerContent(text, annotations, figures),
+  };
 }
 
 export function incompleteMessage(
@@ -97,5 +110,9 @@ export interface TokenTotals {
 }
 
 export function toUsage(totals: TokenTotals) {
-  return { prompt_tokens: totals.prompt, completion_tokens: totals.completion, total_tokens: totals.prompt + totals.completion };
+  return {
+    prompt_tokens: totals.prompt,
+    completion_tokens: totals.completion,
+    total_tokens: totals.prompt + totals.completion,
+  };
 }

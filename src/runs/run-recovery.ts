@@ -1,8 +1,8 @@
 import type { Message, Run, RunStep } from '../api/types.js';
 import { nowSeconds } from '../ids.js';
 import type { RunChanges, StoredRun } from '../store/run-repository.js';
-import type { RunLoopDependencies } from './run-loop.js';
 import { messageEvent, runStatusEvent, stepEvent } from './run-events.js';
+import type { RunLoopDependencies } from './run-loop.js';
 import { endStep, incompleteMessage, toUsage } from './run-objects.js';
 
 const INTERRUPTED = 'The run was interrupted because the server stopped while it was in progress.';
@@ -36,12 +36,20 @@ export async function recoverRun(deps: RunLoopDependencies, orphan: StoredRun): 
     };
     const changes: RunChanges = { run, steps: [], messages: [], events: [] };
     for (const message of messages.data.filter((candidate) => candidate.status === 'in_progress')) {
-      const ended: Message = incompleteMessage(message, streamedText.get(message.id) ?? '', cancelled ? 'run_cancelled' : 'run_failed');
+      const ended: Message = incompleteMessage(
+        message,
+        streamedText.get(message.id) ?? '',
+        cancelled ? 'run_cancelled' : 'run_failed',
+      );
       changes.messages!.push(ended);
       changes.events.push(messageEvent(ended, 'incomplete'));
     }
     for (const step of steps.data.filter((candidate) => candidate.status === 'in_progress')) {
-      const ended: RunStep = endStep(step, cancelled ? 'cancelled' : 'failed', cancelled ? null : { code: 'server_error', message: INTERRUPTED });
+      const ended: RunStep = endStep(
+        step,
+        cancelled ? 'cancelled' : 'failed',
+        cancelled ? null : { code: 'server_error', message: INTERRUPTED },
+      );
       changes.steps!.push(ended);
       changes.events.push(stepEvent(ended, cancelled ? 'cancelled' : 'failed'));
     }
@@ -54,8 +62,15 @@ export async function recoverRun(deps: RunLoopDependencies, orphan: StoredRun): 
 export async function expireRun(deps: RunLoopDependencies, waiting: StoredRun): Promise<void> {
   await deps.writer.commit(waiting.run.id, (current) => {
     const { status, expires_at: expiresAt } = current.run;
-    if ((status !== 'queued' && status !== 'requires_action') || expiresAt === null || expiresAt > nowSeconds()) return undefined;
-    const run: Run = { ...current.run, status: 'expired', expires_at: null, required_action: null, usage: toUsage(current.state.usedTokens) };
+    if ((status !== 'queued' && status !== 'requires_action') || expiresAt === null || expiresAt > nowSeconds())
+      return undefined;
+    const run: Run = {
+      ...current.run,
+      status: 'expired',
+      expires_at: null,
+      required_action: null,
+      usage: toUsage(current.state.usedTokens),
+    };
     const { pendingStep, ...state } = current.state;
     const steps = pendingStep ? [endStep(pendingStep, 'expired')] : [];
     return { run, state, steps, events: [...steps.map((step) => stepEvent(step, 'expired')), runStatusEvent(run)] };

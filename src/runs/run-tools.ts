@@ -57,10 +57,16 @@ export class RunTools {
       this.store.threads.get(project, run.thread_id),
       this.store.messages.codeInterpreterAttachments(project, run.thread_id),
     ]);
-    const sources: Array<ToolResources | null | undefined> = [assistant?.tool_resources, state.toolResources ?? thread?.tool_resources];
+    const sources: Array<ToolResources | null | undefined> = [
+      assistant?.tool_resources,
+      state.toolResources ?? thread?.tool_resources,
+    ];
     return {
       vectorStoreIds: unique(sources.flatMap((source) => source?.file_search?.vector_store_ids ?? [])),
-      codeFileIds: unique([...sources.flatMap((source) => source?.code_interpreter?.file_ids ?? []), ...attachmentFiles]),
+      codeFileIds: unique([
+        ...sources.flatMap((source) => source?.code_interpreter?.file_ids ?? []),
+        ...attachmentFiles,
+      ]),
     };
   }
 

@@ -1,20 +1,33 @@
 import type { Message, RunStep } from '../api/types.js';
 import {
-  streamWithRetry,
   type ChatModel,
   type ChatRequest,
   type ChatStreamPart,
   type RetryOptions,
+  streamWithRetry,
   type TokenCounter,
   type TokenUsage,
 } from '../providers/index.js';
-import { messageEvent, messageImagesDeltaEvent, messageTextDeltaEvent, stepEvent, toolCallDeltaEvent } from './run-events.js';
-import type { RunExecution } from './run-execution.js';
-import { completeMessage, endStep, newAssistantMessage, newMessageCreationStep, newToolCallsStep, toUsage } from './run-objects.js';
-import { quietUpstreamWatchdog } from './quiet-upstream-watchdog.js';
-import { StreamedAnnotations } from './streamed-annotations.js';
 import type { StepToolCall } from '../tools/builtin-tool.js';
 import { JsonStringFieldStream } from '../tools/json-string-field-stream.js';
+import { quietUpstreamWatchdog } from './quiet-upstream-watchdog.js';
+import {
+  messageEvent,
+  messageImagesDeltaEvent,
+  messageTextDeltaEvent,
+  stepEvent,
+  toolCallDeltaEvent,
+} from './run-events.js';
+import type { RunExecution } from './run-execution.js';
+import {
+  completeMessage,
+  endStep,
+  newAssistantMessage,
+  newMessageCreationStep,
+  newToolCallsStep,
+  toUsage,
+} from './run-objects.js';
+import { StreamedAnnotations } from './streamed-annotations.js';
 
 /** How the engine treats a tool call: the client answers functions; built-ins run here. */
 export type CallKind = 'function' | 'file_search' | 'code_interpreter';
@@ -67,7 +80,9 @@ export async function runTurn(
   const completionText = execution.openMessage?.text ?? '';
   const measured = usage ?? {
     promptTokens,
-    completionTokens: counter.countText(completionText) + [...calls.values()].reduce((sum, call) => sum + counter.countText(call.name + call.arguments), 0),
+    completionTokens:
+      counter.countText(completionText) +
+      [...calls.values()].reduce((sum, call) => sum + counter.countText(call.name + call.arguments), 0),
   };
   const stepUsage = toUsage({ prompt: measured.promptTokens, completion: measured.completionTokens });
   let toolStep: RunStep | undefined;
@@ -87,7 +102,10 @@ export async function runTurn(
   await execution.write((_run, state) => ({
     state: {
       ...state,
-      usedTokens: { prompt: state.usedTokens.prompt + measured.promptTokens, completion: state.usedTokens.completion + measured.completionTokens },
+      usedTokens: {
+        prompt: state.usedTokens.prompt + measured.promptTokens,
+        completion: state.usedTokens.completion + measured.completionTokens,
+      },
     },
     steps: toolStep ? [toolStep] : [],
   }));
@@ -104,7 +122,11 @@ function recordedCall(call: PendingCall): StepToolCall {
     case 'file_search':
       return { id: call.id, type: 'file_search', file_search: {} };
     case 'code_interpreter':
-      return { id: call.id, type: 'code_interpreter', code_interpreter: { input: codeOf(call.arguments), outputs: [] } };
+      return {
+        id: call.id,
+        type: 'code_interpreter',
+        code_interpreter: { input: codeOf(call.arguments), outputs: [] },
+      };
     case 'function':
       return { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments, output: null } };
   }
@@ -127,12 +149,20 @@ function callStartDelta(call: PendingCall): Record<string, unknown> & { index: n
     case 'code_interpreter':
       return { index: call.index, id: call.id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } };
     case 'function':
-      return { index: call.index, id: call.id, type: 'function', function: { name: call.name, arguments: '', output: null } };
+      return {
+        index: call.index,
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: '', output: null },
+      };
   }
 }
 
 /** A later delta of a call: more of its arguments (functions) or its code (code_interpreter). */
-function callArgumentsDelta(call: PendingCall, argumentsDelta: string): (Record<string, unknown> & { index: number }) | undefined {
+function callArgumentsDelta(
+  call: PendingCall,
+  argumentsDelta: string,
+): (Record<string, unknown> & { index: number }) | undefined {
   switch (call.kind) {
     case 'file_search':
       return undefined;
@@ -201,7 +231,13 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
     }
     case 'tool-call-end': {
       if (turn.ignored.has(part.toolCallId)) return;
-      const call = calls.get(part.toolCallId) ?? { index: calls.size, id: part.toolCallId, name: part.name, kind: turn.classify(part.name), arguments: '' };
+      const call = calls.get(part.toolCallId) ?? {
+        index: calls.size,
+        id: part.toolCallId,
+        name: part.name,
+        kind: turn.classify(part.name),
+        arguments: '',
+      };
       call.arguments = part.arguments;
       calls.set(part.toolCallId, call);
       return;
@@ -252,7 +288,12 @@ export async function ensureMessage(execution: RunExecution): Promise<void> {
     ...(figures.length > 0 ? { state: { ...state, pendingFigures: [] } } : {}),
     messages: [message],
     steps: [step],
-    events: [stepEvent(step, 'created'), stepEvent(step, 'in_progress'), messageEvent(message, 'created'), messageEvent(message, 'in_progress')],
+    events: [
+      stepEvent(step, 'created'),
+      stepEvent(step, 'in_progress'),
+      messageEvent(message, 'created'),
+      messageEvent(message, 'in_progress'),
+    ],
   }));
   const annotations = new StreamedAnnotations(execution.annotationSources);
   execution.openMessage = { message, step, text: '', figures, annotations };
@@ -261,8 +302,10 @@ export async function ensureMessage(execution: RunExecution): Promise<void> {
 async function ensureToolStep(execution: RunExecution): Promise<RunStep> {
   if (execution.openToolStep) return execution.openToolStep;
   const step = newToolCallsStep(execution.run);
-  await execution.write(() => ({ steps: [step], events: [stepEvent(step, 'created'), stepEvent(step, 'in_progress')] }));
+  await execution.write(() => ({
+    steps: [step],
+    events: [stepEvent(step, 'created'), stepEvent(step, 'in_progress')],
+  }));
   execution.openToolStep = step;
   return step;
 }
-

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../logger.js';
 import { nowSeconds } from '../ids.js';
-import type { RunScheduler } from './run-scheduler.js';
-import type { StoredRun } from '../store/run-repository.js';
+import type { Logger } from '../logger.js';
 import { ClaimPump } from '../queue/claim-pump.js';
-import { recoverRun, expireRun } from './run-recovery.js';
-import { executeRun, type AbortReason, type RunLoopDependencies } from './run-loop.js';
+import type { StoredRun } from '../store/run-repository.js';
+import { type AbortReason, executeRun, type RunLoopDependencies } from './run-loop.js';
+import { expireRun, recoverRun } from './run-recovery.js';
+import type { RunScheduler } from './run-scheduler.js';
 
 export interface RunWorkerSettings {
   /** Runs executed at once by this process (they mostly wait on the upstream, so this can be high). */
@@ -41,12 +41,17 @@ export class RunWorker implements RunScheduler {
         claim: () => {
           const now = Date.now();
           // A sole worker knows every other owner is a previous, dead process.
-          return deps.store.runs.claimQueued(this.owner, now + settings.leaseMs, settings.soleWorker ? Number.MAX_SAFE_INTEGER : now);
+          return deps.store.runs.claimQueued(
+            this.owner,
+            now + settings.leaseMs,
+            settings.soleWorker ? Number.MAX_SAFE_INTEGER : now,
+          );
         },
         work: (stored, signal) => executeRun(deps, stored, signal),
         release: (stored) => deps.store.runs.releaseLease(stored.run.id, this.owner),
         key: (stored) => stored.run.id,
-        onError: (error, runId) => log.error({ err: error, runId }, runId ? 'run execution failed' : 'claiming queued runs failed'),
+        onError: (error, runId) =>
+          log.error({ err: error, runId }, runId ? 'run execution failed' : 'claiming queued runs failed'),
       },
       settings.concurrency,
     );

@@ -8,9 +8,9 @@ import type {
   RunSnapshot,
   StoredRun,
 } from '../store/run-repository.js';
+import { presentStep } from './present-step.js';
 import type { RunEventBus } from './run-event-bus.js';
 import { assertTransition, NEW } from './run-status.js';
-import { presentStep } from './present-step.js';
 
 /** What a commit found and left behind. */
 export interface CommitResult {

@@ -1,5 +1,5 @@
 import type { Message } from '../api/types.js';
-import { createTokenCounter, type ChatMessage, type TokenCounter, type TokenCountPool } from '../providers/index.js';
+import { type ChatMessage, createTokenCounter, type TokenCounter, type TokenCountPool } from '../providers/index.js';
 import type { MessageRepository } from '../store/store.js';
 import { chatTexts, countAhead } from './chat-texts.js';
 import { toChatMessage } from './to-chat-message.js';
@@ -75,12 +75,12 @@ async function sizesOf(
   if (uncounted.length === 0) return page.map((entry) => entry.tokens!);
   const shapes = new Map<string, ChatMessage>();
   for (const message of uncounted) shapes.set(message.id, await toChatMessage(message, countingOnly));
-  const known = await countAhead(
-    (texts) => pool.count(encoding, texts),
-    chatTexts([...shapes.values()]),
-  );
+  const known = await countAhead((texts) => pool.count(encoding, texts), chatTexts([...shapes.values()]));
   const counter = createTokenCounter(query.model, known);
-  const counted = uncounted.map((message) => ({ id: message.id, tokens: counter.countMessage(shapes.get(message.id)!) }));
+  const counted = uncounted.map((message) => ({
+    id: message.id,
+    tokens: counter.countMessage(shapes.get(message.id)!),
+  }));
   await messages.saveTokenCounts(query.project, encoding, counted);
   const byId = new Map(counted.map((entry) => [entry.id, entry.tokens]));
   return page.map((entry) => entry.tokens ?? byId.get(entry.message.id)!);

@@ -1,6 +1,6 @@
 import type { RunEventRecord, RunRepository } from '../store/run-repository.js';
 import type { RunEventBus } from './run-event-bus.js';
-import { STREAM_END_EVENTS, type RunStreamEvent } from './run-events.js';
+import { type RunStreamEvent, STREAM_END_EVENTS } from './run-events.js';
 import { isTerminal } from './run-status.js';
 
 const PAGE = 500;

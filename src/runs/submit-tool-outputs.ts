@@ -1,5 +1,5 @@
 import type { Run, RunStep, SubmitToolOutputsRequest } from '../api/types.js';
-import { errors, type ApiError } from '../errors.js';
+import { type ApiError, errors } from '../errors.js';
 import { nowSeconds } from '../ids.js';
 import type { RunChanges, StoredRun } from '../store/run-repository.js';
 import { runStatusEvent, stepEvent } from './run-events.js';

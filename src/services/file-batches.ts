@@ -1,5 +1,9 @@
 import type { PageRequest } from '../api/pagination.js';
-import type { CreateVectorStoreFileBatchRequest, CreateVectorStoreFileRequest, VectorStoreFileBatch } from '../api/types.js';
+import type {
+  CreateVectorStoreFileBatchRequest,
+  CreateVectorStoreFileRequest,
+  VectorStoreFileBatch,
+} from '../api/types.js';
 import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import type { Store } from '../store/store.js';
@@ -13,9 +17,15 @@ export class FileBatchService {
     private readonly files: VectorStoreFileService,
   ) {}
 
-  async create(project: string, vectorStoreId: string, request: CreateVectorStoreFileBatchRequest): Promise<VectorStoreFileBatch> {
-    if (!(await this.store.vectorStores.get(project, vectorStoreId))) throw errors.notFound('vector store', vectorStoreId);
-    const requests: CreateVectorStoreFileRequest[] = request.files ?? (request.file_ids ?? []).map((fileId) => ({ file_id: fileId }));
+  async create(
+    project: string,
+    vectorStoreId: string,
+    request: CreateVectorStoreFileBatchRequest,
+  ): Promise<VectorStoreFileBatch> {
+    if (!(await this.store.vectorStores.get(project, vectorStoreId)))
+      throw errors.notFound('vector store', vectorStoreId);
+    const requests: CreateVectorStoreFileRequest[] =
+      request.files ?? (request.file_ids ?? []).map((fileId) => ({ file_id: fileId }));
     if (requests.length === 0) throw errors.missingParameter('file_ids');
     if (request.files && request.file_ids) {
       throw errors.batchFilesConflict();
@@ -32,7 +42,10 @@ export class FileBatchService {
     // each entry carries its own.
     const shared = request.files
       ? {}
-      : { chunking_strategy: request.chunking_strategy, ...(request.attributes ? { attributes: request.attributes } : {}) };
+      : {
+          chunking_strategy: request.chunking_strategy,
+          ...(request.attributes ? { attributes: request.attributes } : {}),
+        };
     const prepared = await this.files.prepare(project, vectorStoreId, requests, {
       ...shared,
       batchId: batch.id,
@@ -68,7 +81,8 @@ export class FileBatchService {
   }
 
   async #stored(project: string, vectorStoreId: string, batchId: string): Promise<VectorStoreFileBatch> {
-    if (!(await this.store.vectorStores.get(project, vectorStoreId))) throw errors.notFound('vector store', vectorStoreId);
+    if (!(await this.store.vectorStores.get(project, vectorStoreId)))
+      throw errors.notFound('vector store', vectorStoreId);
     const batch = await this.store.vectorStores.getBatch(project, vectorStoreId, batchId);
     if (!batch) throw errors.notFound('file batch', batchId);
     return batch;

@@ -1,14 +1,14 @@
 import type { BlobStore } from '../files/blob-store.js';
 import type { EmbeddingModel } from '../providers/index.js';
 import type { Store } from '../store/store.js';
+import { filenamesFrom } from '../tools/file-search/search.js';
 import { AssistantService } from './assistants.js';
+import { FileBatchService } from './file-batches.js';
 import { FileService } from './files.js';
 import { MessageService } from './messages.js';
-import { RunService, type RunEngine } from './runs.js';
-import { FileBatchService } from './file-batches.js';
-import { filenamesFrom } from '../tools/file-search/search.js';
-import { ThreadAttachments } from './thread-attachments.js';
+import { type RunEngine, RunService } from './runs.js';
 import { StorageQuota } from './storage-quota.js';
+import { ThreadAttachments } from './thread-attachments.js';
 import { ThreadService } from './threads.js';
 import { ToolResourceResolver } from './tool-resources.js';
 import { UploadService } from './uploads.js';

@@ -19,15 +19,19 @@ function toContentPart(part: Exclude<CreateMessageRequest['content'], string>[nu
 
 /** The file ids a message refers to: image parts and attachments. */
 export function referencedFileIds(request: CreateMessageRequest): { images: string[]; attachments: string[] } {
-  const images = typeof request.content === 'string'
-    ? []
-    : request.content.flatMap((part) => (part.type === 'image_file' ? [part.image_file.file_id] : []));
+  const images =
+    typeof request.content === 'string'
+      ? []
+      : request.content.flatMap((part) => (part.type === 'image_file' ? [part.image_file.file_id] : []));
   const attachments = (request.attachments ?? []).map((attachment) => attachment.file_id ?? '');
   return { images, attachments };
 }
 
 export function toAttachments(request: CreateMessageRequest): MessageAttachment[] {
-  return (request.attachments ?? []).map((attachment) => ({ file_id: attachment.file_id, tools: attachment.tools ?? [] }));
+  return (request.attachments ?? []).map((attachment) => ({
+    file_id: attachment.file_id,
+    tools: attachment.tools ?? [],
+  }));
 }
 
 export interface NewMessage {

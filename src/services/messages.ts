@@ -4,10 +4,10 @@ import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import { ThreadBusyError } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
-import type { ThreadAttachments } from './thread-attachments.js';
 import { buildMessage, referencedFileIds } from './message-content.js';
 import { resolveMetadata } from './metadata.js';
 import { requireFiles } from './references.js';
+import type { ThreadAttachments } from './thread-attachments.js';
 
 export class MessageService {
   constructor(
@@ -66,7 +66,12 @@ export class MessageService {
 }
 
 /** Image parts and attachments must name files of this project. */
-export async function requireMessageFiles(store: Store, project: string, request: CreateMessageRequest, prefix = ''): Promise<void> {
+export async function requireMessageFiles(
+  store: Store,
+  project: string,
+  request: CreateMessageRequest,
+  prefix = '',
+): Promise<void> {
   const { images, attachments } = referencedFileIds(request);
   const param = (name: string) => (prefix === '' ? name : `${prefix}.${name}`);
   await requireFiles(store, project, images, param('content'));

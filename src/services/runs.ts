@@ -15,21 +15,27 @@ import { buildRun, type RunOverrides } from '../runs/build-run.js';
 import { cancelRun } from '../runs/cancel-run.js';
 import { presentStep } from '../runs/present-step.js';
 import type { RunEventBus } from '../runs/run-event-bus.js';
-import { runCreatedEvent, runStatusEvent, type RunStreamEvent } from '../runs/run-events.js';
+import { type RunStreamEvent, runCreatedEvent, runStatusEvent } from '../runs/run-events.js';
 import type { RunScheduler } from '../runs/run-scheduler.js';
 import type { RunWriter } from '../runs/run-writer.js';
 import { streamRunEvents } from '../runs/stream-run-events.js';
 import { submitToolOutputs } from '../runs/submit-tool-outputs.js';
-import { ThreadBusyError, type NewRunEvent, type NewRunRecord, type RunState, type StoredRun } from '../store/run-repository.js';
+import {
+  type NewRunEvent,
+  type NewRunRecord,
+  type RunState,
+  type StoredRun,
+  ThreadBusyError,
+} from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
 import type { AssistantService } from './assistants.js';
 import { buildMessage } from './message-content.js';
 import { requireMessageFiles } from './messages.js';
 import { resolveMetadata } from './metadata.js';
 import type { ThreadAttachments } from './thread-attachments.js';
-import { isExpired } from './vector-store-views.js';
 import type { ThreadService } from './threads.js';
 import type { ToolResourceResolver, ToolResourcesInput } from './tool-resources.js';
+import { isExpired } from './vector-store-views.js';
 
 export type { RunStreamEvent };
 
@@ -82,12 +88,22 @@ export class RunService {
     const assistant = await this.assistants.get(project, request.assistant_id);
     const { thread, messages } = await this.threads.prepare(project, request.thread ?? {});
     const run = this.#buildRun(assistant, thread.id, request);
-    const events: NewRunEvent[] = [{ event: 'thread.created', data: thread }, runCreatedEvent(run), runStatusEvent(run)];
+    const events: NewRunEvent[] = [
+      { event: 'thread.created', data: thread },
+      runCreatedEvent(run),
+      runStatusEvent(run),
+    ];
     const state = initialState([], null);
     if (request.tool_resources) {
-      state.toolResources = await this.related.toolResources.resolve(project, request.tool_resources as ToolResourcesInput);
+      state.toolResources = await this.related.toolResources.resolve(
+        project,
+        request.tool_resources as ToolResourcesInput,
+      );
     }
-    await this.#requireLiveVectorStores(project, run, [assistant.tool_resources, state.toolResources ?? thread.tool_resources]);
+    await this.#requireLiveVectorStores(project, run, [
+      assistant.tool_resources,
+      state.toolResources ?? thread.tool_resources,
+    ]);
     return this.#insert({ project, thread, messages, run, state, events });
   }
 
@@ -134,21 +150,38 @@ export class RunService {
     return streamRunEvents(this.store.runs, this.engine.bus, runId, afterSeq, signal);
   }
 
-  async getStep(project: string, threadId: string, runId: string, stepId: string, include: readonly string[] = []): Promise<RunStep> {
+  async getStep(
+    project: string,
+    threadId: string,
+    runId: string,
+    stepId: string,
+    include: readonly string[] = [],
+  ): Promise<RunStep> {
     await this.#stored(project, threadId, runId);
     const step = await this.store.runs.getStep(project, threadId, runId, stepId);
     if (!step) throw errors.notFound('step', stepId);
     return presentStep(step, include);
   }
 
-  async listSteps(project: string, threadId: string, runId: string, page: PageRequest, include: readonly string[] = []) {
+  async listSteps(
+    project: string,
+    threadId: string,
+    runId: string,
+    page: PageRequest,
+    include: readonly string[] = [],
+  ) {
     await this.#stored(project, threadId, runId);
     const steps = await this.store.runs.listSteps(project, threadId, runId, page);
     return { ...steps, data: steps.data.map((step) => presentStep(step, include)) };
   }
 
   /** Where a resumed stream of this run starts: after `lastEventId`, or from the beginning. */
-  async streamStart(project: string, threadId: string, runId: string, lastEventId: string | undefined): Promise<number> {
+  async streamStart(
+    project: string,
+    threadId: string,
+    runId: string,
+    lastEventId: string | undefined,
+  ): Promise<number> {
     await this.#stored(project, threadId, runId);
     if (lastEventId === undefined || lastEventId === '') return 0;
     const seq = Number(lastEventId);
@@ -159,7 +192,11 @@ export class RunService {
   }
 
   /** A run that can search must not depend on an expired vector store: OpenAI refuses it up front. */
-  async #requireLiveVectorStores(project: string, run: Run, sources: ReadonlyArray<Thread['tool_resources'] | undefined>): Promise<void> {
+  async #requireLiveVectorStores(
+    project: string,
+    run: Run,
+    sources: ReadonlyArray<Thread['tool_resources'] | undefined>,
+  ): Promise<void> {
     if (!run.tools.some((tool) => tool.type === 'file_search')) return;
     for (const id of sources.flatMap((source) => source?.file_search?.vector_store_ids ?? [])) {
       const store = await this.store.vectorStores.get(project, id);
@@ -170,7 +207,13 @@ export class RunService {
   }
 
   #buildRun(assistant: Parameters<typeof buildRun>[0]['assistant'], threadId: string, overrides: RunOverrides): Run {
-    return buildRun({ assistant, threadId, overrides, createdAt: nowSeconds(), expiresAfterSeconds: this.options.expiresAfterSeconds });
+    return buildRun({
+      assistant,
+      threadId,
+      overrides,
+      createdAt: nowSeconds(),
+      expiresAfterSeconds: this.options.expiresAfterSeconds,
+    });
   }
 
   async #insert(record: NewRunRecord): Promise<RunStart> {
@@ -184,7 +227,11 @@ export class RunService {
     }
   }
 
-  async #additionalMessages(project: string, threadId: string, requests: NonNullable<CreateRunRequest['additional_messages']>): Promise<Message[]> {
+  async #additionalMessages(
+    project: string,
+    threadId: string,
+    requests: NonNullable<CreateRunRequest['additional_messages']>,
+  ): Promise<Message[]> {
     for (const [index, request] of requests.entries()) {
       await requireMessageFiles(this.store, project, request, `additional_messages[${index}]`);
     }

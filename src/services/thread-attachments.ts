@@ -24,7 +24,9 @@ export class ThreadAttachments {
       ...new Set(
         messages.flatMap((message) =>
           (message.attachments ?? []).flatMap((attachment) =>
-            attachment.file_id && (attachment.tools ?? []).some((tool) => tool.type === 'file_search') ? [attachment.file_id] : [],
+            attachment.file_id && (attachment.tools ?? []).some((tool) => tool.type === 'file_search')
+              ? [attachment.file_id]
+              : [],
           ),
         ),
       ),
@@ -44,6 +46,9 @@ export class ThreadAttachments {
       file_ids: fileIds,
       expires_after: { anchor: 'last_active_at', days: THREAD_STORE_EXPIRY_DAYS },
     });
-    return { ...thread, tool_resources: { ...(thread.tool_resources ?? {}), file_search: { vector_store_ids: [created.id] } } };
+    return {
+      ...thread,
+      tool_resources: { ...(thread.tool_resources ?? {}), file_search: { vector_store_ids: [created.id] } },
+    };
   }
 }

@@ -41,7 +41,9 @@ export class ThreadService {
     for (const [index, message] of requests.entries()) {
       await requireMessageFiles(this.store, project, message, `messages[${index}]`);
     }
-    const messages = requests.map((message) => buildMessage({ id: newId('msg_'), threadId: thread.id, request: message, createdAt }));
+    const messages = requests.map((message) =>
+      buildMessage({ id: newId('msg_'), threadId: thread.id, request: message, createdAt }),
+    );
     return { thread: await this.attachments.attach(project, thread, requests), messages };
   }
 

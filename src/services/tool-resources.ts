@@ -24,7 +24,11 @@ export class ToolResourceResolver {
    * tool's resources whole. Files and vector stores must belong to the project; an inline
    * `vector_stores` entry creates the store (after everything else validated).
    */
-  async resolve(project: string, input: ToolResourcesInput | null | undefined, base: ToolResources = {}): Promise<ToolResources> {
+  async resolve(
+    project: string,
+    input: ToolResourcesInput | null | undefined,
+    base: ToolResources = {},
+  ): Promise<ToolResources> {
     if (input === undefined) return base;
     if (input === null) return {};
     const resolved: ToolResources = { ...base };

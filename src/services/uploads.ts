@@ -55,11 +55,19 @@ export class UploadService {
   }
 
   async addPart(project: string, uploadId: string, staged: StagedBlob): Promise<UploadPart> {
-    const part: UploadPart = { id: newId('part_'), object: 'upload.part', created_at: nowSeconds(), upload_id: uploadId };
+    const part: UploadPart = {
+      id: newId('part_'),
+      object: 'upload.part',
+      created_at: nowSeconds(),
+      upload_id: uploadId,
+    };
     let recorded = false;
     try {
       const earlier = await this.store.uploads.parts(project, uploadId);
-      await this.quota.check(project, earlier.reduce((sum, each) => sum + each.bytes, staged.bytes));
+      await this.quota.check(
+        project,
+        earlier.reduce((sum, each) => sum + each.bytes, staged.bytes),
+      );
       // False when the upload was completed, cancelled or expired while the bytes were arriving.
       recorded = await this.store.uploads.insertPart(project, { part, blobKey: staged.blobKey, bytes: staged.bytes });
     } finally {
@@ -80,11 +88,16 @@ export class UploadService {
       throw errors.uploadSizeMismatch(uploadId, total, stored.upload.bytes);
     }
     const blobKey = this.files.newBlobKey();
-    const written = await this.blobs.concat(blobKey, ordered.map((part) => part.blobKey)).catch(async (error: unknown) => {
-      // A concurrent complete or cancel may have deleted the parts mid-read; that is a 400, not a 500.
-      await this.#pending(project, uploadId);
-      throw error;
-    });
+    const written = await this.blobs
+      .concat(
+        blobKey,
+        ordered.map((part) => part.blobKey),
+      )
+      .catch(async (error: unknown) => {
+        // A concurrent complete or cancel may have deleted the parts mid-read; that is a 400, not a 500.
+        await this.#pending(project, uploadId);
+        throw error;
+      });
     try {
       if (request.md5 !== undefined && request.md5.toLowerCase() !== written.md5) {
         throw errors.md5Mismatch(written.md5, request.md5);
@@ -96,7 +109,10 @@ export class UploadService {
         contentType: stored.mimeType,
         expiresAfterSeconds: stored.fileExpiresAfterSeconds,
       });
-      const completed: StoredUpload = { ...stored, upload: { ...stored.upload, status: 'completed', file: file.file as OpenAIFile } };
+      const completed: StoredUpload = {
+        ...stored,
+        upload: { ...stored.upload, status: 'completed', file: file.file as OpenAIFile },
+      };
       await this.quota.admit(project, written.bytes, () => this.#finish(project, completed, file));
       return completed.upload;
     } catch (error) {

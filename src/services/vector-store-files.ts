@@ -62,7 +62,10 @@ export class VectorStoreFileService {
     const ids = requests.map((request) => request.file_id);
     await requireFiles(this.store, project, ids, options.param);
     const counts = await this.store.vectorStores.counts(vectorStoreId);
-    if (counts.total + (await this.#newFileCount(project, vectorStoreId, ids, counts.total)) > MAX_FILES_PER_VECTOR_STORE) {
+    if (
+      counts.total + (await this.#newFileCount(project, vectorStoreId, ids, counts.total)) >
+      MAX_FILES_PER_VECTOR_STORE
+    ) {
       throw errors.vectorStoreFileLimit(options.param, vectorStoreId, counts.total, MAX_FILES_PER_VECTOR_STORE);
     }
     const defaultChunking = resolveChunkingStrategy(options.chunking_strategy);
@@ -71,7 +74,10 @@ export class VectorStoreFileService {
       const chunking =
         request.chunking_strategy === undefined
           ? defaultChunking
-          : resolveChunkingStrategy(request.chunking_strategy, options.batchId ? `files[${index}].chunking_strategy` : 'chunking_strategy');
+          : resolveChunkingStrategy(
+              request.chunking_strategy,
+              options.batchId ? `files[${index}].chunking_strategy` : 'chunking_strategy',
+            );
       const attributes = request.attributes ?? options.attributes ?? {};
       const file: VectorStoreFile = {
         id: request.file_id,
@@ -83,7 +89,10 @@ export class VectorStoreFileService {
         last_error: null,
         chunking_strategy: {
           type: 'static',
-          static: { max_chunk_size_tokens: chunking.maxChunkSizeTokens, chunk_overlap_tokens: chunking.chunkOverlapTokens },
+          static: {
+            max_chunk_size_tokens: chunking.maxChunkSizeTokens,
+            chunk_overlap_tokens: chunking.chunkOverlapTokens,
+          },
         },
         attributes,
       };
@@ -91,7 +100,11 @@ export class VectorStoreFileService {
     });
   }
 
-  async create(project: string, vectorStoreId: string, request: CreateVectorStoreFileRequest): Promise<VectorStoreFile> {
+  async create(
+    project: string,
+    vectorStoreId: string,
+    request: CreateVectorStoreFileRequest,
+  ): Promise<VectorStoreFile> {
     await this.#requireStore(project, vectorStoreId);
     const [prepared] = await this.prepare(project, vectorStoreId, [request], { param: 'file_id' });
     await this.store.fileSearch.deleteFile(vectorStoreId, request.file_id);
@@ -104,12 +117,22 @@ export class VectorStoreFileService {
     return (await this.#stored(project, vectorStoreId, fileId)).file;
   }
 
-  async list(project: string, vectorStoreId: string, page: PageRequest, filter: { status?: FileStatus; batchId?: string } = {}) {
+  async list(
+    project: string,
+    vectorStoreId: string,
+    page: PageRequest,
+    filter: { status?: FileStatus; batchId?: string } = {},
+  ) {
     await this.#requireStore(project, vectorStoreId);
     return this.store.vectorStores.listFiles(project, vectorStoreId, page, filter);
   }
 
-  async updateAttributes(project: string, vectorStoreId: string, fileId: string, attributes: VectorStoreFileAttributes): Promise<VectorStoreFile> {
+  async updateAttributes(
+    project: string,
+    vectorStoreId: string,
+    fileId: string,
+    attributes: VectorStoreFileAttributes,
+  ): Promise<VectorStoreFile> {
     const stored = await this.#stored(project, vectorStoreId, fileId);
     const updated: StoredVectorStoreFile = { ...stored, file: { ...stored.file, attributes: attributes ?? {} } };
     await this.store.vectorStores.updateFile(updated);
@@ -168,7 +191,8 @@ export class VectorStoreFileService {
   }
 
   async #requireStore(project: string, vectorStoreId: string): Promise<void> {
-    if (!(await this.store.vectorStores.get(project, vectorStoreId))) throw errors.notFound('vector store', vectorStoreId);
+    if (!(await this.store.vectorStores.get(project, vectorStoreId)))
+      throw errors.notFound('vector store', vectorStoreId);
   }
 
   async #stored(project: string, vectorStoreId: string, fileId: string): Promise<StoredVectorStoreFile> {

@@ -4,7 +4,7 @@ import { nowSeconds } from '../ids.js';
 import type { Store } from '../store/store.js';
 import type { AttributeFilter } from '../tools/file-search/attribute-filter.js';
 import { rewriteQuery } from '../tools/file-search/rewrite-query.js';
-import { searchFiles, type FileSearchDependencies } from '../tools/file-search/search.js';
+import { type FileSearchDependencies, searchFiles } from '../tools/file-search/search.js';
 import { isExpired } from './vector-store-views.js';
 import type { VectorStoreService } from './vector-stores.js';
 
@@ -16,12 +16,18 @@ export class VectorStoreSearchService {
     private readonly dependencies: FileSearchDependencies,
   ) {}
 
-  async search(project: string, vectorStoreId: string, request: VectorStoreSearchRequest): Promise<VectorStoreSearchResultsPage> {
+  async search(
+    project: string,
+    vectorStoreId: string,
+    request: VectorStoreSearchRequest,
+  ): Promise<VectorStoreSearchResultsPage> {
     const stored = await this.vectorStores.stored(project, vectorStoreId);
     if (isExpired(stored)) {
       throw errors.searchVectorStoreExpired(vectorStoreId);
     }
-    let queries = (Array.isArray(request.query) ? request.query : [request.query]).map((query) => query.trim()).filter((query) => query !== '');
+    let queries = (Array.isArray(request.query) ? request.query : [request.query])
+      .map((query) => query.trim())
+      .filter((query) => query !== '');
     if (queries.length === 0) throw errors.emptySearchQuery();
     if (request.rewrite_query) queries = queries.map(rewriteQuery);
     const results = await searchFiles(this.dependencies, {

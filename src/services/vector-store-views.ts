@@ -11,7 +11,10 @@ export function isExpired(stored: StoredVectorStore, now: number = nowSeconds())
 }
 
 /** The API object of a stored vector store, with its file counts, bytes and status computed now. */
-export async function vectorStoreView(repository: VectorStoreRepository, stored: StoredVectorStore): Promise<VectorStore> {
+export async function vectorStoreView(
+  repository: VectorStoreRepository,
+  stored: StoredVectorStore,
+): Promise<VectorStore> {
   const { expired: _expired, ...rest } = stored;
   const { usageBytes, ...fileCounts } = await repository.counts(stored.id);
   return {
@@ -23,7 +26,10 @@ export async function vectorStoreView(repository: VectorStoreRepository, stored:
 }
 
 /** A batch with counts over its own files; `cancelled` sticks, otherwise the files decide. */
-export async function fileBatchView(repository: VectorStoreRepository, batch: VectorStoreFileBatch): Promise<VectorStoreFileBatch> {
+export async function fileBatchView(
+  repository: VectorStoreRepository,
+  batch: VectorStoreFileBatch,
+): Promise<VectorStoreFileBatch> {
   const { usageBytes: _bytes, ...fileCounts } = await repository.counts(batch.vector_store_id, batch.id);
   const status =
     batch.status === 'cancelled'

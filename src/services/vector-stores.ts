@@ -26,12 +26,19 @@ export class VectorStoreService {
       last_active_at: now,
       metadata: resolveMetadata(request.metadata),
       expired: false,
-      ...(request.expires_after ? { expires_after: request.expires_after, expires_at: now + request.expires_after.days * DAY_SECONDS } : { expires_at: null }),
+      ...(request.expires_after
+        ? { expires_after: request.expires_after, expires_at: now + request.expires_after.days * DAY_SECONDS }
+        : { expires_at: null }),
     };
-    const files = await this.files.prepare(project, stored.id, (request.file_ids ?? []).map((fileId) => ({ file_id: fileId })), {
-      chunking_strategy: request.chunking_strategy,
-      param: 'file_ids',
-    });
+    const files = await this.files.prepare(
+      project,
+      stored.id,
+      (request.file_ids ?? []).map((fileId) => ({ file_id: fileId })),
+      {
+        chunking_strategy: request.chunking_strategy,
+        param: 'file_ids',
+      },
+    );
     await this.store.vectorStores.insert(project, stored, files);
     this.files.ingestion.wake();
     return vectorStoreView(this.store.vectorStores, stored);
@@ -43,12 +50,18 @@ export class VectorStoreService {
 
   async list(project: string, page: PageRequest) {
     const result = await this.store.vectorStores.list(project, page);
-    return { data: await Promise.all(result.data.map((stored) => vectorStoreView(this.store.vectorStores, stored))), hasMore: result.hasMore };
+    return {
+      data: await Promise.all(result.data.map((stored) => vectorStoreView(this.store.vectorStores, stored))),
+      hasMore: result.hasMore,
+    };
   }
 
   async modify(project: string, id: string, request: UpdateVectorStoreRequest): Promise<VectorStore> {
     const current = await this.stored(project, id);
-    const updated: StoredVectorStore = { ...current, metadata: resolveMetadata(request.metadata, current.metadata ?? {}) };
+    const updated: StoredVectorStore = {
+      ...current,
+      metadata: resolveMetadata(request.metadata, current.metadata ?? {}),
+    };
     if (request.name !== undefined) updated.name = request.name ?? '';
     if (request.expires_after === null) {
       delete updated.expires_after;
@@ -63,7 +76,8 @@ export class VectorStoreService {
 
   async delete(project: string, id: string): Promise<{ id: string; object: 'vector_store.deleted'; deleted: true }> {
     await this.stored(project, id);
-    for (const file of await this.store.vectorStores.allFiles([id])) await this.store.fileSearch.deleteFile(id, file.file.id);
+    for (const file of await this.store.vectorStores.allFiles([id]))
+      await this.store.fileSearch.deleteFile(id, file.file.id);
     await this.store.vectorStores.delete(project, id);
     return { id, object: 'vector_store.deleted', deleted: true };
   }

@@ -96,7 +96,11 @@ export interface RunRepository {
    * Appends events without touching the run's rows, only while the run has `status`; undefined (and
    * nothing written) otherwise. The cheap path for streamed deltas.
    */
-  appendEvents(runId: string, events: readonly NewRunEvent[], status: Run['status']): Promise<RunEventRecord[] | undefined>;
+  appendEvents(
+    runId: string,
+    events: readonly NewRunEvent[],
+    status: Run['status'],
+  ): Promise<RunEventRecord[] | undefined>;
   /** Log entries after `afterSeq`, oldest first. */
   events(runId: string, afterSeq: number, limit: number): Promise<RunEventRecord[]>;
   /** The newest log entry's seq, or 0. */

@@ -72,7 +72,11 @@ export interface MessageRepository {
   /** The thread's messages newest first, for building a run's context page by page. */
   newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextMessage[]>;
   /** Keeps token counts of messages for one encoding; a message's count is dropped when its content changes. */
-  saveTokenCounts(project: string, encoding: string, counts: ReadonlyArray<{ id: string; tokens: number }>): Promise<void>;
+  saveTokenCounts(
+    project: string,
+    encoding: string,
+    counts: ReadonlyArray<{ id: string; tokens: number }>,
+  ): Promise<void>;
 }
 
 /** A file's metadata plus where its bytes live and their media type (for downloads). */

@@ -47,7 +47,12 @@ export interface VectorStoreRepository {
   getFile(project: string, vectorStoreId: string, fileId: string): Promise<StoredVectorStoreFile | undefined>;
   updateFile(file: StoredVectorStoreFile): Promise<void>;
   deleteFile(project: string, vectorStoreId: string, fileId: string): Promise<boolean>;
-  listFiles(project: string, vectorStoreId: string, page: PageRequest, filter?: VectorStoreFileFilter): Promise<Page<VectorStoreFile>>;
+  listFiles(
+    project: string,
+    vectorStoreId: string,
+    page: PageRequest,
+    filter?: VectorStoreFileFilter,
+  ): Promise<Page<VectorStoreFile>>;
   /** Every file of the given stores (for attribute filters). */
   allFiles(vectorStoreIds: readonly string[]): Promise<StoredVectorStoreFile[]>;
   /** The rows of these files in any of these stores (the files that search results name). */

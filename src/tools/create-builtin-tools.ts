@@ -1,5 +1,5 @@
-import type { Logger } from '../logger.js';
 import type { BlobStore } from '../files/blob-store.js';
+import type { Logger } from '../logger.js';
 import type { EmbeddingModel } from '../providers/index.js';
 import type { Store } from '../store/store.js';
 import type { BuiltinTool } from './builtin-tool.js';
@@ -46,7 +46,8 @@ export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise
     memoryBytes: config.codeInterpreterMemoryMb * 1024 * 1024,
     diskQuotaBytes: config.codeInterpreterDiskMb * 1024 * 1024,
   });
-  if (!sandbox.available) log.warn({ reason: sandbox.unavailableReason }, `code_interpreter is unavailable: ${sandbox.unavailableReason}`);
+  if (!sandbox.available)
+    log.warn({ reason: sandbox.unavailableReason }, `code_interpreter is unavailable: ${sandbox.unavailableReason}`);
   const sessions = sandbox.available
     ? new CodeSessions({ sandbox, root: config.codeInterpreterDir, idleMs: config.codeInterpreterIdleMs })
     : undefined;

@@ -48,7 +48,16 @@ export class JsonStringFieldStream {
       if (hex.length < 4) return undefined;
       return { text: String.fromCharCode(Number.parseInt(hex, 16)), length: 6 };
     }
-    const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
+    const simple: Record<string, string> = {
+      n: '\n',
+      t: '\t',
+      r: '\r',
+      b: '\b',
+      f: '\f',
+      '"': '"',
+      '\\': '\\',
+      '/': '/',
+    };
     return { text: simple[next] ?? next, length: 2 };
   }
 }

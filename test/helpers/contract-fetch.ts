@@ -41,7 +41,9 @@ export function checkResponse(method: string, pathname: string, status: number, 
   const route = findOperation(method, pathname);
   if (!route) return [];
   const schemaName =
-    status >= 400 ? 'ErrorResponse' : refName(route.operation.responses?.['200']?.content?.['application/json']?.schema);
+    status >= 400
+      ? 'ErrorResponse'
+      : refName(route.operation.responses?.['200']?.content?.['application/json']?.schema);
   if (!schemaName) return [];
   return validateAgainst(schemaName, normalizeEmptyPage(body));
 }
@@ -51,7 +53,9 @@ export function validateAgainst(schemaName: string, body: unknown): string[] {
   const problems: string[] = [];
   if (!validate(body)) {
     problems.push(
-      ...(validate.errors ?? []).map((error) => `${schemaName}${error.instancePath} ${error.message} (${error.schemaPath})`),
+      ...(validate.errors ?? []).map(
+        (error) => `${schemaName}${error.instancePath} ${error.message} (${error.schemaPath})`,
+      ),
     );
   }
   problems.push(...undeclaredFields(schemaName, body));
@@ -64,14 +68,22 @@ export function validateAgainst(schemaName: string, body: unknown): string[] {
  */
 function normalizeEmptyPage(body: unknown): unknown {
   const page = body as { object?: string; data?: unknown[]; first_id?: unknown; last_id?: unknown };
-  if (page?.object === 'list' && Array.isArray(page.data) && page.data.length === 0 && page.first_id === null && page.last_id === null) {
+  if (
+    page?.object === 'list' &&
+    Array.isArray(page.data) &&
+    page.data.length === 0 &&
+    page.first_id === null &&
+    page.last_id === null
+  ) {
     return { ...page, first_id: '', last_id: '' };
   }
   return body;
 }
 
 function undeclaredFields(schemaName: string, body: unknown): string[] {
-  const schema = contract.document.components.schemas[schemaName] as { properties?: Record<string, unknown> } | undefined;
+  const schema = contract.document.components.schemas[schemaName] as
+    | { properties?: Record<string, unknown> }
+    | undefined;
   if (!schema?.properties || !body || typeof body !== 'object') return [];
   const problems = Object.keys(body)
     .filter((key) => !(key in schema.properties!))
@@ -100,7 +112,14 @@ export function contractCheckingFetch(): typeof fetch {
     const problems = checkResponse(method, pathname, response.status, body);
     if (problems.length === 0) return response;
     return new Response(
-      JSON.stringify({ error: { message: `CONTRACT VIOLATION on ${method} ${pathname}: ${problems.join('; ')}`, type: 'contract', param: null, code: null } }),
+      JSON.stringify({
+        error: {
+          message: `CONTRACT VIOLATION on ${method} ${pathname}: ${problems.join('; ')}`,
+          type: 'contract',
+          param: null,
+          code: null,
+        },
+      }),
       { status: 599, headers: { 'content-type': 'application/json' } },
     );
   };

@@ -70,7 +70,10 @@ export interface ExpectedApiError {
 }
 
 /** Awaits a rejected SDK call and checks the status, param, code and message of its APIError. */
-export async function rejectsWith(call: Promise<unknown>, expected: ExpectedApiError): Promise<InstanceType<typeof OpenAI.APIError>> {
+export async function rejectsWith(
+  call: Promise<unknown>,
+  expected: ExpectedApiError,
+): Promise<InstanceType<typeof OpenAI.APIError>> {
   let caught: unknown;
   try {
     await call;

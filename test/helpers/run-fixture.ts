@@ -1,8 +1,8 @@
-import OpenAI from 'openai';
-import { startScriptedUpstream, type ScriptedUpstream } from '../upstream/index.js';
+import type OpenAI from 'openai';
+import { type ScriptedUpstream, startScriptedUpstream } from '../upstream/index.js';
 import { sdkClient } from './client.js';
 import { pollUntil } from './poll.js';
-import { removeDataDir, startTestServer, type StartOptions, type TestServer } from './test-server.js';
+import { removeDataDir, type StartOptions, startTestServer, type TestServer } from './test-server.js';
 
 export interface RunFixture {
   server: TestServer;
@@ -16,7 +16,12 @@ export async function startRunFixture(options: StartOptions = {}): Promise<RunFi
   const upstream = await startScriptedUpstream();
   const server = await startTestServer({
     ...options,
-    env: { OPENAI_BASE_URL: upstream.baseURL, OPENAI_API_KEY: 'upstream-key', UPSTREAM_MAX_RETRIES: '2', ...options.env },
+    env: {
+      OPENAI_BASE_URL: upstream.baseURL,
+      OPENAI_API_KEY: 'upstream-key',
+      UPSTREAM_MAX_RETRIES: '2',
+      ...options.env,
+    },
   });
   // With embeddings on, the server asks the upstream for one at start-up (is the provider reachable?). Tests read
   // the requests the upstream recorded by position, so that probe must not land among theirs.

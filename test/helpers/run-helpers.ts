@@ -29,7 +29,8 @@ const DATA_SCHEMAS: ReadonlyArray<readonly [RegExp, string]> = [
 export function assertValidStreamEvent(entry: { event: string; data: unknown }): void {
   // The data's own schema first: its errors are readable, where a failed oneOf lists every branch.
   const schema = DATA_SCHEMAS.find(([pattern]) => pattern.test(entry.event))?.[1];
-  if (schema) assert.deepEqual(validateAgainst(schema, entry.data), [], `data of stream event ${entry.event} violates ${schema}`);
+  if (schema)
+    assert.deepEqual(validateAgainst(schema, entry.data), [], `data of stream event ${entry.event} violates ${schema}`);
   const problems = validateAgainst('AssistantStreamEvent', { event: entry.event, data: entry.data });
   assert.deepEqual(problems, [], `stream event ${entry.event} violates the contract`);
 }
@@ -40,7 +41,11 @@ export function createAssistant(fixture: RunFixture, params: Partial<AssistantCr
 }
 
 /** An assistant and a thread holding one user message. */
-export async function assistantAndThread(fixture: RunFixture, params: Partial<AssistantCreateParams> = {}, text = 'Hello there') {
+export async function assistantAndThread(
+  fixture: RunFixture,
+  params: Partial<AssistantCreateParams> = {},
+  text = 'Hello there',
+) {
   const assistant = await createAssistant(fixture, params);
   const thread = await fixture.client.beta.threads.create({ messages: [{ role: 'user', content: text }] });
   return { assistant, thread };
@@ -57,11 +62,19 @@ export const weatherTool = {
 
 export const timeTool = {
   type: 'function' as const,
-  function: { name: 'get_time', description: 'Current time in a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+  function: {
+    name: 'get_time',
+    description: 'Current time in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
 };
 
 /** Sends a request to the server with fetch and reads its whole SSE response (it must end). */
-export async function fetchSse(fixture: RunFixture, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<RawSseEvent[]> {
+export async function fetchSse(
+  fixture: RunFixture,
+  path: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<RawSseEvent[]> {
   const response = await fetch(`${fixture.server.baseURL}${path}`, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import OpenAI, { toFile } from 'openai';
+import type OpenAI from 'openai';
+import { toFile } from 'openai';
 import { embeddingsResponse } from '../upstream/embeddings.js';
 import { pollUntil } from './poll.js';
 
@@ -30,7 +31,12 @@ export async function waitForStore(client: OpenAI, vectorStoreId: string, timeou
 }
 
 /** The ids of the files whose chunks a search returns, in result order. */
-export async function searchFileIds(client: OpenAI, vectorStoreId: string, query: string, maxNumResults = 50): Promise<string[]> {
+export async function searchFileIds(
+  client: OpenAI,
+  vectorStoreId: string,
+  query: string,
+  maxNumResults = 50,
+): Promise<string[]> {
   const page = await client.vectorStores.search(vectorStoreId, { query, max_num_results: maxNumResults });
   return page.data.map((result) => result.file_id);
 }
@@ -50,7 +56,9 @@ export interface GatedEmbeddings {
 }
 
 /** `shouldHold(body, index)` decides per request (index counts from 0); by default every request is held. */
-export async function startGatedEmbeddings(shouldHold: (body: { input: string[] }, index: number) => boolean = () => true): Promise<GatedEmbeddings> {
+export async function startGatedEmbeddings(
+  shouldHold: (body: { input: string[] }, index: number) => boolean = () => true,
+): Promise<GatedEmbeddings> {
   let received = 0;
   let open = false;
   const held: Array<() => void> = [];

@@ -1,13 +1,13 @@
-export { startScriptedUpstream, type ScriptedUpstream } from './scripted-upstream.js';
+export { collectParts, partsOfType, textOf } from './collect.js';
+export { embedText } from './embeddings.js';
 export {
-  ControlledResponse,
   type CompletionScript,
+  ControlledResponse,
   type ErrorScript,
   type RecordedRequest,
+  type ScriptEntry,
   type ScriptedResponse,
   type ScriptedToolCall,
   type ScriptedUsage,
-  type ScriptEntry,
 } from './script.js';
-export { embedText } from './embeddings.js';
-export { collectParts, partsOfType, textOf } from './collect.js';
+export { type ScriptedUpstream, startScriptedUpstream } from './scripted-upstream.js';

@@ -4,7 +4,7 @@ import { writeAnthropicError, writeAnthropicMessage } from './anthropic-messages
 import { embeddingsResponse } from './embeddings.js';
 import { writeGoogleContent, writeGoogleError } from './google-generate-content.js';
 import { openAIControlledSink, writeOpenAICompletion } from './openai-chat.js';
-import type { CompletionScript, ErrorScript, RecordedRequest, ScriptedResponse, ScriptEntry } from './script.js';
+import type { CompletionScript, ErrorScript, RecordedRequest, ScriptEntry, ScriptedResponse } from './script.js';
 import { startSse, writeJson, writeSse } from './sse.js';
 
 export interface ScriptedUpstream {

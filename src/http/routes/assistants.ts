@@ -21,8 +21,15 @@ export function assistantRoutes(services: Services): FastifyPluginAsync {
       services.assistants.get(request.project, request.params.assistant_id),
     );
 
-    app.post<{ Params: Params }>('/assistants/:assistant_id', { schema: { body: schemaRef('ModifyAssistantRequest') } }, async (request) =>
-      services.assistants.modify(request.project, request.params.assistant_id, request.body as ModifyAssistantRequest),
+    app.post<{ Params: Params }>(
+      '/assistants/:assistant_id',
+      { schema: { body: schemaRef('ModifyAssistantRequest') } },
+      async (request) =>
+        services.assistants.modify(
+          request.project,
+          request.params.assistant_id,
+          request.body as ModifyAssistantRequest,
+        ),
     );
 
     app.delete<{ Params: Params }>('/assistants/:assistant_id', async (request) =>

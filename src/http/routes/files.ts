@@ -44,20 +44,26 @@ export function fileRoutes(services: Services, { blobs, maxFileBytes }: FileRout
       return toListResponse(await services.files.list(request.project, page, purpose));
     });
 
-    app.get<{ Params: Params }>('/files/:file_id', async (request) => services.files.get(request.project, request.params.file_id));
+    app.get<{ Params: Params }>('/files/:file_id', async (request) =>
+      services.files.get(request.project, request.params.file_id),
+    );
 
     app.get<{ Params: Params }>('/files/:file_id/content', async (request, reply) => {
       const { file, contentType, body } = await services.files.content(request.project, request.params.file_id);
-      return reply
-        .header('content-type', contentType)
-        .header('content-length', file.bytes)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
-        // Uploaded bytes are served with the type their uploader chose; never let a browser guess another.
-        .header('x-content-type-options', 'nosniff')
-        .send(body);
+      return (
+        reply
+          .header('content-type', contentType)
+          .header('content-length', file.bytes)
+          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+          // Uploaded bytes are served with the type their uploader chose; never let a browser guess another.
+          .header('x-content-type-options', 'nosniff')
+          .send(body)
+      );
     });
 
-    app.delete<{ Params: Params }>('/files/:file_id', async (request) => services.files.delete(request.project, request.params.file_id));
+    app.delete<{ Params: Params }>('/files/:file_id', async (request) =>
+      services.files.delete(request.project, request.params.file_id),
+    );
   };
 }
 

@@ -10,14 +10,20 @@ type MessageParams = ThreadParams & { message_id: string };
 
 export function messageRoutes(services: Services): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Params: ThreadParams; Querystring: Record<string, unknown> }>('/threads/:thread_id/messages', async (request) => {
-      const page = parsePageRequest(request.query);
-      const runId = optionalStringQuery(request.query, 'run_id');
-      return toListResponse(await services.messages.list(request.project, request.params.thread_id, page, runId));
-    });
+    app.get<{ Params: ThreadParams; Querystring: Record<string, unknown> }>(
+      '/threads/:thread_id/messages',
+      async (request) => {
+        const page = parsePageRequest(request.query);
+        const runId = optionalStringQuery(request.query, 'run_id');
+        return toListResponse(await services.messages.list(request.project, request.params.thread_id, page, runId));
+      },
+    );
 
-    app.post<{ Params: ThreadParams }>('/threads/:thread_id/messages', { schema: { body: schemaRef('CreateMessageRequest') } }, async (request) =>
-      services.messages.create(request.project, request.params.thread_id, request.body as CreateMessageRequest),
+    app.post<{ Params: ThreadParams }>(
+      '/threads/:thread_id/messages',
+      { schema: { body: schemaRef('CreateMessageRequest') } },
+      async (request) =>
+        services.messages.create(request.project, request.params.thread_id, request.body as CreateMessageRequest),
     );
 
     app.get<{ Params: MessageParams }>('/threads/:thread_id/messages/:message_id', async (request) =>
@@ -28,7 +34,12 @@ export function messageRoutes(services: Services): FastifyPluginAsync {
       '/threads/:thread_id/messages/:message_id',
       { schema: { body: schemaRef('ModifyMessageRequest') } },
       async (request) =>
-        services.messages.modify(request.project, request.params.thread_id, request.params.message_id, request.body as ModifyMessageRequest),
+        services.messages.modify(
+          request.project,
+          request.params.thread_id,
+          request.params.message_id,
+          request.body as ModifyMessageRequest,
+        ),
     );
 
     app.delete<{ Params: MessageParams }>('/threads/:thread_id/messages/:message_id', async (request) =>

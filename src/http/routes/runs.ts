@@ -1,7 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { schemaRef } from '../../api/contract.js';
 import { parsePageRequest, toListResponse } from '../../api/pagination.js';
-import type { CreateRunRequest, CreateThreadAndRunRequest, ModifyRunRequest, SubmitToolOutputsRequest } from '../../api/types.js';
+import type {
+  CreateRunRequest,
+  CreateThreadAndRunRequest,
+  ModifyRunRequest,
+  SubmitToolOutputsRequest,
+} from '../../api/types.js';
 import { errors } from '../../errors.js';
 import type { Services } from '../../services/index.js';
 import type { RunStart } from '../../services/runs.js';
@@ -25,7 +30,12 @@ export function runRoutes(services: Services): FastifyPluginAsync {
     sendSse(request, reply, (signal) => services.runs.stream(runId, afterSeq, signal), shutdown.signal);
 
   /** Answers with the run, or — when the request asked to stream — with its events from `start`. */
-  const respond = async (request: FastifyRequest, reply: FastifyReply, start: RunStart, streamed: boolean | null | undefined) => {
+  const respond = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    start: RunStart,
+    streamed: boolean | null | undefined,
+  ) => {
     if (!streamed) return start.run;
     await stream(request, reply, start.run.id, start.afterSeq);
     return reply;
@@ -49,7 +59,12 @@ export function runRoutes(services: Services): FastifyPluginAsync {
       { schema: { body: schemaRef('CreateRunRequest') } },
       async (request, reply) => {
         const body = request.body as CreateRunRequest;
-        const start = await services.runs.create(request.project, request.params.thread_id, body, parseInclude(request.query));
+        const start = await services.runs.create(
+          request.project,
+          request.params.thread_id,
+          body,
+          parseInclude(request.query),
+        );
         return respond(request, reply, start, body.stream);
       },
     );
@@ -59,8 +74,16 @@ export function runRoutes(services: Services): FastifyPluginAsync {
       return services.runs.get(request.project, request.params.thread_id, request.params.run_id);
     });
 
-    app.post<{ Params: RunParams }>('/threads/:thread_id/runs/:run_id', { schema: { body: schemaRef('ModifyRunRequest') } }, async (request) =>
-      services.runs.modify(request.project, request.params.thread_id, request.params.run_id, request.body as ModifyRunRequest),
+    app.post<{ Params: RunParams }>(
+      '/threads/:thread_id/runs/:run_id',
+      { schema: { body: schemaRef('ModifyRunRequest') } },
+      async (request) =>
+        services.runs.modify(
+          request.project,
+          request.params.thread_id,
+          request.params.run_id,
+          request.body as ModifyRunRequest,
+        ),
     );
 
     app.post<{ Params: RunParams }>('/threads/:thread_id/runs/:run_id/cancel', async (request) =>
@@ -73,7 +96,12 @@ export function runRoutes(services: Services): FastifyPluginAsync {
       async (request, reply) => {
         const body = request.body as SubmitToolOutputsRequest;
         const { thread_id: threadId, run_id: runId } = request.params;
-        return respond(request, reply, await services.runs.submitToolOutputs(request.project, threadId, runId, body), body.stream);
+        return respond(
+          request,
+          reply,
+          await services.runs.submitToolOutputs(request.project, threadId, runId, body),
+          body.stream,
+        );
       },
     );
 
@@ -84,21 +112,32 @@ export function runRoutes(services: Services): FastifyPluginAsync {
       return toListResponse(await services.runs.listSteps(request.project, threadId, runId, page, include));
     });
 
-    app.get<{ Params: StepParams; Querystring: Query }>('/threads/:thread_id/runs/:run_id/steps/:step_id', async (request) => {
-      const include = parseInclude(request.query);
-      const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
-      return services.runs.getStep(request.project, threadId, runId, stepId, include);
-    });
+    app.get<{ Params: StepParams; Querystring: Query }>(
+      '/threads/:thread_id/runs/:run_id/steps/:step_id',
+      async (request) => {
+        const include = parseInclude(request.query);
+        const { thread_id: threadId, run_id: runId, step_id: stepId } = request.params;
+        return services.runs.getStep(request.project, threadId, runId, stepId, include);
+      },
+    );
 
     // Beyond OpenAI: resume a run's stream after the last event id received (SSE `Last-Event-ID`).
-    app.get<{ Params: RunParams; Querystring: Query }>('/threads/:thread_id/runs/:run_id/events', async (request, reply) => {
-      const { thread_id: threadId, run_id: runId } = request.params;
-      const header = request.headers['last-event-id'];
-      const lastEventId = typeof header === 'string' ? header : typeof request.query.after === 'string' ? request.query.after : undefined;
-      const afterSeq = await services.runs.streamStart(request.project, threadId, runId, lastEventId);
-      await stream(request, reply, runId, afterSeq);
-      return reply;
-    });
+    app.get<{ Params: RunParams; Querystring: Query }>(
+      '/threads/:thread_id/runs/:run_id/events',
+      async (request, reply) => {
+        const { thread_id: threadId, run_id: runId } = request.params;
+        const header = request.headers['last-event-id'];
+        const lastEventId =
+          typeof header === 'string'
+            ? header
+            : typeof request.query.after === 'string'
+              ? request.query.after
+              : undefined;
+        const afterSeq = await services.runs.streamStart(request.project, threadId, runId, lastEventId);
+        await stream(request, reply, runId, afterSeq);
+        return reply;
+      },
+    );
   };
 }
 

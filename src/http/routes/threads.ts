@@ -15,8 +15,11 @@ export function threadRoutes(services: Services): FastifyPluginAsync {
       services.threads.get(request.project, request.params.thread_id),
     );
 
-    app.post<{ Params: Params }>('/threads/:thread_id', { schema: { body: schemaRef('ModifyThreadRequest') } }, async (request) =>
-      services.threads.modify(request.project, request.params.thread_id, request.body as ModifyThreadRequest),
+    app.post<{ Params: Params }>(
+      '/threads/:thread_id',
+      { schema: { body: schemaRef('ModifyThreadRequest') } },
+      async (request) =>
+        services.threads.modify(request.project, request.params.thread_id, request.body as ModifyThreadRequest),
     );
 
     app.delete<{ Params: Params }>('/threads/:thread_id', async (request) =>

@@ -30,11 +30,17 @@ export function uploadRoutes(services: Services, { blobs }: { blobs: BlobStore }
         await blobs.delete(form.file.blobKey);
         throw errors.unknownParameter(unknown);
       }
-      return services.uploads.addPart(request.project, uploadId, { blobKey: form.file.blobKey, bytes: form.file.bytes });
+      return services.uploads.addPart(request.project, uploadId, {
+        blobKey: form.file.blobKey,
+        bytes: form.file.bytes,
+      });
     });
 
-    app.post<{ Params: Params }>('/uploads/:upload_id/complete', { schema: { body: schemaRef('CompleteUploadRequest') } }, async (request) =>
-      services.uploads.complete(request.project, request.params.upload_id, request.body as CompleteUploadRequest),
+    app.post<{ Params: Params }>(
+      '/uploads/:upload_id/complete',
+      { schema: { body: schemaRef('CompleteUploadRequest') } },
+      async (request) =>
+        services.uploads.complete(request.project, request.params.upload_id, request.body as CompleteUploadRequest),
     );
 
     app.post<{ Params: Params }>('/uploads/:upload_id/cancel', async (request) =>

@@ -41,23 +41,42 @@ export function vectorStoreRoutes(services: Services): FastifyPluginAsync {
     app.get<{ Params: StoreParams }>('/vector_stores/:vector_store_id', async (request) =>
       vectorStores.get(request.project, request.params.vector_store_id),
     );
-    app.post<{ Params: StoreParams }>('/vector_stores/:vector_store_id', { schema: { body: schemaRef('UpdateVectorStoreRequest') } }, async (request) =>
-      vectorStores.modify(request.project, request.params.vector_store_id, request.body as UpdateVectorStoreRequest),
+    app.post<{ Params: StoreParams }>(
+      '/vector_stores/:vector_store_id',
+      { schema: { body: schemaRef('UpdateVectorStoreRequest') } },
+      async (request) =>
+        vectorStores.modify(request.project, request.params.vector_store_id, request.body as UpdateVectorStoreRequest),
     );
     app.delete<{ Params: StoreParams }>('/vector_stores/:vector_store_id', async (request) =>
       vectorStores.delete(request.project, request.params.vector_store_id),
     );
-    app.post<{ Params: StoreParams }>('/vector_stores/:vector_store_id/search', { schema: { body: schemaRef('VectorStoreSearchRequest') } }, async (request) =>
-      vectorStoreSearch.search(request.project, request.params.vector_store_id, request.body as VectorStoreSearchRequest),
+    app.post<{ Params: StoreParams }>(
+      '/vector_stores/:vector_store_id/search',
+      { schema: { body: schemaRef('VectorStoreSearchRequest') } },
+      async (request) =>
+        vectorStoreSearch.search(
+          request.project,
+          request.params.vector_store_id,
+          request.body as VectorStoreSearchRequest,
+        ),
     );
 
     app.get<{ Params: StoreParams; Querystring: Query }>('/vector_stores/:vector_store_id/files', async (request) => {
       const page = parsePageRequest(request.query);
       const status = parseStatusFilter(request.query);
-      return toListResponse(await vectorStoreFiles.list(request.project, request.params.vector_store_id, page, status ? { status } : {}));
+      return toListResponse(
+        await vectorStoreFiles.list(request.project, request.params.vector_store_id, page, status ? { status } : {}),
+      );
     });
-    app.post<{ Params: StoreParams }>('/vector_stores/:vector_store_id/files', { schema: { body: schemaRef('CreateVectorStoreFileRequest') } }, async (request) =>
-      vectorStoreFiles.create(request.project, request.params.vector_store_id, request.body as CreateVectorStoreFileRequest),
+    app.post<{ Params: StoreParams }>(
+      '/vector_stores/:vector_store_id/files',
+      { schema: { body: schemaRef('CreateVectorStoreFileRequest') } },
+      async (request) =>
+        vectorStoreFiles.create(
+          request.project,
+          request.params.vector_store_id,
+          request.body as CreateVectorStoreFileRequest,
+        ),
     );
     app.get<{ Params: FileParams }>('/vector_stores/:vector_store_id/files/:file_id', async (request, reply) => {
       void reply.header('openai-poll-after-ms', POLL_AFTER_MS);
@@ -68,7 +87,12 @@ export function vectorStoreRoutes(services: Services): FastifyPluginAsync {
       { schema: { body: schemaRef('UpdateVectorStoreFileAttributesRequest') } },
       async (request) => {
         const { attributes } = request.body as { attributes: VectorStoreFileAttributes };
-        return vectorStoreFiles.updateAttributes(request.project, request.params.vector_store_id, request.params.file_id, attributes);
+        return vectorStoreFiles.updateAttributes(
+          request.project,
+          request.params.vector_store_id,
+          request.params.file_id,
+          attributes,
+        );
       },
     );
     app.delete<{ Params: FileParams }>('/vector_stores/:vector_store_id/files/:file_id', async (request) =>
@@ -81,20 +105,34 @@ export function vectorStoreRoutes(services: Services): FastifyPluginAsync {
     app.post<{ Params: StoreParams }>(
       '/vector_stores/:vector_store_id/file_batches',
       { schema: { body: schemaRef('CreateVectorStoreFileBatchRequest') } },
-      async (request) => fileBatches.create(request.project, request.params.vector_store_id, request.body as CreateVectorStoreFileBatchRequest),
+      async (request) =>
+        fileBatches.create(
+          request.project,
+          request.params.vector_store_id,
+          request.body as CreateVectorStoreFileBatchRequest,
+        ),
     );
-    app.get<{ Params: BatchParams }>('/vector_stores/:vector_store_id/file_batches/:batch_id', async (request, reply) => {
-      void reply.header('openai-poll-after-ms', POLL_AFTER_MS);
-      return fileBatches.get(request.project, request.params.vector_store_id, request.params.batch_id);
-    });
-    app.post<{ Params: BatchParams }>('/vector_stores/:vector_store_id/file_batches/:batch_id/cancel', async (request) =>
-      fileBatches.cancel(request.project, request.params.vector_store_id, request.params.batch_id),
+    app.get<{ Params: BatchParams }>(
+      '/vector_stores/:vector_store_id/file_batches/:batch_id',
+      async (request, reply) => {
+        void reply.header('openai-poll-after-ms', POLL_AFTER_MS);
+        return fileBatches.get(request.project, request.params.vector_store_id, request.params.batch_id);
+      },
     );
-    app.get<{ Params: BatchParams; Querystring: Query }>('/vector_stores/:vector_store_id/file_batches/:batch_id/files', async (request) => {
-      const page = parsePageRequest(request.query);
-      const { vector_store_id: vectorStoreId, batch_id: batchId } = request.params;
-      return toListResponse(await fileBatches.listFiles(request.project, vectorStoreId, batchId, page, parseStatusFilter(request.query)));
-    });
+    app.post<{ Params: BatchParams }>(
+      '/vector_stores/:vector_store_id/file_batches/:batch_id/cancel',
+      async (request) => fileBatches.cancel(request.project, request.params.vector_store_id, request.params.batch_id),
+    );
+    app.get<{ Params: BatchParams; Querystring: Query }>(
+      '/vector_stores/:vector_store_id/file_batches/:batch_id/files',
+      async (request) => {
+        const page = parsePageRequest(request.query);
+        const { vector_store_id: vectorStoreId, batch_id: batchId } = request.params;
+        return toListResponse(
+          await fileBatches.listFiles(request.project, vectorStoreId, batchId, page, parseStatusFilter(request.query)),
+        );
+      },
+    );
   };
 }
 

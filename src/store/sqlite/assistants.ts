@@ -8,7 +8,12 @@ export class SqliteAssistants implements AssistantRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async insert(project: string, assistant: Assistant): Promise<void> {
-    this.db.run('INSERT INTO assistants (id, project, data) VALUES (?, ?, ?)', assistant.id, project, JSON.stringify(assistant));
+    this.db.run(
+      'INSERT INTO assistants (id, project, data) VALUES (?, ?, ?)',
+      assistant.id,
+      project,
+      JSON.stringify(assistant),
+    );
   }
 
   async get(project: string, id: string): Promise<Assistant | undefined> {
@@ -17,7 +22,12 @@ export class SqliteAssistants implements AssistantRepository {
   }
 
   async update(project: string, assistant: Assistant): Promise<void> {
-    this.db.run('UPDATE assistants SET data = ? WHERE id = ? AND project = ?', JSON.stringify(assistant), assistant.id, project);
+    this.db.run(
+      'UPDATE assistants SET data = ? WHERE id = ? AND project = ?',
+      JSON.stringify(assistant),
+      assistant.id,
+      project,
+    );
   }
 
   async delete(project: string, id: string): Promise<boolean> {

@@ -34,7 +34,11 @@ export class SqliteFiles implements FileRepository {
   }
 
   async get(project: string, id: string): Promise<StoredFile | undefined> {
-    const row = this.db.get<FileRow>('SELECT data, blob_key, content_type FROM files WHERE id = ? AND project = ?', id, project);
+    const row = this.db.get<FileRow>(
+      'SELECT data, blob_key, content_type FROM files WHERE id = ? AND project = ?',
+      id,
+      project,
+    );
     return row && { file: JSON.parse(row.data) as OpenAIFile, blobKey: row.blob_key, contentType: row.content_type };
   }
 
@@ -57,7 +61,11 @@ export class SqliteFiles implements FileRepository {
     const scope =
       filter.purpose === undefined
         ? { table: 'files', where: `project = ? AND ${NOT_EXPIRED}`, params: [project, nowSeconds()] }
-        : { table: 'files', where: `project = ? AND ${NOT_EXPIRED} AND purpose = ?`, params: [project, nowSeconds(), filter.purpose] };
+        : {
+            table: 'files',
+            where: `project = ? AND ${NOT_EXPIRED} AND purpose = ?`,
+            params: [project, nowSeconds(), filter.purpose],
+          };
     return selectPage(this.db, scope, page);
   }
 

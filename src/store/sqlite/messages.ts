@@ -58,14 +58,21 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async delete(project: string, threadId: string, id: string): Promise<boolean> {
-    return this.db.run('DELETE FROM messages WHERE id = ? AND thread_id = ? AND project = ?', id, threadId, project).changes > 0;
+    return (
+      this.db.run('DELETE FROM messages WHERE id = ? AND thread_id = ? AND project = ?', id, threadId, project)
+        .changes > 0
+    );
   }
 
   async list(project: string, threadId: string, page: PageRequest, filter: MessageFilter = {}): Promise<Page<Message>> {
     const scope =
       filter.runId === undefined
         ? { table: 'messages', where: 'thread_id = ? AND project = ?', params: [threadId, project] }
-        : { table: 'messages', where: 'thread_id = ? AND run_id = ? AND project = ?', params: [threadId, filter.runId, project] };
+        : {
+            table: 'messages',
+            where: 'thread_id = ? AND run_id = ? AND project = ?',
+            params: [threadId, filter.runId, project],
+          };
     return selectPage(this.db, scope, page);
   }
 
@@ -80,7 +87,11 @@ export class SqliteMessages implements MessageRepository {
       query.beforeSeq ?? Number.MAX_SAFE_INTEGER,
       query.limit,
     );
-    return rows.map((row) => ({ seq: row.seq, message: JSON.parse(row.data) as Message, tokens: row.tokens ?? undefined }));
+    return rows.map((row) => ({
+      seq: row.seq,
+      message: JSON.parse(row.data) as Message,
+      tokens: row.tokens ?? undefined,
+    }));
   }
 
   async codeInterpreterAttachments(project: string, threadId: string): Promise<string[]> {
@@ -111,7 +122,11 @@ export class SqliteMessages implements MessageRepository {
 
   async count(project: string, threadId: string): Promise<number> {
     // Kept by triggers on insert/delete (migration 3), so the per-create limit check is one row read.
-    const row = this.db.get<{ count: number }>('SELECT message_count AS count FROM threads WHERE id = ? AND project = ?', threadId, project);
+    const row = this.db.get<{ count: number }>(
+      'SELECT message_count AS count FROM threads WHERE id = ? AND project = ?',
+      threadId,
+      project,
+    );
     return row?.count ?? 0;
   }
 }

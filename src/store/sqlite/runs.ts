@@ -1,7 +1,6 @@
 import type { Page, PageRequest } from '../../api/pagination.js';
 import type { Message, Run, RunStep } from '../../api/types.js';
 import {
-  ThreadBusyError,
   type NewRunEvent,
   type NewRunRecord,
   type RunChanges,
@@ -10,6 +9,7 @@ import {
   type RunSnapshot,
   type RunState,
   type StoredRun,
+  ThreadBusyError,
 } from '../run-repository.js';
 import { activeRunId, upsertMessage } from './messages.js';
 import { selectPage } from './select-page.js';
@@ -30,7 +30,12 @@ export class SqliteRuns implements RunRepository {
     return this.db.transaction(() => {
       const { project, thread, run } = record;
       if (thread) {
-        this.db.run('INSERT INTO threads (id, project, data) VALUES (?, ?, ?)', thread.id, project, JSON.stringify(thread));
+        this.db.run(
+          'INSERT INTO threads (id, project, data) VALUES (?, ?, ?)',
+          thread.id,
+          project,
+          JSON.stringify(thread),
+        );
       } else {
         const busy = activeRunId(this.db, run.thread_id);
         if (busy !== undefined) throw new ThreadBusyError(run.thread_id, busy);
@@ -51,7 +56,12 @@ export class SqliteRuns implements RunRepository {
   }
 
   async get(project: string, threadId: string, runId: string): Promise<StoredRun | undefined> {
-    const row = this.db.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ? AND thread_id = ? AND project = ?`, runId, threadId, project);
+    const row = this.db.get<RunRow>(
+      `SELECT ${RUN_COLUMNS} FROM runs WHERE id = ? AND thread_id = ? AND project = ?`,
+      runId,
+      threadId,
+      project,
+    );
     return row && toStoredRun(row);
   }
 
@@ -60,7 +70,11 @@ export class SqliteRuns implements RunRepository {
   }
 
   async list(project: string, threadId: string, page: PageRequest): Promise<Page<Run>> {
-    return selectPage(this.db, { table: 'runs', where: 'thread_id = ? AND project = ?', params: [threadId, project] }, page);
+    return selectPage(
+      this.db,
+      { table: 'runs', where: 'thread_id = ? AND project = ?', params: [threadId, project] },
+      page,
+    );
   }
 
   async commit(runId: string, change: (current: RunSnapshot) => RunChanges | undefined): Promise<RunEventRecord[]> {
@@ -79,9 +93,14 @@ export class SqliteRuns implements RunRepository {
     });
   }
 
-  async appendEvents(runId: string, events: readonly NewRunEvent[], status: Run['status']): Promise<RunEventRecord[] | undefined> {
+  async appendEvents(
+    runId: string,
+    events: readonly NewRunEvent[],
+    status: Run['status'],
+  ): Promise<RunEventRecord[] | undefined> {
     return this.db.transaction(() => {
-      if (this.db.get<{ status: string }>('SELECT status FROM runs WHERE id = ?', runId)?.status !== status) return undefined;
+      if (this.db.get<{ status: string }>('SELECT status FROM runs WHERE id = ?', runId)?.status !== status)
+        return undefined;
       return this.#append(runId, events);
     });
   }
@@ -97,7 +116,9 @@ export class SqliteRuns implements RunRepository {
   }
 
   async lastEventSeq(runId: string): Promise<number> {
-    return this.db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM run_events WHERE run_id = ?', runId)?.seq ?? 0;
+    return (
+      this.db.get<{ seq: number | null }>('SELECT max(seq) AS seq FROM run_events WHERE run_id = ?', runId)?.seq ?? 0
+    );
   }
 
   async getStep(project: string, threadId: string, runId: string, stepId: string): Promise<RunStep | undefined> {
@@ -117,7 +138,8 @@ export class SqliteRuns implements RunRepository {
       this.db,
       {
         table: 'run_steps',
-        where: 'run_id = ? AND project = ? AND EXISTS (SELECT 1 FROM runs WHERE runs.id = run_steps.run_id AND runs.thread_id = ?)',
+        where:
+          'run_id = ? AND project = ? AND EXISTS (SELECT 1 FROM runs WHERE runs.id = run_steps.run_id AND runs.thread_id = ?)',
         params: [runId, project, threadId],
       },
       page,
@@ -149,7 +171,11 @@ export class SqliteRuns implements RunRepository {
   }
 
   async releaseLease(runId: string, owner: string): Promise<void> {
-    this.db.run('UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', runId, owner);
+    this.db.run(
+      'UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+      runId,
+      owner,
+    );
   }
 
   async orphaned(now: number): Promise<StoredRun[]> {
@@ -214,7 +240,12 @@ export class SqliteRuns implements RunRepository {
 
   #append(runId: string, events: readonly NewRunEvent[]): RunEventRecord[] {
     return events.map((entry) => {
-      const result = this.db.run('INSERT INTO run_events (run_id, event, data) VALUES (?, ?, ?)', runId, entry.event, JSON.stringify(entry.data));
+      const result = this.db.run(
+        'INSERT INTO run_events (run_id, event, data) VALUES (?, ?, ?)',
+        runId,
+        entry.event,
+        JSON.stringify(entry.data),
+      );
       return { seq: Number(result.lastInsertRowid), runId, event: entry.event, data: entry.data };
     });
   }

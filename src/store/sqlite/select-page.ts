@@ -1,4 +1,4 @@
-import { UnknownCursorError, type Page, type PageRequest } from '../../api/pagination.js';
+import { type Page, type PageRequest, UnknownCursorError } from '../../api/pagination.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** Which rows a list covers: a trusted table name and a WHERE clause over its columns. */

@@ -2,15 +2,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store.js';
 import { SqliteAssistants } from './assistants.js';
+import { SqliteFileSearchIndex } from './file-search-index.js';
 import { SqliteFiles } from './files.js';
 import { SqliteMessages } from './messages.js';
 import { migrate } from './migrations.js';
-import { SqliteDatabase } from './sqlite-database.js';
-import { SqliteFileSearchIndex } from './file-search-index.js';
 import { SqliteRuns } from './runs.js';
-import { SqliteVectorStores } from './vector-stores.js';
+import { SqliteDatabase } from './sqlite-database.js';
 import { SqliteThreads } from './threads.js';
 import { SqliteUploads } from './uploads.js';
+import { SqliteVectorStores } from './vector-stores.js';
 
 export interface SqliteStoreOptions {
   /** Embedding size when vector search is enabled; keyword search only when undefined. */

@@ -8,7 +8,12 @@ export class SqliteThreads implements ThreadRepository {
 
   async insert(project: string, thread: Thread, messages: readonly Message[]): Promise<void> {
     this.db.transaction(() => {
-      this.db.run('INSERT INTO threads (id, project, data) VALUES (?, ?, ?)', thread.id, project, JSON.stringify(thread));
+      this.db.run(
+        'INSERT INTO threads (id, project, data) VALUES (?, ?, ?)',
+        thread.id,
+        project,
+        JSON.stringify(thread),
+      );
       for (const message of messages) upsertMessage(this.db, project, message);
     });
   }

@@ -74,7 +74,11 @@ export class SqliteUploads implements UploadRepository {
       );
       if (updated.changes === 0) return undefined;
       if (file) insertFile(this.db, project, file);
-      const parts = this.db.all<{ blob_key: string }>('SELECT blob_key FROM upload_parts WHERE upload_id = ? AND project = ?', id, project);
+      const parts = this.db.all<{ blob_key: string }>(
+        'SELECT blob_key FROM upload_parts WHERE upload_id = ? AND project = ?',
+        id,
+        project,
+      );
       this.db.run('DELETE FROM upload_parts WHERE upload_id = ? AND project = ?', id, project);
       return parts.map((part) => part.blob_key);
     });

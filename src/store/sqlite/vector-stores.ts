@@ -37,7 +37,11 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async get(project: string, id: string): Promise<StoredVectorStore | undefined> {
-    const row = this.db.get<{ data: string }>('SELECT data FROM vector_stores WHERE id = ? AND project = ?', id, project);
+    const row = this.db.get<{ data: string }>(
+      'SELECT data FROM vector_stores WHERE id = ? AND project = ?',
+      id,
+      project,
+    );
     return row && (JSON.parse(row.data) as StoredVectorStore);
   }
 
@@ -101,12 +105,26 @@ export class SqliteVectorStores implements VectorStoreRepository {
 
   async touch(vectorStoreId: string, nowSeconds: number): Promise<void> {
     this.db.transaction(() => {
-      const row = this.db.get<{ data: string }>('SELECT data FROM vector_stores WHERE id = ? AND expired = 0', vectorStoreId);
+      const row = this.db.get<{ data: string }>(
+        'SELECT data FROM vector_stores WHERE id = ? AND expired = 0',
+        vectorStoreId,
+      );
       if (!row) return;
       const store = JSON.parse(row.data) as StoredVectorStore;
-      const expiresAt = store.expires_after ? nowSeconds + store.expires_after.days * 86_400 : store.expires_at ?? null;
-      const touched: StoredVectorStore = { ...store, last_active_at: nowSeconds, ...(store.expires_after ? { expires_at: expiresAt } : {}) };
-      this.db.run('UPDATE vector_stores SET data = ?, expires_at = ? WHERE id = ?', JSON.stringify(touched), expiresAt, vectorStoreId);
+      const expiresAt = store.expires_after
+        ? nowSeconds + store.expires_after.days * 86_400
+        : (store.expires_at ?? null);
+      const touched: StoredVectorStore = {
+        ...store,
+        last_active_at: nowSeconds,
+        ...(store.expires_after ? { expires_at: expiresAt } : {}),
+      };
+      this.db.run(
+        'UPDATE vector_stores SET data = ?, expires_at = ? WHERE id = ?',
+        JSON.stringify(touched),
+        expiresAt,
+        vectorStoreId,
+      );
     });
   }
 
@@ -138,10 +156,22 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async deleteFile(project: string, vectorStoreId: string, fileId: string): Promise<boolean> {
-    return this.db.run('DELETE FROM vector_store_files WHERE vector_store_id = ? AND id = ? AND project = ?', vectorStoreId, fileId, project).changes > 0;
+    return (
+      this.db.run(
+        'DELETE FROM vector_store_files WHERE vector_store_id = ? AND id = ? AND project = ?',
+        vectorStoreId,
+        fileId,
+        project,
+      ).changes > 0
+    );
   }
 
-  async listFiles(project: string, vectorStoreId: string, page: PageRequest, filter: VectorStoreFileFilter = {}): Promise<Page<VectorStoreFile>> {
+  async listFiles(
+    project: string,
+    vectorStoreId: string,
+    page: PageRequest,
+    filter: VectorStoreFileFilter = {},
+  ): Promise<Page<VectorStoreFile>> {
     const conditions = ['vector_store_id = ?', 'project = ?'];
     const params: unknown[] = [vectorStoreId, project];
     if (filter.status !== undefined) {
@@ -158,7 +188,10 @@ export class SqliteVectorStores implements VectorStoreRepository {
   async allFiles(vectorStoreIds: readonly string[]): Promise<StoredVectorStoreFile[]> {
     if (vectorStoreIds.length === 0) return [];
     return this.db
-      .all<FileRow>(`SELECT ${FILE_COLUMNS} FROM vector_store_files WHERE vector_store_id IN (SELECT value FROM json_each(?))`, JSON.stringify(vectorStoreIds))
+      .all<FileRow>(
+        `SELECT ${FILE_COLUMNS} FROM vector_store_files WHERE vector_store_id IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(vectorStoreIds),
+      )
       .map(toStoredFile);
   }
 
@@ -175,7 +208,13 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async storesOfFile(project: string, fileId: string): Promise<string[]> {
-    return this.db.all<{ vector_store_id: string }>('SELECT vector_store_id FROM vector_store_files WHERE project = ? AND id = ?', project, fileId).map((row) => row.vector_store_id);
+    return this.db
+      .all<{ vector_store_id: string }>(
+        'SELECT vector_store_id FROM vector_store_files WHERE project = ? AND id = ?',
+        project,
+        fileId,
+      )
+      .map((row) => row.vector_store_id);
   }
 
   async claimPendingFile(owner: string, leaseUntil: number, now: number): Promise<StoredVectorStoreFile | undefined> {
@@ -188,13 +227,22 @@ export class SqliteVectorStores implements VectorStoreRepository {
         now,
       );
       if (!row) return undefined;
-      this.db.run('UPDATE vector_store_files SET lease_owner = ?, lease_until = ? WHERE seq = ?', owner, leaseUntil, row.seq);
+      this.db.run(
+        'UPDATE vector_store_files SET lease_owner = ?, lease_until = ? WHERE seq = ?',
+        owner,
+        leaseUntil,
+        row.seq,
+      );
       return toStoredFile(row);
     });
   }
 
   async releaseFile(vectorStoreId: string, fileId: string): Promise<void> {
-    this.db.run('UPDATE vector_store_files SET lease_owner = NULL, lease_until = NULL WHERE vector_store_id = ? AND id = ?', vectorStoreId, fileId);
+    this.db.run(
+      'UPDATE vector_store_files SET lease_owner = NULL, lease_until = NULL WHERE vector_store_id = ? AND id = ?',
+      vectorStoreId,
+      fileId,
+    );
   }
 
   async countFilesInProgress(): Promise<number> {
@@ -202,7 +250,11 @@ export class SqliteVectorStores implements VectorStoreRepository {
     return this.db.get<{ count: number }>(sql)?.count ?? 0;
   }
 
-  async insertBatch(project: string, batch: VectorStoreFileBatch, files: readonly StoredVectorStoreFile[]): Promise<void> {
+  async insertBatch(
+    project: string,
+    batch: VectorStoreFileBatch,
+    files: readonly StoredVectorStoreFile[],
+  ): Promise<void> {
     this.db.transaction(() => {
       this.db.run(
         'INSERT INTO vector_store_file_batches (id, project, vector_store_id, data) VALUES (?, ?, ?, ?)',
@@ -226,7 +278,12 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async updateBatch(project: string, batch: VectorStoreFileBatch): Promise<void> {
-    this.db.run('UPDATE vector_store_file_batches SET data = ? WHERE id = ? AND project = ?', JSON.stringify(batch), batch.id, project);
+    this.db.run(
+      'UPDATE vector_store_file_batches SET data = ? WHERE id = ? AND project = ?',
+      JSON.stringify(batch),
+      batch.id,
+      project,
+    );
   }
 
   async cancelBatchFiles(vectorStoreId: string, batchId: string): Promise<string[]> {
@@ -238,7 +295,12 @@ export class SqliteVectorStores implements VectorStoreRepository {
       );
       for (const row of rows) {
         const file: VectorStoreFile = { ...(JSON.parse(row.data) as VectorStoreFile), status: 'cancelled' };
-        this.db.run("UPDATE vector_store_files SET status = 'cancelled', data = ? WHERE vector_store_id = ? AND id = ?", JSON.stringify(file), vectorStoreId, row.id);
+        this.db.run(
+          "UPDATE vector_store_files SET status = 'cancelled', data = ? WHERE vector_store_id = ? AND id = ?",
+          JSON.stringify(file),
+          vectorStoreId,
+          row.id,
+        );
       }
       return rows.map((row) => row.id);
     });

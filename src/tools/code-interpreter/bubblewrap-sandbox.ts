@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FLOCK_PATH } from '../../files/file-lock.js';
-import { bubblewrapCommand, kernelProgram, type BubblewrapCommandSettings } from './bubblewrap-command.js';
+import { type BubblewrapCommandSettings, bubblewrapCommand, kernelProgram } from './bubblewrap-command.js';
 import { BubblewrapSession } from './bubblewrap-session.js';
 import { DiskQuota } from './disk-quota.js';
-import { SandboxStartError, SandboxUnavailableError, type Sandbox, type SandboxSession } from './sandbox.js';
+import { type Sandbox, type SandboxSession, SandboxStartError, SandboxUnavailableError } from './sandbox.js';
 
 export interface BubblewrapSandboxOptions {
   /** Default `/usr/bin/bwrap`. */

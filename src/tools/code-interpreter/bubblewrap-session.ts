@@ -1,10 +1,10 @@
-import { describeBreach, type DiskQuota, type QuotaBreach } from './disk-quota.js';
-import { KernelProcess, type CellOutcome, type KernelCommand } from './kernel-process.js';
+import { type DiskQuota, describeBreach, type QuotaBreach } from './disk-quota.js';
+import { type CellOutcome, type KernelCommand, KernelProcess } from './kernel-process.js';
 import {
-  SandboxSessionClosedError,
   type ExecuteOptions,
   type ExecutionResult,
   type SandboxSession,
+  SandboxSessionClosedError,
 } from './sandbox.js';
 
 export interface SessionSettings {
@@ -74,9 +74,10 @@ export class BubblewrapSession implements SandboxSession {
     }
     if (reason !== 'finished' && outcome.kind === 'completed') {
       // The cell finished just as it was stopped: its result stands, but the kernel is being killed.
-      this.#lostKernelReason = reason === 'timeout'
-        ? 'the previous call reached its time limit'
-        : 'the previous call went over the disk quota of /mnt/data';
+      this.#lostKernelReason =
+        reason === 'timeout'
+          ? 'the previous call reached its time limit'
+          : 'the previous call went over the disk quota of /mnt/data';
     }
     return this.#toResult(outcome, { reason, timeoutMs, breach }, notes);
   }

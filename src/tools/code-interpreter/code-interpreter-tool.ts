@@ -47,7 +47,11 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
 
     async execute(argumentsJson: string, context: BuiltinToolContext): Promise<BuiltinToolOutcome> {
       const code = parseCode(argumentsJson);
-      const toolCall: CodeCall = { id: context.callId, type: 'code_interpreter', code_interpreter: { input: code, outputs: [] } };
+      const toolCall: CodeCall = {
+        id: context.callId,
+        type: 'code_interpreter',
+        code_interpreter: { input: code, outputs: [] },
+      };
       if (!deps.sessions) {
         const message = `The code interpreter is not available on this server: ${deps.unavailableReason ?? 'no sandbox'}.`;
         toolCall.code_interpreter.outputs.push({ type: 'logs', logs: message });
@@ -69,7 +73,11 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
       if (logs !== '') outputs.push({ type: 'logs', logs });
       const imageFileIds: string[] = [];
       for (const [index, image] of result.images.entries()) {
-        const file = await deps.files.save(context.project, `${context.callId}-figure-${index + 1}.png`, Readable.from([image]));
+        const file = await deps.files.save(
+          context.project,
+          `${context.callId}-figure-${index + 1}.png`,
+          Readable.from([image]),
+        );
         imageFileIds.push(file.id);
         outputs.push({ type: 'image', image: { file_id: file.id } });
       }

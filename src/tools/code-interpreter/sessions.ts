@@ -254,10 +254,12 @@ function atMost(room: number, filename: string, quotaBytes: number): Transform {
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
       if (bytes <= room) return done(null, chunk);
-      done(new DiskQuotaError(
-        `${filename} was not placed in /mnt/data: it would take it over its disk quota of ${formatBytes(quotaBytes)} ` +
-          `(${formatBytes(room)} free)`,
-      ));
+      done(
+        new DiskQuotaError(
+          `${filename} was not placed in /mnt/data: it would take it over its disk quota of ${formatBytes(quotaBytes)} ` +
+            `(${formatBytes(room)} free)`,
+        ),
+      );
     },
   });
 }

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -41,7 +42,7 @@ async function walk(
   files: Map<string, SnapshotEntry>,
 ): Promise<void> {
   if (depth > MAX_DEPTH) return;
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(directory, { withFileTypes: true });
   } catch {

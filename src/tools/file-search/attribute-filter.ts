@@ -19,10 +19,15 @@ export type AttributeFilter = ComparisonFilter | CompoundFilter;
  * Whether a file's attributes pass a search filter (`eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `in`, `nin`,
  * combined with `and`/`or` to any depth). A comparison on a missing attribute fails, except `ne`/`nin`.
  */
-export function matchesFilter(attributes: Record<string, AttributeValue> | null | undefined, filter: AttributeFilter): boolean {
+export function matchesFilter(
+  attributes: Record<string, AttributeValue> | null | undefined,
+  filter: AttributeFilter,
+): boolean {
   if (filter.type === 'and' || filter.type === 'or') {
     const { filters } = filter;
-    return filter.type === 'and' ? filters.every((inner) => matchesFilter(attributes, inner)) : filters.some((inner) => matchesFilter(attributes, inner));
+    return filter.type === 'and'
+      ? filters.every((inner) => matchesFilter(attributes, inner))
+      : filters.some((inner) => matchesFilter(attributes, inner));
   }
   const comparison = filter as ComparisonFilter;
   const actual = attributes?.[comparison.key];
@@ -51,5 +56,8 @@ export function matchesFilter(attributes: Record<string, AttributeValue> | null 
 
 /** Ordering only makes sense between two numbers or two strings. */
 function comparable(actual: unknown, expected: unknown): boolean {
-  return (typeof actual === 'number' && typeof expected === 'number') || (typeof actual === 'string' && typeof expected === 'string');
+  return (
+    (typeof actual === 'number' && typeof expected === 'number') ||
+    (typeof actual === 'string' && typeof expected === 'string')
+  );
 }

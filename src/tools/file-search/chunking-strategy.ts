@@ -1,4 +1,4 @@
-import { errors, type ApiError } from '../../errors.js';
+import { type ApiError, errors } from '../../errors.js';
 
 /** What the API accepts as `chunking_strategy` (OpenAI: `auto` or `static`). */
 export type ChunkingStrategyParam =
@@ -12,7 +12,10 @@ export interface ChunkingLimits {
 }
 
 /** OpenAI's documented `auto` strategy. */
-export const AUTO_CHUNKING: Readonly<ChunkingLimits> = Object.freeze({ maxChunkSizeTokens: 800, chunkOverlapTokens: 400 });
+export const AUTO_CHUNKING: Readonly<ChunkingLimits> = Object.freeze({
+  maxChunkSizeTokens: 800,
+  chunkOverlapTokens: 400,
+});
 export const MIN_CHUNK_SIZE_TOKENS = 100;
 export const MAX_CHUNK_SIZE_TOKENS = 4096;
 
@@ -57,7 +60,14 @@ function requireInteger(value: unknown, param: string): number {
 }
 
 function typeError(param: string, expected: string, value: unknown): ApiError {
-  const actual = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'number' ? 'a number' : `a ${typeof value}`;
+  const actual =
+    value === null
+      ? 'null'
+      : Array.isArray(value)
+        ? 'an array'
+        : typeof value === 'number'
+          ? 'a number'
+          : `a ${typeof value}`;
   return errors.invalidType(param, expected, actual);
 }
 

@@ -31,7 +31,13 @@ export function findCitations(text: string, sources: ReadonlyMap<string, string>
     const fileId = sources.get(`${match[1]}:${match[2]}`);
     if (fileId === undefined) continue;
     const start = match.index;
-    citations.push({ type: 'file_citation', text: match[0], start_index: start, end_index: start + match[0].length, file_citation: { file_id: fileId } });
+    citations.push({
+      type: 'file_citation',
+      text: match[0],
+      start_index: start,
+      end_index: start + match[0].length,
+      file_citation: { file_id: fileId },
+    });
   }
   return citations;
 }

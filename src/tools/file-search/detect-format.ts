@@ -8,22 +8,81 @@ export type DocumentFormat = 'text' | 'markdown' | 'html' | 'json' | 'code' | 'p
 export const SNIFF_BYTES = 64 * 1024;
 
 const EXTENSION_FORMATS: Readonly<Record<string, DocumentFormat>> = {
-  '.txt': 'text', '.text': 'text', '.log': 'text', '.csv': 'text', '.tsv': 'text', '.rst': 'text', '.tex': 'text',
-  '.md': 'markdown', '.markdown': 'markdown', '.mdx': 'markdown',
-  '.html': 'html', '.htm': 'html', '.xhtml': 'html',
-  '.json': 'json', '.jsonl': 'text', '.ndjson': 'text',
-  '.pdf': 'pdf', '.docx': 'docx', '.pptx': 'pptx',
+  '.txt': 'text',
+  '.text': 'text',
+  '.log': 'text',
+  '.csv': 'text',
+  '.tsv': 'text',
+  '.rst': 'text',
+  '.tex': 'text',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.mdx': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+  '.xhtml': 'html',
+  '.json': 'json',
+  '.jsonl': 'text',
+  '.ndjson': 'text',
+  '.pdf': 'pdf',
+  '.docx': 'docx',
+  '.pptx': 'pptx',
 };
 
 /** Source code is indexed as plain text; these are the extensions OpenAI's file_search lists, and a few more. */
 const CODE_EXTENSIONS = new Set([
-  '.c', '.cc', '.cpp', '.cxx', '.h', '.hpp', '.cs', '.css', '.go', '.java', '.js', '.mjs', '.cjs', '.jsx', '.ts', '.tsx',
-  '.mts', '.cts', '.php', '.py', '.rb', '.sh', '.bash', '.zsh', '.rs', '.swift', '.kt', '.kts', '.scala', '.sql', '.r',
-  '.lua', '.pl', '.m', '.dart', '.vue', '.svelte', '.yaml', '.yml', '.toml', '.ini', '.xml', '.gradle', '.ps1', '.bat',
+  '.c',
+  '.cc',
+  '.cpp',
+  '.cxx',
+  '.h',
+  '.hpp',
+  '.cs',
+  '.css',
+  '.go',
+  '.java',
+  '.js',
+  '.mjs',
+  '.cjs',
+  '.jsx',
+  '.ts',
+  '.tsx',
+  '.mts',
+  '.cts',
+  '.php',
+  '.py',
+  '.rb',
+  '.sh',
+  '.bash',
+  '.zsh',
+  '.rs',
+  '.swift',
+  '.kt',
+  '.kts',
+  '.scala',
+  '.sql',
+  '.r',
+  '.lua',
+  '.pl',
+  '.m',
+  '.dart',
+  '.vue',
+  '.svelte',
+  '.yaml',
+  '.yml',
+  '.toml',
+  '.ini',
+  '.xml',
+  '.gradle',
+  '.ps1',
+  '.bat',
 ]);
 
 const MIME_FORMATS: Readonly<Record<string, DocumentFormat>> = {
-  'text/plain': 'text', 'text/markdown': 'markdown', 'text/html': 'html', 'application/json': 'json',
+  'text/plain': 'text',
+  'text/markdown': 'markdown',
+  'text/html': 'html',
+  'application/json': 'json',
   'application/pdf': 'pdf',
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
@@ -40,7 +99,8 @@ export async function detectFormat(head: Uint8Array, filename: string, mimeType?
     if (sniffed.ext === 'pdf') return 'pdf';
     if (sniffed.ext === 'docx' || sniffed.ext === 'pptx') return sniffed.ext;
     // Office files whose first zip entry is not the one file-type reads still say what they are by name.
-    if (sniffed.ext === 'zip' && (extension === '.docx' || extension === '.pptx')) return extension === '.docx' ? 'docx' : 'pptx';
+    if (sniffed.ext === 'zip' && (extension === '.docx' || extension === '.pptx'))
+      return extension === '.docx' ? 'docx' : 'pptx';
     // Weak magic numbers match ordinary text: "BM..." is a BMP header, "....wide" a QuickTime atom.
     // Real binaries of those kinds have NUL bytes in their headers; valid UTF-8 without any is text.
     if (!isTextLike(sniffed.mime) && !isUtf8Text(head)) {
@@ -53,7 +113,10 @@ export async function detectFormat(head: Uint8Array, filename: string, mimeType?
   const byExtension = EXTENSION_FORMATS[extension] ?? (CODE_EXTENSIONS.has(extension) ? 'code' : undefined);
   if (byExtension === 'pdf' || byExtension === 'docx' || byExtension === 'pptx') {
     // The name promises a binary format the bytes do not have.
-    throw new ExtractionError(`The file '${filename}' has a ${extension} name but is not a valid ${byExtension.toUpperCase()} file.`, byExtension);
+    throw new ExtractionError(
+      `The file '${filename}' has a ${extension} name but is not a valid ${byExtension.toUpperCase()} file.`,
+      byExtension,
+    );
   }
   if (byExtension) return byExtension;
   const byMime = mimeType ? MIME_FORMATS[mimeType.split(';')[0]?.trim().toLowerCase() ?? ''] : undefined;
@@ -81,6 +144,7 @@ function isUtf8Text(head: Uint8Array): boolean {
 
 /** No NUL bytes in the sample: binary formats almost always have some, text never does (UTF-16 aside). */
 export function looksLikeText(head: Uint8Array): boolean {
-  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) return true;
+  if (head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)))
+    return true;
   return !head.subarray(0, 8192).includes(0);
 }

@@ -2,7 +2,7 @@ import type { Run } from '../../api/types.js';
 import type { ToolDefinition } from '../../providers/index.js';
 import type { BuiltinTool, BuiltinToolContext, BuiltinToolOutcome, StepToolCall } from '../builtin-tool.js';
 import { citationMarker } from './citations.js';
-import { searchFiles, type FileSearchDependencies, type FileSearchResult } from './search.js';
+import { type FileSearchDependencies, type FileSearchResult, searchFiles } from './search.js';
 
 /** OpenAI's default `max_num_results` for gpt-4* and newer models. */
 const DEFAULT_MAX_RESULTS = 20;
@@ -32,7 +32,13 @@ export function createFileSearchTool(deps: FileSearchToolDependencies): BuiltinT
       parameters: {
         type: 'object',
         properties: {
-          queries: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: MAX_QUERIES, description: 'Search queries.' },
+          queries: {
+            type: 'array',
+            items: { type: 'string' },
+            minItems: 1,
+            maxItems: MAX_QUERIES,
+            description: 'Search queries.',
+          },
         },
         required: ['queries'],
         additionalProperties: false,
@@ -54,7 +60,8 @@ export function createFileSearchTool(deps: FileSearchToolDependencies): BuiltinT
               scoreThreshold: options.scoreThreshold,
               signal: context.signal,
             });
-      for (const vectorStoreId of context.vectorStoreIds) await deps.vectorStores.touch(vectorStoreId, Math.floor(Date.now() / 1000));
+      for (const vectorStoreId of context.vectorStoreIds)
+        await deps.vectorStores.touch(vectorStoreId, Math.floor(Date.now() / 1000));
       const toolCall: FileSearchCall = {
         id: context.callId,
         type: 'file_search',
@@ -63,7 +70,10 @@ export function createFileSearchTool(deps: FileSearchToolDependencies): BuiltinT
           results: results.map((result) => toStepResult(result)),
         },
       };
-      return { toolCall, modelOutput: formatResults(queries, toolCall, context.ordinal, context.vectorStoreIds.length) };
+      return {
+        toolCall,
+        modelOutput: formatResults(queries, toolCall, context.ordinal, context.vectorStoreIds.length),
+      };
     },
 
     replayOutput(toolCall: StepToolCall, ordinal: number): string {
@@ -73,7 +83,11 @@ export function createFileSearchTool(deps: FileSearchToolDependencies): BuiltinT
 }
 
 /** The tool's settings from the run's `file_search` tool entry. */
-export function fileSearchOptions(run: Run): { maxNumResults: number; scoreThreshold: number; ranker: 'auto' | 'default_2024_08_21' } {
+export function fileSearchOptions(run: Run): {
+  maxNumResults: number;
+  scoreThreshold: number;
+  ranker: 'auto' | 'default_2024_08_21';
+} {
   const tool = run.tools.find((candidate) => candidate.type === 'file_search');
   const config = tool?.type === 'file_search' ? tool.file_search : undefined;
   return {
@@ -93,20 +107,42 @@ function parseQueries(argumentsJson: string): string[] {
     return argumentsJson.trim() === '' ? [] : [argumentsJson.trim()];
   }
   const raw = (parsed as { queries?: unknown; query?: unknown }) ?? {};
-  const list = Array.isArray(raw.queries) ? raw.queries : raw.query !== undefined ? [raw.query] : typeof parsed === 'string' ? [parsed] : [];
-  return list.filter((query): query is string => typeof query === 'string' && query.trim() !== '').slice(0, MAX_QUERIES);
+  const list = Array.isArray(raw.queries)
+    ? raw.queries
+    : raw.query !== undefined
+      ? [raw.query]
+      : typeof parsed === 'string'
+        ? [parsed]
+        : [];
+  return list
+    .filter((query): query is string => typeof query === 'string' && query.trim() !== '')
+    .slice(0, MAX_QUERIES);
 }
 
 function toStepResult(result: FileSearchResult) {
-  return { file_id: result.fileId, file_name: result.filename, score: result.score, content: [{ type: 'text' as const, text: result.text }] };
+  return {
+    file_id: result.fileId,
+    file_name: result.filename,
+    score: result.score,
+    content: [{ type: 'text' as const, text: result.text }],
+  };
 }
 
 /** The passages as the model reads them, each under the marker it should cite. */
-function formatResults(queries: readonly string[], toolCall: FileSearchCall, ordinal: number, storeCount: number): string {
+function formatResults(
+  queries: readonly string[],
+  toolCall: FileSearchCall,
+  ordinal: number,
+  storeCount: number,
+): string {
   const results = toolCall.file_search.results ?? [];
   if (storeCount === 0) return 'No files are available to search.';
-  if (results.length === 0) return `No passages matched${queries.length > 0 ? ` the queries ${JSON.stringify(queries)}` : ''}.`;
-  const passages = results.map((result, index) => `${citationMarker(ordinal, index, result.file_name)}\n${result.content?.map((part) => part.text ?? '').join('\n') ?? ''}`);
+  if (results.length === 0)
+    return `No passages matched${queries.length > 0 ? ` the queries ${JSON.stringify(queries)}` : ''}.`;
+  const passages = results.map(
+    (result, index) =>
+      `${citationMarker(ordinal, index, result.file_name)}\n${result.content?.map((part) => part.text ?? '').join('\n') ?? ''}`,
+  );
   return [
     'Passages from the files, each under its source marker. When you use a passage, cite it by copying its marker exactly (for example ' +
       `${citationMarker(ordinal, 0, results[0]!.file_name)}) right after the statement it supports.`,

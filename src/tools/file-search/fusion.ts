@@ -34,7 +34,10 @@ export const DEFAULT_RRF_K = 60;
  * A single list is returned with its own scores: fusing one list changes nothing, and its scores
  * say more about relevance than rank-derived ones.
  */
-export function reciprocalRankFusion<T>(lists: ReadonlyArray<ReadonlyArray<RankedItem<T>>>, options: FusionOptions): FusedItem<T>[] {
+export function reciprocalRankFusion<T>(
+  lists: ReadonlyArray<ReadonlyArray<RankedItem<T>>>,
+  options: FusionOptions,
+): FusedItem<T>[] {
   const k = options.k ?? DEFAULT_RRF_K;
   const threshold = options.scoreThreshold ?? 0;
   const nonEmpty = lists.filter((list) => list.length > 0);

@@ -2,8 +2,35 @@ import { Analyzer, LUCENE_ENGLISH_STOPWORDS } from './analyzer.js';
 
 /** Question and filler words a search gains nothing from, on top of the index's stopwords. */
 const QUESTION_WORDS = [
-  'what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how', 'does', 'do', 'did', 'can', 'could',
-  'would', 'should', 'please', 'tell', 'me', 'about', 'i', 'we', 'you', 'my', 'our', 'your', 'know', 'find', 'show',
+  'what',
+  'which',
+  'who',
+  'whom',
+  'whose',
+  'when',
+  'where',
+  'why',
+  'how',
+  'does',
+  'do',
+  'did',
+  'can',
+  'could',
+  'would',
+  'should',
+  'please',
+  'tell',
+  'me',
+  'about',
+  'i',
+  'we',
+  'you',
+  'my',
+  'our',
+  'your',
+  'know',
+  'find',
+  'show',
 ];
 
 const rewriter = new Analyzer({ stem: false, stopwords: new Set([...LUCENE_ENGLISH_STOPWORDS, ...QUESTION_WORDS]) });
