@@ -186,6 +186,16 @@ export const errors = {
     { status: 401, code: 'invalid_api_key', param: null, message: 'Incorrect API key provided: {redactedKey}.' },
     (key: string) => ({ redactedKey: redactKey(key) }),
   ),
+  /** Azure OpenAI's answer (`/openai/...?api-version=`), its code and first sentence as Azure sent them. */
+  unsupportedApiVersion: entry(
+    {
+      status: 400,
+      code: 'BadRequest',
+      param: 'api-version',
+      message: "API version not supported: '{value}'. Supported values are: {supported}.",
+    },
+    (value: string, supported: readonly string[]) => ({ value, supported: quoted(supported).join(', ') }),
+  ),
 
   /** `routeClass` is GET, POST, DELETE or `create run`; `window` is `min` or a duration (`2s`), as `retryAfter` is. */
   rateLimitReached: entry(

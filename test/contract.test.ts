@@ -16,7 +16,7 @@ import { sha256OfBuffer } from './helpers/file-fixtures.js';
 import { parseSha256Sums } from './helpers/sha256sums.js';
 
 describe('the contract', () => {
-  test('every operation of the contract has a route', async () => {
+  test('every operation of the contract has a route under /v1 and under /openai (Azure)', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'contract-test-'));
     const store = SqliteStore.open(':memory:');
     const bus = new RunEventBus();
@@ -45,9 +45,11 @@ describe('the contract', () => {
       const missing: string[] = [];
       for (const [template, operations] of Object.entries(contract.document.paths)) {
         for (const [method, operation] of Object.entries(operations)) {
-          const url = `/v1${template.replace(/\{([^}]+)\}/g, ':$1')}`;
-          const served = app.hasRoute({ method: method.toUpperCase() as 'GET', url });
-          if (!served) missing.push(`${operation.operationId} ${method} ${url}`);
+          for (const prefix of ['/v1', '/openai']) {
+            const url = `${prefix}${template.replace(/\{([^}]+)\}/g, ':$1')}`;
+            const served = app.hasRoute({ method: method.toUpperCase() as 'GET', url });
+            if (!served) missing.push(`${operation.operationId} ${method} ${url}`);
+          }
         }
       }
       assert.deepEqual(missing, [], 'operations without a route');

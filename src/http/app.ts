@@ -4,8 +4,11 @@ import { Contract } from '../api/contract.js';
 import { errors } from '../errors.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { Services } from '../services/index.js';
+import { AZURE_PREFIX, OPENAI_PREFIX } from './api-prefixes.js';
+import { apiScope } from './api-scope.js';
 import type { ApiKeyEntry } from './auth.js';
 import { createAuthenticator } from './auth.js';
+import { checkAzureApiVersion } from './azure-api-version-hook.js';
 import { createErrorHandler } from './error-handler.js';
 import { handleClientError, handleFrameworkError, MAX_PATH_PARAM_LENGTH } from './framework-errors.js';
 import { registerJsonParser } from './json-body-parser.js';
@@ -13,13 +16,6 @@ import { type HttpMetrics, registerMetrics } from './metrics-route.js';
 import { createRateLimitHook } from './rate-limit-hook.js';
 import type { RateLimitSettings } from './rate-limit-settings.js';
 import { InMemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
-import { assistantRoutes } from './routes/assistants.js';
-import { fileRoutes } from './routes/files.js';
-import { messageRoutes } from './routes/messages.js';
-import { runRoutes } from './routes/runs.js';
-import { threadRoutes } from './routes/threads.js';
-import { uploadRoutes } from './routes/uploads.js';
-import { vectorStoreRoutes } from './routes/vector-stores.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -73,33 +69,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   if (deps.metrics) registerMetrics(app, deps.metrics, deps.metricsToken);
   app.get('/health', async () => ({ status: 'ok' }));
 
+  // Both prefixes share one authenticator and one limiter: a project's allowance does not double with a prefix.
+  app.decorateRequest('project', '');
   const authenticate = createAuthenticator(deps.apiKeys);
-  await app.register(
-    async (v1) => {
-      v1.decorateRequest('project', '');
-      v1.addHook('onRequest', authenticate);
-      if (deps.rateLimits) {
-        const limiter = deps.rateLimiter ?? new InMemoryRateLimiter();
-        v1.addHook('onRequest', createRateLimitHook(deps.rateLimits, limiter, deps.metrics));
-      }
-      v1.addHook('preValidation', async (request) => {
-        if (request.method !== 'POST' || request.routeOptions.config.multipart) return;
-        const contentType = request.headers['content-type'];
-        if (contentType !== undefined && !/^application\/json\s*(;|$)/i.test(contentType)) {
-          throw errors.unsupportedContentType(contentType, 'application/json');
-        }
-        // Body-less POSTs (cancel, or `threads.create()` with no arguments) validate as `{}`.
-        if (request.body === undefined) request.body = {};
-      });
-      await v1.register(assistantRoutes(deps.services));
-      await v1.register(threadRoutes(deps.services));
-      await v1.register(messageRoutes(deps.services));
-      await v1.register(runRoutes(deps.services));
-      await v1.register(fileRoutes(deps.services, { blobs: deps.blobs, maxFileBytes: deps.maxFileBytes }));
-      await v1.register(uploadRoutes(deps.services, { blobs: deps.blobs }));
-      await v1.register(vectorStoreRoutes(deps.services));
-    },
-    { prefix: '/v1' },
-  );
+  const rateLimit = deps.rateLimits
+    ? [createRateLimitHook(deps.rateLimits, deps.rateLimiter ?? new InMemoryRateLimiter(), deps.metrics)]
+    : [];
+  const routes = { services: deps.services, blobs: deps.blobs, maxFileBytes: deps.maxFileBytes };
+  await app.register(apiScope({ ...routes, onRequest: [authenticate, ...rateLimit] }), { prefix: OPENAI_PREFIX });
+  await app.register(apiScope({ ...routes, onRequest: [authenticate, checkAzureApiVersion, ...rateLimit] }), {
+    prefix: AZURE_PREFIX,
+  });
   return app;
 }

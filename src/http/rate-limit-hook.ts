@@ -1,11 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../errors.js';
+import { withoutApiPrefix } from './api-prefixes.js';
 import { formatDuration } from './format-duration.js';
 import { limitFor, type RateLimitSettings, type RouteClass } from './rate-limit-settings.js';
 import type { RateLimiter } from './rate-limiter.js';
 
-/** Creating a run, which OpenAI limited below other POSTs. */
-const RUN_CREATION_ROUTES = new Set(['/v1/threads/:thread_id/runs', '/v1/threads/runs']);
+/** Creating a run, which OpenAI limited below other POSTs (under either API prefix). */
+const RUN_CREATION_ROUTES = new Set(['/threads/:thread_id/runs', '/threads/runs']);
 
 const CLASS_NAMES: Readonly<Record<RouteClass, string>> = {
   get: 'GET',
@@ -28,7 +29,7 @@ export function routeClassOf(method: string, routePattern: string | undefined): 
     case 'DELETE':
       return 'delete';
     case 'POST':
-      return routePattern !== undefined && RUN_CREATION_ROUTES.has(routePattern) ? 'runs' : 'post';
+      return routePattern !== undefined && RUN_CREATION_ROUTES.has(withoutApiPrefix(routePattern)) ? 'runs' : 'post';
     default:
       return undefined;
   }

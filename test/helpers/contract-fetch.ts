@@ -15,7 +15,8 @@ const routes: Route[] = Object.entries(contract.document.paths).flatMap(([templa
   Object.entries(operations).map(([method, operation]) => ({
     method: method.toUpperCase(),
     path: template,
-    pattern: new RegExp(`^/v1${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    // The same operations are served under OpenAI's prefix and Azure OpenAI's (`AzureOpenAI` calls `/openai/...`).
+    pattern: new RegExp(`^/(?:v1|openai)${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
     operation,
   })),
 );
