@@ -4,6 +4,7 @@ import { createWriteStream, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import OpenAI from 'openai';
+import { WRITERS_DIR } from '../../src/files/partial-blobs.js';
 
 /** The sha256 of everything a stream yields, read chunk by chunk. */
 export async function sha256Of(source: AsyncIterable<Uint8Array>): Promise<{ sha256: string; bytes: number }> {
@@ -55,10 +56,14 @@ export async function writeRandomFile(filePath: string, totalBytes: number): Pro
 export function listBlobs(dataDir: string): string[] {
   const root = path.join(dataDir, 'blobs');
   if (!existsSync(root)) return [];
-  return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
-    .sort();
+  return (
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
+      // The writer locks of live server processes are the store's bookkeeping, not blobs.
+      .filter((relative) => relative.split(path.sep)[0] !== WRITERS_DIR)
+      .sort()
+  );
 }
 
 export interface ExpectedApiError {
