@@ -5,6 +5,7 @@ import type OpenAI from 'openai';
 import { buildPdfPages } from './fixtures/pdf-pages.js';
 import { buildDocxBomb } from './fixtures/zip-bomb.js';
 import { sdkClient } from './helpers/client.js';
+import { slowestHealthCheck } from './helpers/health-latency.js';
 import { removeDataDir, startTestServer, type TestServer } from './helpers/test-server.js';
 import { uploadFile } from './helpers/vector-store-helpers.js';
 
@@ -34,22 +35,6 @@ function unbrokenLetters(length: number): string {
 async function ingest(client: OpenAI, storeId: string, filename: string, content: string | Uint8Array) {
   const file = await uploadFile(client, filename, content);
   return client.vectorStores.files.createAndPoll(storeId, { file_id: file.id }, { pollIntervalMs: 50 });
-}
-
-/** Polls `GET /health` back to back until `done` resolves; returns the slowest answer in ms. */
-async function slowestHealthCheck(url: string, done: Promise<unknown>): Promise<number> {
-  let finished = false;
-  void done.finally(() => (finished = true));
-  let slowest = 0;
-  while (!finished) {
-    const started = performance.now();
-    const response = await fetch(`${url}/health`);
-    await response.text();
-    assert.equal(response.status, 200);
-    slowest = Math.max(slowest, performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return slowest;
 }
 
 /** Resident memory of a process and all its descendants (the server and its ingestion processes). */

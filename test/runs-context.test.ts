@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { slowestHealthCheck } from './helpers/health-latency.js';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { chatRequests, createAssistant, upstreamMessages, waitForRun } from './helpers/run-helpers.js';
 
@@ -98,27 +99,16 @@ describe('run context', () => {
       messages: [{ role: 'user', content: 'x'.repeat(200_000) }],
     });
     fixture.upstream.script({ text: 'That is a lot of x.' });
-    let slowest = 0;
-    let polling = true;
-    const poller = (async () => {
-      while (polling) {
-        const started = performance.now();
-        const response = await fetch(`${fixture.server.url}/health`);
-        assert.equal(response.status, 200);
-        slowest = Math.max(slowest, performance.now() - started);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    })();
     const created = await fixture.client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
-    const run = await waitForRun(
+    const completed = waitForRun(
       fixture,
       thread.id,
       created.id,
       (current) => current.status === 'completed',
       'completed',
     );
-    polling = false;
-    await poller;
+    const slowest = await slowestHealthCheck(fixture.server.url, completed);
+    const run = await completed;
     assert.ok((run.usage?.prompt_tokens ?? 0) > 0);
     // The old quadratic count blocked /health for about 40 s; a generous bound for a shared 2-core machine.
     assert.ok(slowest < 1000, `GET /health took ${Math.round(slowest)} ms during the run`);

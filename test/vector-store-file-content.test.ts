@@ -6,6 +6,7 @@ import { buildPdfPages } from './fixtures/pdf-pages.js';
 import { buildDocxBomb } from './fixtures/zip-bomb.js';
 import { sdkClient } from './helpers/client.js';
 import { rejectsWith } from './helpers/file-fixtures.js';
+import { slowestHealthCheck } from './helpers/health-latency.js';
 import { removeDataDir, startTestServer, type TestServer } from './helpers/test-server.js';
 import { uploadFile } from './helpers/vector-store-helpers.js';
 
@@ -39,25 +40,6 @@ async function attach(client: OpenAI, storeId: string, filename: string, content
 async function contentText(client: OpenAI, storeId: string, fileId: string): Promise<string> {
   const page = await client.vectorStores.files.content(fileId, { vector_store_id: storeId });
   return page.data.map((part) => part.text).join('');
-}
-
-/** Polls `GET /health` back to back until `done` settles; returns the slowest answer in ms. */
-async function slowestHealthCheck(url: string, done: Promise<unknown>): Promise<number> {
-  let finished = false;
-  void done.then(
-    () => (finished = true),
-    () => (finished = true),
-  );
-  let slowest = 0;
-  while (!finished) {
-    const started = performance.now();
-    const response = await fetch(`${url}/health`);
-    await response.text();
-    assert.equal(response.status, 200);
-    slowest = Math.max(slowest, performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return slowest;
 }
 
 /** Requests a file's content while polling /health; the slowest health check and the request's outcome. */
