@@ -68,6 +68,8 @@ describe('the contract', () => {
     assert.ok(checkResponse('GET', '/v1/threads/thread_x', 200, { ...good, created_at: 'now' }).length > 0);
     assert.ok(checkResponse('GET', '/v1/threads/thread_x', 200, { ...good, extra: true }).length > 0);
     assert.ok(checkResponse('GET', '/v1/threads/thread_x', 404, { error: { message: 'x' } }).length > 0);
+    // Azure OpenAI's clients call the same operations under /openai: their responses are checked too.
+    assert.ok(checkResponse('GET', '/openai/threads/thread_x', 200, { ...good, extra: true }).length > 0);
   });
 
   test('contract/ is byte for byte the pinned copy: every file matches contract/SHA256SUMS', () => {
