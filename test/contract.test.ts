@@ -34,6 +34,8 @@ describe('the contract', () => {
           bus,
         },
         ingestion: { wake: () => undefined },
+        // Only the routes are listed here; no file's content is ever read.
+        fileText: { extractText: () => Promise.reject(new Error('not used by this test')) },
         embeddings: undefined,
       }),
       blobs,

@@ -42,8 +42,8 @@ export interface ServiceDependencies {
   /** The run writer, the scheduler that executes runs, and the bus streams follow. */
   runEngine: RunEngine;
   ingestion: IngestionScheduler;
-  /** Extracts files' text off the event loop for the content endpoint; unset only where none is read. */
-  fileText?: FileTextExtractor;
+  /** Extracts files' text off the event loop, for the vector store file content endpoint. */
+  fileText: FileTextExtractor;
   /** Embeds search queries when vector search is enabled. */
   embeddings: EmbeddingModel | undefined;
   /** Releases what a deleted thread held outside the store (its code_interpreter session). */

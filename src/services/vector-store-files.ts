@@ -48,8 +48,7 @@ export class VectorStoreFileService {
     private readonly store: Store,
     private readonly blobs: BlobStore,
     readonly ingestion: IngestionScheduler,
-    /** Undefined only where no file content is ever read (a server built to list its routes). */
-    private readonly extractor?: FileTextExtractor,
+    private readonly extractor: FileTextExtractor,
   ) {}
 
   /** Validated file rows, in progress, ready to insert (files must exist; chunking is checked per file). */
@@ -159,7 +158,6 @@ export class VectorStoreFileService {
     await this.#stored(project, vectorStoreId, fileId);
     const source = await this.store.files.get(project, fileId);
     if (!source) throw errors.fileNotFound(fileId);
-    if (!this.extractor) throw new Error('this server was built without a file text extractor');
     // The same processes, extraction path and limits as ingestion, so the content shown is the text that
     // was indexed, and a hostile file costs one of those processes, never the event loop; a file that
     // cannot be parsed, or breaks a limit, is the client's 400.
