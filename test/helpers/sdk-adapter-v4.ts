@@ -1,0 +1,38 @@
+import OpenAI, { toFile } from 'openai-v4';
+import { VERSION } from 'openai-v4/version';
+import type { NamedContent, SdkGeneration, SdkOperations } from './sdk-adapter.js';
+
+/**
+ * The last 4.x: path ids as leading arguments (`runs.retrieve(threadId, runId)`), vector stores already out of
+ * `beta` (they moved in 4.87), and node-fetch as its transport on Node.
+ */
+export const openaiV4: SdkGeneration = { label: `openai ${VERSION}`, connect };
+
+function connect(baseURL: string): SdkOperations {
+  const client = new OpenAI({ baseURL, apiKey: 'test-key', maxRetries: 0, timeout: 60_000 });
+  const upload = ({ name, content }: NamedContent) => toFile(Buffer.from(content), name);
+  return {
+    uploadFile: async (file) => client.files.create({ file: await upload(file), purpose: 'assistants' }),
+    downloadFile: async (fileId) => Buffer.from(await (await client.files.content(fileId)).arrayBuffer()),
+    createVectorStore: (name) => client.vectorStores.create({ name }),
+    retrieveVectorStore: (vectorStoreId) => client.vectorStores.retrieve(vectorStoreId),
+    createAndPollStoreFile: (vectorStoreId, fileId) =>
+      client.vectorStores.files.createAndPoll(vectorStoreId, { file_id: fileId }),
+    uploadAndPollStoreFile: async (vectorStoreId, file) =>
+      client.vectorStores.files.uploadAndPoll(vectorStoreId, await upload(file)),
+    createAndPollBatch: (vectorStoreId, fileIds) =>
+      client.vectorStores.fileBatches.createAndPoll(vectorStoreId, { file_ids: fileIds }),
+    uploadAndPollBatch: async (vectorStoreId, files) =>
+      client.vectorStores.fileBatches.uploadAndPoll(vectorStoreId, { files: await Promise.all(files.map(upload)) }),
+    createAssistant: (params) => client.beta.assistants.create(params),
+    createThread: (text) => client.beta.threads.create({ messages: [{ role: 'user', content: text }] }),
+    createAndPollRun: (threadId, assistantId) =>
+      client.beta.threads.runs.createAndPoll(threadId, { assistant_id: assistantId }),
+    retrieveRun: (threadId, runId) => client.beta.threads.runs.retrieve(threadId, runId),
+    listMessages: async (threadId) => (await client.beta.threads.messages.list(threadId, { order: 'asc' })).data,
+    retrieveMessage: (threadId, messageId) => client.beta.threads.messages.retrieve(threadId, messageId),
+    streamRun: (threadId, assistantId) => client.beta.threads.runs.stream(threadId, { assistant_id: assistantId }),
+    submitToolOutputsStream: (threadId, runId, outputs) =>
+      client.beta.threads.runs.submitToolOutputsStream(threadId, runId, { tool_outputs: outputs }),
+  };
+}
