@@ -38,7 +38,10 @@ function code(source: string) {
 /** Text deltas as the SDK handed them to `textDelta`: the piece and the annotations it carried. */
 function recordTextDeltas(stream: ReturnType<typeof threadAndRunStream>) {
   const deltas: Array<{ value: string; annotations: AnnotationDelta[] }> = [];
-  stream.on('textDelta', (delta) => deltas.push({ value: delta.value ?? '', annotations: delta.annotations ?? [] }));
+  // Cloned: the SDK reuses a part's first delta as its snapshot and goes on changing it.
+  stream.on('textDelta', (delta) =>
+    deltas.push(structuredClone({ value: delta.value ?? '', annotations: delta.annotations ?? [] })),
+  );
   return deltas;
 }
 

@@ -93,11 +93,9 @@ for (const generation of SDK_GENERATIONS) {
     // Every generation builds its snapshot of a text part from the deltas (7.x replaces it at the end with the
     // completed message; 4.x and 5.x keep it for finalMessages()), so the part has `annotations` only if a delta
     // sent them. OpenAI's first delta of a part does (`{"value":"Hello","annotations":[]}`, the MessageDeltaObject
-    // example in contract/); the server's leaves them out until one exists: `text.annotations` is undefined in
-    // textDelta's snapshot, and in 4.x and 5.x in finalMessages() too.
-    test("a text part's first delta carries annotations: [], so the SDK's snapshots of it have them", {
-      todo: "server bug: a text part's first thread.message.delta omits annotations: [] (src/runs/run-turn.ts)",
-    }, async () => {
+    // example in contract/); without them `text.annotations` is undefined in textDelta's snapshot, and in 4.x and
+    // 5.x in finalMessages() too.
+    test("a text part's first delta carries annotations: [], so the SDK's snapshots of it have them", async () => {
       fixture.upstream.script({ text: ['Two ', 'pieces.'] });
       const assistant = await sdk.createAssistant(assistantParams());
       const thread = await sdk.createThread('Say something');

@@ -31,15 +31,17 @@ export function messageEvent(message: Message, phase: MessagePhase): NewRunEvent
 
 /**
  * A piece of assistant text appended to content part `index` of a message, with the annotations this piece
- * completed (indices into the whole text).
+ * completed (indices into the whole text). The part's first piece always carries `annotations`, `[]` when
+ * empty, as OpenAI's did: the SDKs build the part's snapshot from it, and apps read `text.annotations`.
  */
 export function messageTextDeltaEvent(
   messageId: string,
   index: number,
   text: string,
   annotations: readonly IndexedAnnotation[] = [],
+  firstPiece = false,
 ): NewRunEvent {
-  const value = annotations.length > 0 ? { value: text, annotations } : { value: text };
+  const value = annotations.length > 0 || firstPiece ? { value: text, annotations } : { value: text };
   return event('thread.message.delta', {
     id: messageId,
     object: 'thread.message.delta',

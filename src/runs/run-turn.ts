@@ -196,7 +196,14 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
       const previousLength = open.text.length;
       open.text += part.text;
       const annotations = open.annotations.next(open.text, previousLength);
-      await execution.append([messageTextDeltaEvent(open.message.id, open.figures.length, part.text, annotations)]);
+      const delta = messageTextDeltaEvent(
+        open.message.id,
+        open.figures.length,
+        part.text,
+        annotations,
+        previousLength === 0,
+      );
+      await execution.append([delta]);
       return;
     }
     case 'tool-call-start': {
