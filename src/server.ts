@@ -66,7 +66,9 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   const builtins = await createBuiltinTools({ config, store, blobs, embeddings, log: logger });
   const bus = new RunEventBus();
   const writer = new RunWriter(store.runs, bus);
-  const tokenCounts = createTokenCountPool();
+  const tokenCounts = createTokenCountPool({
+    onError: (error) => logger.error({ err: error }, 'a token-count worker failed'),
+  });
   const worker = new RunWorker(
     {
       store,

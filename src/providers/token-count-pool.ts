@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { countWithEncoding, type TokenCounter } from './token-count.js';
+import type { TokenCounter } from './token-count.js';
 
 export interface TokenCountTask {
   encoding: TokenCounter['encoding'];
@@ -15,14 +15,13 @@ export interface TokenCountPool {
   close(): Promise<void>;
 }
 
-/** Texts shorter than this are counted inline: a round trip to a worker costs more than counting them. */
-const INLINE_CHARACTERS = 2048;
-
 /**
  * A piscina pool of worker threads running `token-count-worker`. Worker threads (not processes) suffice here:
  * the input is bounded by the request limits and counting allocates little, so no task can exhaust memory.
  */
-export function createTokenCountPool(options: { threads?: number } = {}): TokenCountPool {
+export function createTokenCountPool(
+  options: { threads?: number; onError?: (error: unknown) => void } = {},
+): TokenCountPool {
   // From source (tests run TypeScript through tsx, which workers inherit with the parent's execArgv) the worker is
   // the .ts file beside this one; in the build it is the compiled .js.
   const fromSource = import.meta.url.endsWith('.ts');
@@ -36,10 +35,13 @@ export function createTokenCountPool(options: { threads?: number } = {}): TokenC
     maxThreads: options.threads ?? Math.max(1, availableParallelism() - 1),
     idleTimeout: 30_000,
   });
+  // A worker that dies outside a task (it failed to start, say) is reported here; unheard, it would end the process.
+  // Its tasks fail on their own and the pool starts another worker.
+  pool.on('error', (error: unknown) => options.onError?.(error));
   return {
     async count(encoding, texts) {
-      const total = texts.reduce((sum, text) => sum + text.length, 0);
-      if (total < INLINE_CHARACTERS) return texts.map((text) => countWithEncoding(encoding, text));
+      // Even short texts go to a worker: the first count would load the encoding's table (0.3 s) on the event loop.
+      if (texts.length === 0) return [];
       return (await pool.run({ encoding, texts } satisfies TokenCountTask)) as number[];
     },
     close: () => pool.destroy(),
