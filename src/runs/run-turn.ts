@@ -8,7 +8,6 @@ import {
   type TokenCounter,
   type TokenUsage,
 } from '../providers/index.js';
-import type { StepToolCall } from '../tools/builtin-tool.js';
 import { JsonStringFieldStream } from '../tools/json-string-field-stream.js';
 import { quietUpstreamWatchdog } from './quiet-upstream-watchdog.js';
 import {
@@ -28,6 +27,7 @@ import {
   toUsage,
 } from './run-objects.js';
 import { StreamedAnnotations } from './streamed-annotations.js';
+import { callArgumentsDelta, callStartDelta, recordedCall } from './tool-call-deltas.js';
 
 /** How the engine treats a tool call: the client answers functions; built-ins run here. */
 export type CallKind = 'function' | 'file_search' | 'code_interpreter';
@@ -114,65 +114,6 @@ export async function runTurn(
 
 function sortedCalls(calls: Map<string, PendingCall>): PendingCall[] {
   return [...calls.values()].sort((a, b) => a.index - b.index);
-}
-
-/** A call as the step records it before it has a result. */
-function recordedCall(call: PendingCall): StepToolCall {
-  switch (call.kind) {
-    case 'file_search':
-      return { id: call.id, type: 'file_search', file_search: {} };
-    case 'code_interpreter':
-      return {
-        id: call.id,
-        type: 'code_interpreter',
-        code_interpreter: { input: codeOf(call.arguments), outputs: [] },
-      };
-    case 'function':
-      return { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments, output: null } };
-  }
-}
-
-function codeOf(argumentsJson: string): string {
-  try {
-    const parsed = JSON.parse(argumentsJson) as { code?: unknown };
-    return typeof parsed?.code === 'string' ? parsed.code : argumentsJson;
-  } catch {
-    return argumentsJson;
-  }
-}
-
-/** The first delta of a call: its id and kind, with empty contents. */
-function callStartDelta(call: PendingCall): Record<string, unknown> & { index: number } {
-  switch (call.kind) {
-    case 'file_search':
-      return { index: call.index, id: call.id, type: 'file_search', file_search: {} };
-    case 'code_interpreter':
-      return { index: call.index, id: call.id, type: 'code_interpreter', code_interpreter: { input: '', outputs: [] } };
-    case 'function':
-      return {
-        index: call.index,
-        id: call.id,
-        type: 'function',
-        function: { name: call.name, arguments: '', output: null },
-      };
-  }
-}
-
-/** A later delta of a call: more of its arguments (functions) or its code (code_interpreter). */
-function callArgumentsDelta(
-  call: PendingCall,
-  argumentsDelta: string,
-): (Record<string, unknown> & { index: number }) | undefined {
-  switch (call.kind) {
-    case 'file_search':
-      return undefined;
-    case 'code_interpreter': {
-      const input = call.code?.push(argumentsDelta) ?? '';
-      return input === '' ? undefined : { index: call.index, type: 'code_interpreter', code_interpreter: { input } };
-    }
-    case 'function':
-      return { index: call.index, type: 'function', function: { arguments: argumentsDelta } };
-  }
 }
 
 /** What a turn has gathered from the stream so far. */
