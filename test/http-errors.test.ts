@@ -85,6 +85,24 @@ describe('malformed requests get OpenAI-shaped 4xx errors', () => {
     assert.equal(json.error.message, 'Invalid URL (GET /v1/nothing/here)');
   });
 
+  test("a URL whose object id is empty (a trailing slash) is a 404 naming it, not a lookup of id ''", async () => {
+    for (const [method, path] of [
+      ['GET', '/assistants/'],
+      ['DELETE', '/threads/'],
+      ['POST', '/threads//messages'],
+    ] as const) {
+      const response = await fetch(`${server.baseURL}${path}`, {
+        method,
+        headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+        ...(method === 'POST' ? { body: JSON.stringify({ role: 'user', content: 'hi' }) } : {}),
+      });
+      assert.equal(response.status, 404, path);
+      const json = (await response.json()) as { error: { message: string } };
+      assertErrorShape(json);
+      assert.equal(json.error.message, `Invalid URL (${method} /v1${path})`);
+    }
+  });
+
   test('the OpenAI-Beta header is accepted and ignored', async () => {
     const { status } = await post('/threads', '{}', {
       'content-type': 'application/json',

@@ -29,6 +29,13 @@ export interface ApiScopeOptions {
 export function apiScope(options: ApiScopeOptions): FastifyPluginAsync {
   return async (api) => {
     for (const hook of options.onRequest) api.addHook('onRequest', hook);
+    // `/v1/assistants/` matches `/assistants/:assistant_id` with an empty id; OpenAI answers such a URL as unknown.
+    api.addHook('preValidation', async (request) => {
+      const params = request.params as Record<string, string> | undefined;
+      if (params && Object.values(params).some((value) => value === '')) {
+        throw errors.invalidUrl(request.method, request.url.split('?')[0] ?? request.url);
+      }
+    });
     api.addHook('preValidation', async (request) => {
       if (request.method !== 'POST' || request.routeOptions.config.multipart) return;
       const contentType = request.headers['content-type'];
