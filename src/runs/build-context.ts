@@ -2,6 +2,7 @@ import type { Message, Run, RunStep } from '../api/types.js';
 import {
   type ChatMessage,
   createTokenCounter,
+  encodingForModel,
   type TokenCounter,
   type TokenCountPool,
   type ToolDefinition,
@@ -50,7 +51,7 @@ export async function buildContext(input: ContextInput): Promise<BuiltContext> {
   const { run } = input;
   const system: ChatMessage[] = run.instructions ? [{ role: 'system', content: run.instructions }] : [];
   const ownTurns = replaySteps(input.steps, input.ownMessages, input.replayBuiltin);
-  const encoding = createTokenCounter(run.model).encoding;
+  const encoding = encodingForModel(run.model);
   const known = await countAhead(
     (texts) => input.pool.count(encoding, texts),
     chatTexts([...system, ...ownTurns], input.tools),

@@ -1,3 +1,4 @@
+import type { PageRequest } from '../api/pagination.js';
 import type { Message, RunStep } from '../api/types.js';
 import {
   type ChatModel,
@@ -209,33 +210,26 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 }
 
 /** The messages this run wrote (its steps say where each belongs in the conversation). */
-async function runMessages(store: Store, execution: RunExecution): Promise<Message[]> {
-  const messages: Message[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.messages.list(
-      execution.project,
-      execution.run.thread_id,
-      { limit: 100, order: 'asc', ...(after ? { after } : {}) },
-      { runId: execution.id },
-    );
-    messages.push(...page.data);
-    if (!page.hasMore) return messages;
-    after = page.data.at(-1)!.id;
-  }
+function runMessages(store: Store, execution: RunExecution): Promise<Message[]> {
+  const { project, run } = execution;
+  return readAllPages((page) => store.messages.list(project, run.thread_id, page, { runId: run.id }));
 }
 
-async function allSteps(store: Store, execution: RunExecution): Promise<RunStep[]> {
-  const steps: RunStep[] = [];
+function allSteps(store: Store, execution: RunExecution): Promise<RunStep[]> {
+  const { project, run } = execution;
+  return readAllPages((page) => store.runs.listSteps(project, run.thread_id, run.id, page));
+}
+
+/** Every item of a cursor-paged list, oldest first (a run's own messages and steps: bounded by its model calls). */
+async function readAllPages<T extends { id: string }>(
+  list: (page: PageRequest) => Promise<{ data: T[]; hasMore: boolean }>,
+): Promise<T[]> {
+  const items: T[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await store.runs.listSteps(execution.project, execution.run.thread_id, execution.id, {
-      limit: 100,
-      order: 'asc',
-      ...(after ? { after } : {}),
-    });
-    steps.push(...page.data);
-    if (!page.hasMore) return steps;
+    const page = await list({ limit: 100, order: 'asc', ...(after ? { after } : {}) });
+    items.push(...page.data);
+    if (!page.hasMore) return items;
     after = page.data.at(-1)!.id;
   }
 }

@@ -1,5 +1,11 @@
 import type { Message } from '../api/types.js';
-import { type ChatMessage, createTokenCounter, type TokenCounter, type TokenCountPool } from '../providers/index.js';
+import {
+  type ChatMessage,
+  createTokenCounter,
+  encodingForModel,
+  type TokenCounter,
+  type TokenCountPool,
+} from '../providers/index.js';
 import type { MessageRepository } from '../store/store.js';
 import { chatTexts, countAhead } from './chat-texts.js';
 import { toChatMessage } from './to-chat-message.js';
@@ -35,8 +41,7 @@ export async function selectHistory(
   pool: TokenCountPool,
   query: HistoryQuery,
 ): Promise<SelectedHistory> {
-  const counter = createTokenCounter(query.model);
-  const encoding = counter.encoding;
+  const encoding = encodingForModel(query.model);
   const selected: Message[] = [];
   let tokens = 0;
   let beforeSeq: number | undefined;
