@@ -66,8 +66,8 @@ test('a file past its expires_at is gone: 404, out of lists, and its bytes delet
   // Nobody waits an hour in a test: move the expiry into the past while the server is down.
   const database = new Database(path.join(first.dataDir, 'assistants.sqlite'));
   database
-    .prepare("UPDATE files SET data = json_set(data, '$.expires_at', ?) WHERE id = ?")
-    .run(Math.floor(Date.now() / 1000) - 1, expiring.id);
+    .prepare("UPDATE files SET expires_at = ?, data = json_set(data, '$.expires_at', ?) WHERE id = ?")
+    .run(Math.floor(Date.now() / 1000) - 1, Math.floor(Date.now() / 1000) - 1, expiring.id);
   database.close();
 
   const second = await start(first.dataDir);

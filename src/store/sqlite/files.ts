@@ -6,7 +6,7 @@ import { selectPage } from './select-page.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** A file past its `expires_at` is gone for clients; the service deletes it when next asked for it. */
-const NOT_EXPIRED = "coalesce(json_extract(data, '$.expires_at') > ?, 1)";
+const NOT_EXPIRED = '(expires_at IS NULL OR expires_at > ?)';
 
 interface FileRow {
   data: string;
@@ -16,12 +16,15 @@ interface FileRow {
 
 export function insertFile(db: SqliteDatabase, project: string, stored: StoredFile): void {
   db.run(
-    'INSERT INTO files (id, project, purpose, blob_key, content_type, data) VALUES (?, ?, ?, ?, ?, ?)',
+    `INSERT INTO files (id, project, purpose, blob_key, content_type, bytes, expires_at, data)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     stored.file.id,
     project,
     stored.file.purpose,
     stored.blobKey,
     stored.contentType,
+    stored.file.bytes,
+    stored.file.expires_at ?? null,
     JSON.stringify(stored.file),
   );
 }
@@ -71,14 +74,14 @@ export class SqliteFiles implements FileRepository {
 
   // Sums over the project's index: bytes live in the JSON document, so no migration was needed for them.
   async totalBytes(project: string): Promise<number> {
-    const sql = `SELECT coalesce(sum(json_extract(data, '$.bytes')), 0) AS bytes FROM files
+    const sql = `SELECT coalesce(sum(bytes), 0) AS bytes FROM files
       WHERE project = ? AND ${NOT_EXPIRED}`;
     return this.db.get<{ bytes: number }>(sql, project, nowSeconds())?.bytes ?? 0;
   }
 
   async bytesByProject(): Promise<Map<string, number>> {
     const rows = this.db.all<{ project: string; bytes: number }>(
-      `SELECT project, sum(json_extract(data, '$.bytes')) AS bytes FROM files WHERE ${NOT_EXPIRED} GROUP BY project`,
+      `SELECT project, sum(bytes) AS bytes FROM files WHERE ${NOT_EXPIRED} GROUP BY project`,
       nowSeconds(),
     );
     return new Map(rows.map((row) => [row.project, row.bytes]));

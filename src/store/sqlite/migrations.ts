@@ -191,6 +191,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_vocab USING fts5vocab(file
   `
   ALTER TABLE messages ADD COLUMN token_counts TEXT;
   `,
+  // 7: a file's size and expiry as columns, so a project's storage in use (checked on every upload) is read from an
+  // index instead of parsing every file row's JSON.
+  `
+  ALTER TABLE files ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE files ADD COLUMN expires_at INTEGER;
+  UPDATE files SET bytes = coalesce(json_extract(data, '$.bytes'), 0), expires_at = json_extract(data, '$.expires_at');
+  CREATE INDEX files_storage ON files (project, expires_at, bytes);
+  `,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {
