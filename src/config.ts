@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 
+import type { BlobStoreSettings } from './files/open-blob-store.js';
 import type { ApiKeyEntry } from './http/auth.js';
 import { parseRateLimits, type RateLimitSettings } from './http/rate-limit-settings.js';
 
@@ -14,8 +15,10 @@ export interface Config {
   readonly host: string;
   /** Connections the kernel queues before the server accepts them. */
   readonly listenBacklog: number;
-  /** Folder holding the SQLite database and stored file bytes. */
+  /** Folder holding the SQLite database and, with the disk blob store, stored file bytes. */
   readonly dataDir: string;
+  /** Where file bytes live (BLOB_STORE): `blobs/` under DATA_DIR, or an S3 bucket. */
+  readonly blobStore: BlobStoreSettings;
   /** Reserved for the PostgreSQL store. */
   readonly databaseUrl: string | undefined;
   readonly openaiBaseUrl: string;
@@ -98,11 +101,13 @@ export class ConfigError extends Error {}
 const MB = 1024 * 1024;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.DATA_DIR || './data');
   const config: Config = {
     port: parseInteger(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
     listenBacklog: parseInteger(env, 'LISTEN_BACKLOG', 4096, 1, 65_535),
-    dataDir: path.resolve(env.DATA_DIR || './data'),
+    dataDir,
+    blobStore: parseBlobStore(env, dataDir),
     databaseUrl: env.DATABASE_URL || undefined,
     openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),
     openaiApiKey: env.OPENAI_API_KEY || undefined,
@@ -159,6 +164,44 @@ export function parseApiKeys(raw: string | undefined): ApiKeyEntry[] | undefined
     entries.push(Object.freeze({ key, project }));
   }
   return entries;
+}
+
+/** BLOB_STORE and, for `s3`, the S3_* variables (README.md, "Object storage"). */
+function parseBlobStore(env: NodeJS.ProcessEnv, dataDir: string): BlobStoreSettings {
+  const kind = env.BLOB_STORE || 'disk';
+  if (kind === 'disk') return Object.freeze({ kind, root: path.join(dataDir, 'blobs') });
+  if (kind !== 's3') throw new ConfigError(`BLOB_STORE must be 'disk' or 's3', got '${kind}'`);
+  const bucket = env.S3_BUCKET?.trim();
+  if (!bucket) throw new ConfigError('BLOB_STORE=s3 needs S3_BUCKET, the name of the bucket that holds file bytes');
+  const endpoint = env.S3_ENDPOINT || undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) {
+    throw new ConfigError(`S3_ENDPOINT must be an http:// or https:// URL, got '${endpoint}'`);
+  }
+  const accessKeyId = env.S3_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY || undefined;
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    throw new ConfigError(
+      "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS SDK's default credential chain",
+    );
+  }
+  const prefix = (env.S3_PREFIX ?? '').replace(/^\/+/, '');
+  return Object.freeze({
+    kind,
+    bucket,
+    endpoint,
+    region: env.S3_REGION || 'us-east-1',
+    credentials: accessKeyId && secretAccessKey ? Object.freeze({ accessKeyId, secretAccessKey }) : undefined,
+    forcePathStyle: parseBoolean(env, 'S3_FORCE_PATH_STYLE', endpoint !== undefined),
+    prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`,
+  });
+}
+
+function parseBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
 }
 
 function parseInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
