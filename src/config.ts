@@ -19,7 +19,7 @@ export interface Config {
   readonly dataDir: string;
   /** Where file bytes live (BLOB_STORE): `blobs/` under DATA_DIR, or an S3 bucket. */
   readonly blobStore: BlobStoreSettings;
-  /** Reserved for the PostgreSQL store. */
+  /** `postgres://…`: the PostgreSQL store, shared by any number of processes; undefined: SQLite under dataDir. */
   readonly databaseUrl: string | undefined;
   readonly openaiBaseUrl: string;
   readonly openaiApiKey: string | undefined;
@@ -70,8 +70,12 @@ export interface Config {
   readonly upstreamFirstTokenTimeoutMs: number;
   /** How often the run worker renews its leases, recovers orphaned runs and expires waiting ones (ms; under the 30 s lease). */
   readonly runSweepIntervalMs: number;
+  /** How long a claimed run stays its worker's without renewal (ms); a dead worker's runs are recovered after it. */
+  readonly runLeaseMs: number;
   /** How often file ingestion looks for waiting files and expires vector stores past their expires_at (ms). */
   readonly ingestionSweepIntervalMs: number;
+  /** How long a file being ingested stays its worker's without renewal (ms); then another worker takes it over. */
+  readonly ingestionLeaseMs: number;
   /** Processes extracting and chunking files at once (default: one per core but one). */
   readonly ingestionProcesses: number;
   /** Time one file may spend being extracted and chunked in its process (ms). */
@@ -108,7 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     listenBacklog: parseInteger(env, 'LISTEN_BACKLOG', 4096, 1, 65_535),
     dataDir,
     blobStore: parseBlobStore(env, dataDir),
-    databaseUrl: env.DATABASE_URL || undefined,
+    databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
     openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),
     openaiApiKey: env.OPENAI_API_KEY || undefined,
     apiKeys: parseApiKeys(env.API_KEYS),
@@ -134,7 +138,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     upstreamMaxRetries: parseInteger(env, 'UPSTREAM_MAX_RETRIES', 3, 0, 20),
     upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),
     runSweepIntervalMs: parseInteger(env, 'RUN_SWEEP_INTERVAL_MS', 5_000, 50, 10_000),
+    runLeaseMs: parseInteger(env, 'RUN_LEASE_MS', 30_000, 1_000, 3_600_000),
     ingestionSweepIntervalMs: parseInteger(env, 'INGESTION_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000),
+    ingestionLeaseMs: parseInteger(
+      env,
+      'INGESTION_LEASE_MS',
+      Math.max(60_000, 3 * parseInteger(env, 'INGESTION_SWEEP_INTERVAL_MS', 5_000, 50, 3_600_000)),
+      1_000,
+      86_400_000,
+    ),
     ingestionProcesses: parseInteger(env, 'INGESTION_PROCESSES', Math.max(1, availableParallelism() - 1), 1, 256),
     ingestionTaskTimeoutMs: parseInteger(env, 'INGESTION_TASK_TIMEOUT_MS', 300_000, 100, 86_400_000),
     ingestionTaskMemoryMb: parseInteger(env, 'INGESTION_TASK_MEMORY_MB', 1024, 64, 65_536),
@@ -147,7 +159,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     projectStorageLimitGb: parsePositiveNumber(env, 'PROJECT_STORAGE_LIMIT_GB', 100),
   };
+  // A lease must outlive several renewals, or a live worker's work is taken for a dead one's.
+  if (config.runLeaseMs < 2 * config.runSweepIntervalMs) {
+    throw new ConfigError('RUN_LEASE_MS must be at least twice RUN_SWEEP_INTERVAL_MS (leases are renewed each sweep)');
+  }
+  if (config.ingestionLeaseMs < 2 * config.ingestionSweepIntervalMs) {
+    throw new ConfigError(
+      'INGESTION_LEASE_MS must be at least twice INGESTION_SWEEP_INTERVAL_MS (leases are renewed each sweep)',
+    );
+  }
   return Object.freeze(config);
+}
+
+function parseDatabaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(raw)) {
+    throw new ConfigError('DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)');
+  }
+  return raw;
 }
 
 /** `API_KEYS=key1=projectA,key2` → key1 in projectA, key2 in project `default`. */

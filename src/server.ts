@@ -1,43 +1,60 @@
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
+import type { BlobStore } from './files/blob-store.js';
 import { type BlobStoreSettings, type OpenedBlobStore, openBlobStore } from './files/open-blob-store.js';
 import { buildApp } from './http/app.js';
+import type { Logger } from './logger.js';
 import { ServerMetrics, storeMetricSources } from './metrics/index.js';
-import { createProviderRegistry, createTokenCountPool } from './providers/index.js';
-import { imageLoader } from './runs/load-image.js';
+import { createProviderRegistry, type ProviderRegistry } from './providers/index.js';
 import { RunEventBus } from './runs/run-event-bus.js';
-import { RunTools } from './runs/run-tools.js';
-import { RunWorker } from './runs/run-worker.js';
+import type { RunScheduler } from './runs/run-scheduler.js';
 import { RunWriter } from './runs/run-writer.js';
 import { createServices } from './services/index.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
-import type { Store } from './store/store.js';
+import { openStore } from './store/open-store.js';
+import { SIGNAL, type Store, type StoreSignals } from './store/store.js';
 import { removeOrphanedWorkDirs } from './tools/code-interpreter/work-dir-claims.js';
-import { createBuiltinTools } from './tools/create-builtin-tools.js';
+import type { MonitoredEmbeddingModel } from './tools/file-search/embedding-monitor.js';
 import { FileIngestion, monitorEmbeddings } from './tools/file-search/file-ingestion.js';
+import { startWorkers, type Workers } from './workers.js';
+
+/** What one process runs: the HTTP API (`serve`), the workers (`worker`), or both (the default). */
+export type ServerRole = 'all' | 'api' | 'worker';
 
 export interface RunningServer {
-  app: FastifyInstance;
+  /** The HTTP app; undefined in a worker-only process. */
+  app: FastifyInstance | undefined;
   store: Store;
-  /** The address actually bound (useful with PORT=0). */
-  url: string;
+  log: Logger;
+  /** The address actually bound (useful with PORT=0); undefined in a worker-only process. */
+  url: string | undefined;
   close(): Promise<void>;
 }
 
 /**
- * Wires the embedded default: the SQLite store and blob folder under DATA_DIR, the model providers,
- * the in-process run worker, the services and the HTTP app; then listens.
+ * Wires a process: the store (SQLite under DATA_DIR, or PostgreSQL), the blob store, the model providers, and
+ * then its role's parts — the services and the HTTP app for the API, the run worker and file ingestion for
+ * workers. On PostgreSQL any number of each share one database; SQLite has one process doing both.
  */
-export async function startServer(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
-  if (config.databaseUrl) {
-    throw new Error(
-      'DATABASE_URL is set, but the PostgreSQL store is not available yet; unset it to use the embedded SQLite store.',
-    );
-  }
+export async function startServer(
+  config: Config,
+  role: ServerRole = 'all',
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel });
+  if (role !== 'all' && config.databaseUrl === undefined) {
+    // One process owns the SQLite file: it must execute the runs its API accepts.
+    if (role === 'worker') {
+      throw new ConfigError(
+        "'worker' runs beside API processes on a shared PostgreSQL database (DATABASE_URL); with the embedded SQLite store, one process does both: run 'assistants-server'.",
+      );
+    }
+    logger.info('the embedded SQLite store serves one process: it runs the workers too');
+    role = 'all';
+  }
   const startedAtMs = Date.now();
+  const origin = randomUUID();
   const { blobs, removeLeftovers } = await openBlobStoreQuietly(config.blobStore);
   // What crashed processes left: partial uploads, and sandbox work dirs of sessions no live process holds.
   try {
@@ -58,69 +75,129 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     env,
   });
   const embeddings = monitorEmbeddings(providers.embeddingModel(), config, logger);
-  const store = SqliteStore.open(path.join(config.dataDir, 'assistants.sqlite'), {
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
     vectorDimensions: embeddings?.dimensions,
+    origin,
+    onSignalError: (error) => logger.warn({ err: error }, 'the connection listening for other processes failed'),
   });
-  const ingestion = new FileIngestion({ settings: config, store, blobs, embeddings, log: logger });
-  const builtins = await createBuiltinTools({ config, store, blobs, embeddings, log: logger });
+  const signals = store.signals;
   const bus = new RunEventBus();
+  if (signals) {
+    // Appends made by other processes: streams here reread the log. Our own appends reached the bus directly.
+    await signals.subscribe(SIGNAL.runEvents, (payload) => {
+      const [runId, from] = payload.split(' ');
+      if (runId && from !== origin) bus.notify(runId);
+    });
+    signals.onReconnect(() => bus.notifyAll());
+  }
   const writer = new RunWriter(store.runs, bus);
-  const tokenCounts = createTokenCountPool({
-    onError: (error) => logger.error({ err: error }, 'a token-count worker failed'),
-  });
-  const worker = new RunWorker(
-    {
-      store,
-      log: logger,
-      tools: new RunTools(store, builtins.tools),
-      writer,
-      tokenCounts,
-      chatModel: (modelId) => providers.chatModel(modelId),
-      loadImage: imageLoader(store, blobs),
-      settings: {
-        maxModelCalls: config.maxModelCallsPerRun,
-        retry: {
-          maxRetries: config.upstreamMaxRetries,
-          initialDelayMs: 500,
-          maxDelayMs: 8_000,
-          firstPartTimeoutMs: config.upstreamFirstTokenTimeoutMs,
-          onRetry: (error, attempt, delayMs) =>
-            logger.warn({ err: error, attempt, delayMs }, 'retrying the upstream model call'),
-        },
-        defaultContextWindow: config.defaultContextWindow,
-        replyReserveTokens: 4096,
-        expiresAfterSeconds: config.runExpiresAfterSeconds,
-      },
-    },
-    {
-      concurrency: config.runConcurrency,
-      leaseMs: 30_000,
-      sweepIntervalMs: config.runSweepIntervalMs,
-      soleWorker: true,
-    },
-    logger,
-  );
-  const services = createServices({
+  // Extraction for the file content endpoint runs wherever the API does; ingestion itself only in workers.
+  const ingestion = new FileIngestion({
+    settings: config,
     store,
     blobs,
+    embeddings,
+    log: logger,
+    soleWorker: signals === undefined,
+  });
+  const workers =
+    role === 'api'
+      ? undefined
+      : await startWorkers({ config, store, blobs, providers, embeddings, ingestion, writer, log: logger });
+  const app =
+    role === 'worker'
+      ? undefined
+      : await startApi({
+          config,
+          store,
+          blobs,
+          providers,
+          embeddings,
+          ingestion,
+          writer,
+          bus,
+          workers,
+          origin,
+          logger,
+        });
+
+  let url: string | undefined;
+  if (app) {
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, role, dataDir: config.dataDir }, `assistants-server listening on ${url}`);
+  } else {
+    logger.info(
+      { role, runWorker: workers?.runs.owner, ingestionWorker: ingestion.worker.owner },
+      'assistants-server worker started',
+    );
+  }
+  return {
+    app,
+    store,
+    log: logger,
+    url,
+    async close() {
+      await app?.close();
+      await workers?.stop();
+      if (!workers) await ingestion.stop();
+      await blobs.close();
+      await store.close();
+    },
+  };
+}
+
+interface ApiDependencies {
+  config: Config;
+  store: Store;
+  blobs: BlobStore;
+  providers: ProviderRegistry;
+  embeddings: MonitoredEmbeddingModel | undefined;
+  ingestion: FileIngestion;
+  writer: RunWriter;
+  bus: RunEventBus;
+  /** This process's workers, when it has them. */
+  workers: Workers | undefined;
+  origin: string;
+  logger: pino.Logger;
+}
+
+/** The API side: the services over the store and run engine, and the HTTP app, listening. */
+async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
+  const { config, store, ingestion, workers, origin, logger } = deps;
+  const signals = store.signals;
+  const services = createServices({
+    store,
+    blobs: deps.blobs,
     maxFileBytes: config.maxFileBytes,
     maxMessagesPerThread: config.maxMessagesPerThread,
     projectStorageLimitGb: config.projectStorageLimitGb,
     runExpiresAfterSeconds: config.runExpiresAfterSeconds,
-    runEngine: { writer, scheduler: worker, bus },
-    ingestion,
+    runEngine: { writer: deps.writer, scheduler: runScheduler(workers, signals, origin, logger), bus: deps.bus },
+    ingestion: {
+      wake: () => {
+        if (workers) ingestion.wake();
+        publish(signals, SIGNAL.filesQueued, origin, logger);
+      },
+    },
     fileText: ingestion,
-    embeddings,
-    onThreadDeleted: async (threadId) => builtins.sessions?.close(threadId),
+    embeddings: deps.embeddings,
+    onThreadDeleted: async (threadId) => {
+      await workers?.sessions?.close(threadId);
+      publish(signals, SIGNAL.threadDeleted, threadId, logger);
+    },
   });
   const app = await buildApp({
     services,
-    blobs,
+    blobs: deps.blobs,
     apiKeys: config.apiKeys,
     bodyLimitBytes: config.bodyLimitBytes,
     maxFileBytes: config.maxFileBytes,
     logger,
-    metrics: new ServerMetrics(storeMetricSources(store, () => builtins.sessions?.size ?? 0)),
+    metrics: new ServerMetrics(storeMetricSources(store, () => workers?.sessions?.size ?? 0)),
     metricsToken: config.metricsToken,
     rateLimits: config.rateLimits,
   });
@@ -129,28 +206,37 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
       'API_KEYS is not set: the server runs WITHOUT AUTHENTICATION and accepts any bearer token (project "default")',
     );
   }
-  await worker.start();
-  ingestion.start();
   // Node's default listen queue (511) overflows when hundreds of clients connect at once.
   await app.listen({ port: config.port, host: config.host, backlog: config.listenBacklog });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  app.log.info({ url, dataDir: config.dataDir }, `assistants-server listening on ${url}`);
+  return app;
+}
+
+/**
+ * How the API side gets runs executed: this process's worker when it has one, and a signal to the workers of
+ * other processes (they also find queued runs and pending cancels in their periodic sweeps).
+ */
+function runScheduler(
+  workers: Workers | undefined,
+  signals: StoreSignals | undefined,
+  origin: string,
+  log: Logger,
+): RunScheduler {
   return {
-    app,
-    store,
-    url,
-    async close() {
-      await app.close();
-      await worker.stop();
-      await tokenCounts.close();
-      await ingestion.stop();
-      await builtins.sessions?.closeAll();
-      await blobs.close();
-      await store.close();
+    wake: () => {
+      workers?.runs.wake();
+      publish(signals, SIGNAL.runsQueued, origin, log);
+    },
+    cancel: (runId) => {
+      workers?.runs.cancel(runId);
+      publish(signals, SIGNAL.runCancelled, runId, log);
     },
   };
+}
+
+function publish(signals: StoreSignals | undefined, channel: string, payload: string, log: Logger): void {
+  signals?.publish(channel, payload).catch((error: unknown) => {
+    log.warn({ err: error, channel }, 'could not signal the other processes (their sweeps will catch up)');
+  });
 }
 
 /**

@@ -28,7 +28,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   ids: [],
   logger: [],
 };
-const WIRING = new Set(['server', 'cli', 'config']);
+const WIRING = new Set(['server', 'cli', 'config', 'workers']);
 
 interface Import {
   from: string;

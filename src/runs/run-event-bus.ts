@@ -40,6 +40,11 @@ export class RunEventBus {
     this.#emitter.emit(runId, records);
   }
 
+  /** Every subscriber rereads the log: announcements may have been lost (a notification connection dropped). */
+  notifyAll(): void {
+    for (const runId of this.#emitter.eventNames()) this.#emitter.emit(runId, undefined);
+  }
+
   subscribe(runId: string): RunEventSubscription {
     let buffered: RunEventRecord[] = [];
     let reread = false;

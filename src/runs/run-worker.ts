@@ -81,7 +81,10 @@ export class RunWorker implements RunScheduler {
 
   async #sweep(): Promise<void> {
     try {
-      await this.deps.store.runs.renewLeases(this.owner, this.#pump.keys(), Date.now() + this.settings.leaseMs);
+      const executing = this.#pump.keys();
+      await this.deps.store.runs.renewLeases(this.owner, executing, Date.now() + this.settings.leaseMs);
+      // A cancel asked for through another process reaches us by signal; should that be lost, the store says so.
+      for (const runId of await this.deps.store.runs.cancelling(executing)) this.cancel(runId);
       await this.#recoverOrphans(Date.now());
       await this.#expireWaiting();
       this.wake();

@@ -116,6 +116,8 @@ export interface RunRepository {
   claimQueued(owner: string, leaseUntil: number, now: number): Promise<StoredRun | undefined>;
   renewLeases(owner: string, runIds: readonly string[], leaseUntil: number): Promise<void>;
   releaseLease(runId: string, owner: string): Promise<void>;
+  /** Of these runs, those whose status is `cancelling`: a cancel asked for elsewhere that this worker must act on. */
+  cancelling(runIds: readonly string[]): Promise<string[]>;
   /** Runs executing (`in_progress`/`cancelling`) whose lease ran out: their worker died. */
   orphaned(now: number): Promise<StoredRun[]>;
   /** Runs waiting (`queued`/`requires_action`) past their `expires_at` (unix seconds). */

@@ -18,7 +18,35 @@ export interface Store {
   readonly runs: RunRepository;
   readonly vectorStores: VectorStoreRepository;
   readonly fileSearch: FileSearchIndex;
+  /** Messages between the processes sharing this store; undefined when only one process can use it (SQLite). */
+  readonly signals: StoreSignals | undefined;
   close(): Promise<void>;
+}
+
+/** The channels processes signal on, and what each payload is. */
+export const SIGNAL = {
+  /** A run's event log grew (payload: `runId origin`; sent by the store in the appending transaction). */
+  runEvents: 'run_events',
+  /** Runs were queued or requeued (payload: the sender's origin). */
+  runsQueued: 'runs_queued',
+  /** A run executing somewhere must stop: its status is `cancelling` (payload: run id). */
+  runCancelled: 'run_cancelled',
+  /** Vector store files wait for ingestion (payload: the sender's origin). */
+  filesQueued: 'files_queued',
+  /** A thread was deleted: its code_interpreter session closes wherever it lives (payload: thread id). */
+  threadDeleted: 'thread_deleted',
+} as const;
+
+/**
+ * Fire-and-forget messages between the processes sharing a store (PostgreSQL LISTEN/NOTIFY): wake-ups and
+ * requests whose durable state is already in the store, so a lost message only delays what the periodic
+ * sweeps would find anyway.
+ */
+export interface StoreSignals {
+  publish(channel: string, payload: string): Promise<void>;
+  subscribe(channel: string, handler: (payload: string) => void): Promise<void>;
+  /** `handler` runs after the listening connection was lost and is back: messages sent meanwhile are gone. */
+  onReconnect(handler: () => void): void;
 }
 
 export interface AssistantRepository {

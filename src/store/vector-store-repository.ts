@@ -62,6 +62,12 @@ export interface VectorStoreRepository {
   /** Files waiting for ingestion, oldest first, that no live lease holds. */
   claimPendingFile(owner: string, leaseUntil: number, now: number): Promise<StoredVectorStoreFile | undefined>;
   releaseFile(vectorStoreId: string, fileId: string): Promise<void>;
+  /** Extends `owner`'s leases on these files (those it still holds) to `leaseUntil`. */
+  renewFileLeases(
+    owner: string,
+    files: ReadonlyArray<{ vectorStoreId: string; fileId: string }>,
+    leaseUntil: number,
+  ): Promise<void>;
   /** Files of all projects still `in_progress`: the ingestion backlog (for metrics). */
   countFilesInProgress(): Promise<number>;
 

@@ -29,27 +29,33 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (to test restarts); a fresh temporary one otherwise. */
   dataDir?: string;
+  /** `serve` (API only) or `worker` (no HTTP: `url` is empty) on PostgreSQL; API and workers by default. */
+  command?: 'serve' | 'worker';
 }
 
 /**
- * Starts the real server (`src/cli.ts serve`) as a child process on a free port with its own
+ * Starts the real server (`src/cli.ts`: API and workers in one process) as a child process on a free port with its own
  * DATA_DIR, and resolves once it listens. The caller stops it; `removeDataDir` cleans up.
  */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'assistants-test-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'serve'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      ...options.env,
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...(options.command ? [options.command] : [])],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const logs: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -65,9 +71,9 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
         return;
       }
       logs.push(entry);
-      if (typeof entry.url === 'string') {
+      if (typeof entry.url === 'string' || entry.role === 'worker') {
         clearTimeout(timer);
-        resolve(entry.url);
+        resolve(typeof entry.url === 'string' ? entry.url : '');
       }
     });
     child.once('exit', (code) => {

@@ -178,6 +178,16 @@ export class SqliteRuns implements RunRepository {
     );
   }
 
+  async cancelling(runIds: readonly string[]): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    return this.db
+      .all<{ id: string }>(
+        "SELECT id FROM runs WHERE status = 'cancelling' AND id IN (SELECT value FROM json_each(?))",
+        JSON.stringify(runIds),
+      )
+      .map((row) => row.id);
+  }
+
   async orphaned(now: number): Promise<StoredRun[]> {
     const rows = this.db.all<RunRow>(
       `SELECT ${RUN_COLUMNS} FROM runs WHERE status IN ('in_progress', 'cancelling') AND (lease_until IS NULL OR lease_until < ?) ORDER BY seq`,

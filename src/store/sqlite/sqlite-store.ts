@@ -27,6 +27,8 @@ export class SqliteStore implements Store {
   readonly runs: SqliteRuns;
   readonly vectorStores: SqliteVectorStores;
   readonly fileSearch: SqliteFileSearchIndex;
+  /** One process owns the file: there is nobody to signal. */
+  readonly signals = undefined;
   readonly #db: SqliteDatabase;
 
   constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {

@@ -245,6 +245,24 @@ export class SqliteVectorStores implements VectorStoreRepository {
     );
   }
 
+  async renewFileLeases(
+    owner: string,
+    files: ReadonlyArray<{ vectorStoreId: string; fileId: string }>,
+    leaseUntil: number,
+  ): Promise<void> {
+    this.db.transaction(() => {
+      for (const { vectorStoreId, fileId } of files) {
+        this.db.run(
+          'UPDATE vector_store_files SET lease_until = ? WHERE vector_store_id = ? AND id = ? AND lease_owner = ?',
+          leaseUntil,
+          vectorStoreId,
+          fileId,
+          owner,
+        );
+      }
+    });
+  }
+
   async countFilesInProgress(): Promise<number> {
     const sql = "SELECT count(*) AS count FROM vector_store_files WHERE status = 'in_progress'";
     return this.db.get<{ count: number }>(sql)?.count ?? 0;

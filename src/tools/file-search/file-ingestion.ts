@@ -10,6 +10,8 @@ import { VectorBackfill } from './vector-backfill.js';
 /** The configuration file ingestion reads (a slice of the server's Config). */
 export interface FileIngestionSettings {
   ingestionSweepIntervalMs: number;
+  /** How long a claimed file stays this worker's without renewal (ms). */
+  ingestionLeaseMs: number;
   ingestionProcesses: number;
   ingestionTaskTimeoutMs: number;
   ingestionTaskMemoryMb: number;
@@ -46,6 +48,8 @@ export class FileIngestion {
     blobs: BlobStore;
     embeddings: MonitoredEmbeddingModel | undefined;
     log: Logger;
+    /** True when no other process ingests from this store (SQLite): files a previous process held are free. */
+    soleWorker: boolean;
   }) {
     const { settings, store, embeddings, log } = deps;
     this.#pool = new IngestionPool({
@@ -69,9 +73,9 @@ export class FileIngestion {
       {
         // One file waiting per process keeps the processes busy while the server writes a batch.
         concurrency: settings.ingestionProcesses + 1,
-        leaseMs: 60_000,
+        leaseMs: settings.ingestionLeaseMs,
         sweepIntervalMs: settings.ingestionSweepIntervalMs,
-        soleWorker: true,
+        soleWorker: deps.soleWorker,
       },
     );
   }

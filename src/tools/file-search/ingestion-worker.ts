@@ -105,8 +105,22 @@ export class IngestionWorker {
   }
 
   #sweep(): void {
+    void this.#renewLeases();
     void this.#expireStores();
     this.wake();
+  }
+
+  /** Keeps the files being ingested ours: a lease that runs out lets another worker take the file over. */
+  async #renewLeases(): Promise<void> {
+    const files = this.#pump.keys().map((key) => {
+      const [vectorStoreId, fileId] = key.split('/') as [string, string];
+      return { vectorStoreId, fileId };
+    });
+    try {
+      await this.#store.vectorStores.renewFileLeases(this.owner, files, Date.now() + this.settings.leaseMs);
+    } catch (error) {
+      this.#log.error({ err: error }, 'renewing ingestion leases failed');
+    }
   }
 
   /** Marks stores whose `expires_at` has passed as expired (searching them is then refused). */

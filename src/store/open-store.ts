@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { PgStore } from './postgres/pg-store.js';
+import { SqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+export interface StoreSettings {
+  /** `postgres://…` selects PostgreSQL; undefined, the embedded SQLite file under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Embedding size when vector search is enabled; keyword search only when undefined. */
+  vectorDimensions: number | undefined;
+  /** Names this process to the others sharing a PostgreSQL store. */
+  origin: string;
+  onSignalError: (error: unknown) => void;
+}
+
+/** The store the settings name: PostgreSQL (shared by many processes) or the embedded SQLite file. */
+export async function openStore(settings: StoreSettings): Promise<Store> {
+  if (settings.databaseUrl !== undefined) {
+    return PgStore.open(settings.databaseUrl, {
+      vectorDimensions: settings.vectorDimensions,
+      origin: settings.origin,
+      onSignalError: settings.onSignalError,
+    });
+  }
+  return SqliteStore.open(path.join(settings.dataDir, 'assistants.sqlite'), {
+    vectorDimensions: settings.vectorDimensions,
+  });
+}

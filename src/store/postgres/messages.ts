@@ -1,0 +1,127 @@
+import type { Page, PageRequest } from '../../api/pagination.js';
+import type { Message } from '../../api/types.js';
+import { ThreadBusyError } from '../run-repository.js';
+import type { ContextMessage, ContextQuery, MessageFilter, MessageRepository } from '../store.js';
+import type { PgDatabase, PgQueryable } from './pg-database.js';
+import { selectPage } from './select-page.js';
+
+/** Inserts a message, or replaces it whole when it exists (the run engine rewrites its own messages). */
+export async function upsertMessage(db: PgQueryable, project: string, message: Message): Promise<void> {
+  await db.run(
+    `INSERT INTO messages (id, project, thread_id, run_id, data) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (id) DO UPDATE SET data = excluded.data, run_id = excluded.run_id, token_counts = NULL`,
+    [message.id, project, message.thread_id, message.run_id, JSON.stringify(message)],
+  );
+}
+
+/**
+ * Locks the thread's row until the transaction ends, so message writes and run creation on one thread take
+ * turns (the thread row is always locked before any run row: no lock-order deadlocks). False: no such thread.
+ */
+export async function lockThread(tx: PgQueryable, threadId: string): Promise<boolean> {
+  return (await tx.get('SELECT 1 FROM threads WHERE id = $1 FOR NO KEY UPDATE', [threadId])) !== undefined;
+}
+
+/** The id of the thread's active run, if any. */
+export async function activeRunId(db: PgQueryable, threadId: string): Promise<string | undefined> {
+  const row = await db.get<{ id: string }>(
+    `SELECT id FROM runs WHERE thread_id = $1 AND status IN ('queued', 'in_progress', 'requires_action', 'cancelling')`,
+    [threadId],
+  );
+  return row?.id;
+}
+
+export class PgMessages implements MessageRepository {
+  constructor(private readonly db: PgDatabase) {}
+
+  async insert(project: string, message: Message): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await lockThread(tx, message.thread_id);
+      const runId = await activeRunId(tx, message.thread_id);
+      if (runId !== undefined) throw new ThreadBusyError(message.thread_id, runId);
+      await upsertMessage(tx, project, message);
+    });
+  }
+
+  async get(project: string, threadId: string, id: string): Promise<Message | undefined> {
+    const row = await this.db.get<{ data: string }>(
+      'SELECT data FROM messages WHERE id = $1 AND thread_id = $2 AND project = $3',
+      [id, threadId, project],
+    );
+    return row && (JSON.parse(row.data) as Message);
+  }
+
+  async update(project: string, message: Message): Promise<void> {
+    await this.db.run('UPDATE messages SET data = $1, run_id = $2 WHERE id = $3 AND project = $4', [
+      JSON.stringify(message),
+      message.run_id,
+      message.id,
+      project,
+    ]);
+  }
+
+  async delete(project: string, threadId: string, id: string): Promise<boolean> {
+    const deleted = await this.db.run('DELETE FROM messages WHERE id = $1 AND thread_id = $2 AND project = $3', [
+      id,
+      threadId,
+      project,
+    ]);
+    return deleted > 0;
+  }
+
+  async list(project: string, threadId: string, page: PageRequest, filter: MessageFilter = {}): Promise<Page<Message>> {
+    const scope =
+      filter.runId === undefined
+        ? { table: 'messages', where: 'thread_id = $1 AND project = $2', params: [threadId, project] }
+        : {
+            table: 'messages',
+            where: 'thread_id = $1 AND run_id = $2 AND project = $3',
+            params: [threadId, filter.runId, project],
+          };
+    return selectPage(this.db, scope, page);
+  }
+
+  async newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextMessage[]> {
+    const rows = await this.db.all<{ seq: number; data: string; tokens: number | null }>(
+      `SELECT seq, data, (token_counts ->> $1)::integer AS tokens FROM messages
+       WHERE thread_id = $2 AND project = $3 AND run_id IS DISTINCT FROM $4 AND seq < $5 ORDER BY seq DESC LIMIT $6`,
+      [query.encoding, threadId, project, query.excludeRunId, query.beforeSeq ?? Number.MAX_SAFE_INTEGER, query.limit],
+    );
+    return rows.map((row) => ({
+      seq: row.seq,
+      message: JSON.parse(row.data) as Message,
+      tokens: row.tokens ?? undefined,
+    }));
+  }
+
+  async codeInterpreterAttachments(project: string, threadId: string): Promise<string[]> {
+    // jsonb_path_query is lax: messages without attachments (or with `null`) yield nothing instead of failing.
+    const rows = await this.db.all<{ fileId: unknown }>(
+      `SELECT jsonb_path_query(data::jsonb,
+         '$.attachments[*] ? (exists(@.tools[*] ? (@.type == "code_interpreter"))).file_id') AS "fileId"
+       FROM messages WHERE thread_id = $1 AND project = $2 ORDER BY seq`,
+      [threadId, project],
+    );
+    const ids = rows.map((row) => row.fileId).filter((fileId): fileId is string => typeof fileId === 'string');
+    return [...new Set(ids)];
+  }
+
+  async saveTokenCounts(project: string, encoding: string, counts: ReadonlyArray<{ id: string; tokens: number }>) {
+    if (counts.length === 0) return;
+    await this.db.run(
+      `UPDATE messages SET token_counts = coalesce(messages.token_counts, '{}'::jsonb) || jsonb_build_object($1::text, c.tokens)
+       FROM unnest($2::text[], $3::integer[]) AS c (id, tokens)
+       WHERE messages.id = c.id AND messages.project = $4`,
+      [encoding, counts.map((count) => count.id), counts.map((count) => count.tokens), project],
+    );
+  }
+
+  async count(project: string, threadId: string): Promise<number> {
+    // Kept by a trigger on insert/delete, so the per-create limit check is one row read.
+    const row = await this.db.get<{ count: number }>(
+      'SELECT message_count AS count FROM threads WHERE id = $1 AND project = $2',
+      [threadId, project],
+    );
+    return row?.count ?? 0;
+  }
+}

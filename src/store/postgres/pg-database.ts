@@ -1,0 +1,88 @@
+import pg from 'pg';
+
+// bigint (int8) columns — seq, counts, sums — come back as JS numbers: every value we store fits in 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+
+/** A connection or the pool: what a repository needs to run statements, inside a transaction or not. */
+export interface PgQueryable {
+  /** All rows. */
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** The first row, or undefined. */
+  get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
+  /** How many rows the statement changed. */
+  run(sql: string, params?: readonly unknown[]): Promise<number>;
+}
+
+class Queryable implements PgQueryable {
+  constructor(private readonly target: pg.Pool | pg.PoolClient) {}
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return (await this.target.query(sql, params as unknown[])).rows as T[];
+  }
+
+  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return (await this.target.query(sql, params as unknown[])).rows[0] as T | undefined;
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    return (await this.target.query(sql, params as unknown[])).rowCount ?? 0;
+  }
+}
+
+export interface PgDatabaseOptions {
+  /** Connections this process keeps at most. */
+  maxConnections?: number;
+}
+
+/** A pool of connections to one PostgreSQL database, with one transaction helper. */
+export class PgDatabase implements PgQueryable {
+  readonly pool: pg.Pool;
+  readonly #queryable: Queryable;
+
+  constructor(connectionString: string, options: PgDatabaseOptions = {}) {
+    this.pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 20 });
+    // An idle connection the server dropped (restart, failover) must not crash the process; the pool replaces it.
+    this.pool.on('error', () => {});
+    this.#queryable = new Queryable(this.pool);
+  }
+
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.#queryable.all<T>(sql, params);
+  }
+
+  get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined> {
+    return this.#queryable.get<T>(sql, params);
+  }
+
+  run(sql: string, params?: readonly unknown[]): Promise<number> {
+    return this.#queryable.run(sql, params);
+  }
+
+  /**
+   * Runs `work` in one READ COMMITTED transaction on one connection; commits when it resolves, rolls back
+   * when it throws (and rethrows). Rows that must not change underneath are locked with SELECT … FOR UPDATE.
+   */
+  async transaction<T>(work: (tx: PgQueryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(new Queryable(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is dropped from the pool instead of reused.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
