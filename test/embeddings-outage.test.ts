@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type OpenAI from 'openai';
+import { withBackendDb } from './helpers/backend-db.js';
 import { sdkClient } from './helpers/client.js';
 import { pollUntil } from './helpers/poll.js';
 import { removeDataDir, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -107,18 +107,12 @@ async function start(dataDir?: string): Promise<{ server: TestServer; client: Op
   return { server, client: sdkClient(server) };
 }
 
-/** Chunks still waiting for their vectors, read from the server's database. */
-function missingVectors(server: TestServer): number {
-  const database = new Database(path.join(server.dataDir, 'assistants.sqlite'), {
-    readonly: true,
-    fileMustExist: true,
+/** Chunks still waiting for their vectors, read from the server's database (SQLite or PostgreSQL). */
+function missingVectors(server: TestServer): Promise<number> {
+  return withBackendDb(server.dataDir, async (db) => {
+    const row = await db.get<{ count: number }>('SELECT count(*) AS count FROM file_search_missing_vectors');
+    return row!.count;
   });
-  try {
-    return (database.prepare('SELECT count(*) AS count FROM file_search_missing_vectors').get() as { count: number })
-      .count;
-  } finally {
-    database.close();
-  }
 }
 
 function providerLogs(server: TestServer, state: 'reachable' | 'unreachable'): Array<Record<string, unknown>> {
@@ -166,7 +160,7 @@ describe('an embedding provider that is down', () => {
       [],
       'keyword search alone finds nothing here',
     );
-    assert.equal(missingVectors(server), 2, 'both chunks wait for their vectors');
+    assert.equal(await missingVectors(server), 2, 'both chunks wait for their vectors');
     assert.equal(embeddings.answered, 0);
     assert.equal(providerLogs(server, 'unreachable').length, 1, 'retries are not logged again');
     assert.equal(providerLogs(server, 'reachable').length, 0);
@@ -199,7 +193,7 @@ describe('an embedding provider that is down', () => {
     timeout: 60_000,
   }, async () => {
     embeddings.up = true;
-    await pollUntil(() => missingVectors(server) === 0, {
+    await pollUntil(async () => (await missingVectors(server)) === 0, {
       what: 'the backfill to fill in every vector',
       timeoutMs: 30_000,
     });
@@ -222,12 +216,12 @@ describe('an embedding provider that is down', () => {
     );
     assert.equal(attached.status, 'completed', JSON.stringify(attached.last_error));
     assert.deepEqual(await resultFileIds(client, storeId, 'glaciers carve valleys'), [glacier]);
-    assert.equal(missingVectors(server), 1);
+    assert.equal(await missingVectors(server), 1);
     await server.stop();
 
     embeddings.up = true;
     const restarted = await start(server.dataDir);
-    await pollUntil(() => missingVectors(restarted.server) === 0, {
+    await pollUntil(async () => (await missingVectors(restarted.server)) === 0, {
       what: 'the vectors missing before the restart',
       timeoutMs: 30_000,
     });

@@ -3,8 +3,8 @@ import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import Database from 'better-sqlite3';
 import { toFile } from 'openai';
+import { jsonOf, withBackendDb } from './helpers/backend-db.js';
 import { sdkClient } from './helpers/client.js';
 import { listBlobs, rejectsWith, sha256Of, sha256OfBuffer } from './helpers/file-fixtures.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
@@ -64,11 +64,17 @@ test('a file past its expires_at is gone: 404, out of lists, and its bytes delet
   await first.stop();
 
   // Nobody waits an hour in a test: move the expiry into the past while the server is down.
-  const database = new Database(path.join(first.dataDir, 'assistants.sqlite'));
-  database
-    .prepare("UPDATE files SET expires_at = ?, data = json_set(data, '$.expires_at', ?) WHERE id = ?")
-    .run(Math.floor(Date.now() / 1000) - 1, Math.floor(Date.now() / 1000) - 1, expiring.id);
-  database.close();
+  const past = Math.floor(Date.now() / 1000) - 1;
+  await withBackendDb(first.dataDir, async (db) => {
+    const row = await db.get<{ data: unknown }>('SELECT data FROM files WHERE id = ?', [expiring.id]);
+    const data = { ...jsonOf<Record<string, unknown>>(row!.data), expires_at: past };
+    const changed = await db.run('UPDATE files SET expires_at = ?, data = ? WHERE id = ?', [
+      past,
+      JSON.stringify(data),
+      expiring.id,
+    ]);
+    assert.equal(changed, 1);
+  });
 
   const second = await start(first.dataDir);
   const again = sdkClient(second);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { jsonOf, withBackendDb } from './helpers/backend-db.js';
 import { slowestHealthCheck } from './helpers/health-latency.js';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { chatRequests, createAssistant, upstreamMessages, waitForRun } from './helpers/run-helpers.js';
@@ -31,20 +30,22 @@ describe('run context', () => {
     const run = await fixture.client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id });
     assert.equal(run.status, 'completed');
 
-    const database = new Database(path.join(fixture.server.dataDir, 'assistants.sqlite'), { readonly: true });
-    try {
-      const rows = database
-        .prepare('SELECT run_id, token_counts FROM messages WHERE thread_id = ? ORDER BY seq')
-        .all(thread.id) as Array<{ run_id: string | null; token_counts: string | null }>;
-      const counted = rows.filter((row) => row.run_id === null).map((row) => JSON.parse(row.token_counts ?? '{}'));
-      assert.equal(counted.length, 3);
-      // gpt-4o-mini uses o200k; each message is its text plus 3 tokens of framing and its role.
-      for (const counts of counted) assert.ok(counts.o200k_base > 4 && counts.o200k_base < 10, JSON.stringify(counts));
-      // The run's own answer is counted when a later run first reads it.
-      assert.equal(rows.at(-1)?.token_counts, null);
-    } finally {
-      database.close();
+    const rows = await withBackendDb(fixture.server.dataDir, (db) =>
+      db.all<{ run_id: string | null; token_counts: unknown }>(
+        'SELECT run_id, token_counts FROM messages WHERE thread_id = ? ORDER BY seq',
+        [thread.id],
+      ),
+    );
+    const counted = rows
+      .filter((row) => row.run_id === null)
+      .map((row) => jsonOf<Record<string, number>>(row.token_counts ?? '{}'));
+    assert.equal(counted.length, 3);
+    // gpt-4o-mini uses o200k; each message is its text plus 3 tokens of framing and its role.
+    for (const counts of counted) {
+      assert.ok(counts.o200k_base! > 4 && counts.o200k_base! < 10, JSON.stringify(counts));
     }
+    // The run's own answer is counted when a later run first reads it.
+    assert.equal(rows.at(-1)?.token_counts, null);
   });
 
   test('truncation keeps the newest messages that fit, read newest first', async () => {

@@ -175,10 +175,11 @@ describe('file_search in runs', () => {
     });
     const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'hi' }] });
     await fixture.server.stop();
-    const Database = (await import('better-sqlite3')).default;
-    const db = new Database(`${fixture.server.dataDir}/assistants.sqlite`);
-    db.prepare('UPDATE vector_stores SET expires_at = 1 WHERE id = ?').run(store.id);
-    db.close();
+    const { withBackendDb } = await import('./helpers/backend-db.js');
+    const changed = await withBackendDb(fixture.server.dataDir, (db) =>
+      db.run('UPDATE vector_stores SET expires_at = 1 WHERE id = ?', [store.id]),
+    );
+    assert.equal(changed, 1);
     const { startTestServer } = await import('./helpers/test-server.js');
     const { sdkClient } = await import('./helpers/client.js');
     const restarted = await startTestServer({

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
+import { withBackendDb } from './helpers/backend-db.js';
 import { sdkClient } from './helpers/client.js';
 import { rejectsWith } from './helpers/file-fixtures.js';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
@@ -190,12 +189,12 @@ test('cancel stops a batch: files not yet ingested are cancelled and never searc
 
     // A graceful stop waits for the in-flight ingestions; what they wrote must be gone.
     await server.stop();
-    const database = new Database(path.join(server.dataDir, 'assistants.sqlite'), { readonly: true });
-    const row = database
-      .prepare('SELECT count(*) AS count FROM file_search_chunks WHERE vector_store_id = ?')
-      .get(store.id) as { count: number };
-    database.close();
-    assert.equal(row.count, 0);
+    const row = await withBackendDb(server.dataDir, (db) =>
+      db.get<{ count: number }>('SELECT count(*) AS count FROM file_search_chunks WHERE vector_store_id = ?', [
+        store.id,
+      ]),
+    );
+    assert.equal(row?.count, 0);
   } finally {
     await server.stop();
     await gate.close();

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
+import { jsonOf, withBackendDb } from './helpers/backend-db.js';
 import { sdkClient } from './helpers/client.js';
 import { rejectsWith } from './helpers/file-fixtures.js';
 import { pollUntil } from './helpers/poll.js';
@@ -25,31 +24,31 @@ after(async () => {
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /**
- * Rewrites a store's row behind the server's back (nobody waits days in a test). The server reads
- * the row on every request and SQLite's WAL lets a second connection write meanwhile.
+ * Rewrites a store's row behind the server's back (nobody waits days in a test). The server reads the row on
+ * every request; SQLite's WAL lets a second connection write meanwhile, as PostgreSQL does.
  */
-function editStore(vectorStoreId: string, changes: { expires_at?: number; last_active_at?: number }): void {
-  const database = new Database(path.join(fixture.server.dataDir, 'assistants.sqlite'));
-  try {
-    const row = database.prepare('SELECT data FROM vector_stores WHERE id = ?').get(vectorStoreId) as { data: string };
-    const data = { ...(JSON.parse(row.data) as Record<string, unknown>), ...changes };
-    database
-      .prepare('UPDATE vector_stores SET data = ?, expires_at = ? WHERE id = ?')
-      .run(JSON.stringify(data), data.expires_at ?? null, vectorStoreId);
-  } finally {
-    database.close();
-  }
+async function editStore(
+  vectorStoreId: string,
+  changes: { expires_at?: number; last_active_at?: number },
+): Promise<void> {
+  await withBackendDb(fixture.server.dataDir, async (db) => {
+    const row = await db.get<{ data: unknown }>('SELECT data FROM vector_stores WHERE id = ?', [vectorStoreId]);
+    const data = { ...jsonOf<Record<string, unknown>>(row!.data), ...changes };
+    const changed = await db.run('UPDATE vector_stores SET data = ?, expires_at = ? WHERE id = ?', [
+      JSON.stringify(data),
+      data.expires_at ?? null,
+      vectorStoreId,
+    ]);
+    assert.equal(changed, 1);
+  });
 }
 
-function expiredColumn(vectorStoreId: string): number {
-  const database = new Database(path.join(fixture.server.dataDir, 'assistants.sqlite'), { readonly: true });
-  try {
-    return (
-      database.prepare('SELECT expired FROM vector_stores WHERE id = ?').get(vectorStoreId) as { expired: number }
-    ).expired;
-  } finally {
-    database.close();
-  }
+/** The store's `expired` column as 0 or 1 (an integer on SQLite, a boolean or an integer on PostgreSQL). */
+async function expiredColumn(vectorStoreId: string): Promise<number> {
+  const row = await withBackendDb(fixture.server.dataDir, (db) =>
+    db.get<{ expired: number | boolean }>('SELECT expired FROM vector_stores WHERE id = ?', [vectorStoreId]),
+  );
+  return Number(row!.expired);
 }
 
 test('a store past its expires_at is expired, the sweep records it, and search is refused', async () => {
@@ -64,8 +63,8 @@ test('a store past its expires_at is expired, the sweep records it, and search i
   await waitForStore(client, lasting.id);
   assert.equal((await client.vectorStores.search(expiring.id, { query: 'mayflies' })).data.length, 1);
 
-  editStore(expiring.id, { expires_at: nowSeconds() - 1 });
-  await pollUntil(() => expiredColumn(expiring.id) === 1, {
+  await editStore(expiring.id, { expires_at: nowSeconds() - 1 });
+  await pollUntil(async () => (await expiredColumn(expiring.id)) === 1, {
     what: 'the ingestion worker sweep to mark the store expired',
   });
 
@@ -83,7 +82,7 @@ test('a store past its expires_at is expired, the sweep records it, and search i
   });
   // A search does not revive it, and a store without expires_after is untouched by the sweep.
   assert.equal((await client.vectorStores.retrieve(expiring.id)).status, 'expired');
-  assert.equal(expiredColumn(lasting.id), 0);
+  assert.equal(await expiredColumn(lasting.id), 0);
   assert.equal((await client.vectorStores.retrieve(lasting.id)).status, 'completed');
   assert.equal((await client.vectorStores.search(lasting.id, { query: 'mayflies' })).data.length, 1);
   // An expired store can still be deleted.
@@ -99,7 +98,7 @@ test('expires_after anchored on last_active_at moves with activity', async () =>
   });
   await waitForStore(client, store.id);
   const longAgo = nowSeconds() - 5 * 3600;
-  editStore(store.id, { last_active_at: longAgo, expires_at: longAgo + 2 * DAY_SECONDS });
+  await editStore(store.id, { last_active_at: longAgo, expires_at: longAgo + 2 * DAY_SECONDS });
   const idle = await client.vectorStores.retrieve(store.id);
   assert.equal(idle.last_active_at, longAgo);
   assert.equal(idle.expires_at, longAgo + 2 * DAY_SECONDS);
@@ -116,13 +115,15 @@ test('a store whose expiry passed while the server was down is expired after a r
   const { client } = fixture;
   const store = await client.vectorStores.create({ expires_after: { anchor: 'last_active_at', days: 30 } });
   await fixture.server.stop();
-  editStore(store.id, { expires_at: nowSeconds() - 60 });
+  await editStore(store.id, { expires_at: nowSeconds() - 60 });
   const restarted = await startTestServer({
     dataDir: fixture.server.dataDir,
     env: { INGESTION_SWEEP_INTERVAL_MS: '100', EMBEDDING_MODEL: 'none' },
   });
   try {
-    await pollUntil(() => expiredColumn(store.id) === 1, { what: 'the sweep on start to mark it expired' });
+    await pollUntil(async () => (await expiredColumn(store.id)) === 1, {
+      what: 'the sweep on start to mark it expired',
+    });
     const again = sdkClient(restarted);
     assert.equal((await again.vectorStores.retrieve(store.id)).status, 'expired');
     await rejectsWith(again.vectorStores.search(store.id, { query: 'anything' }), {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type OpenAI from 'openai';
+import { withBackendDb } from './helpers/backend-db.js';
 import { sdkClient } from './helpers/client.js';
 import { rejectsWith } from './helpers/file-fixtures.js';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
@@ -61,30 +60,33 @@ test("another project's stores, files and batches are 404 and never listed", asy
 test('a vector store holds at most 10,000 files', async () => {
   const store = await alpha.vectorStores.create({});
   // Uploading 10,000 files would take minutes: fill the store's rows directly, as completed files.
-  const database = new Database(path.join(fixture.server.dataDir, 'assistants.sqlite'));
-  try {
-    const insert = database.prepare(
-      `INSERT INTO vector_store_files (id, project, vector_store_id, batch_id, status, usage_bytes, chunking, data)
-       VALUES (?, 'alpha', ?, NULL, 'completed', 0, '{"maxChunkSizeTokens":800,"chunkOverlapTokens":400}', ?)`,
-    );
-    database.transaction(() => {
-      for (let index = 0; index < MAX_FILES - 1; index++) {
-        const id = `file-seeded${index}`;
-        const data = {
-          id,
-          object: 'vector_store.file',
-          usage_bytes: 0,
-          created_at: 1,
-          vector_store_id: store.id,
-          status: 'completed',
-          last_error: null,
-        };
-        insert.run(id, store.id, JSON.stringify(data));
+  const seeded = Array.from({ length: MAX_FILES - 1 }, (_, index) => {
+    const id = `file-seeded${index}`;
+    const data = {
+      id,
+      object: 'vector_store.file',
+      usage_bytes: 0,
+      created_at: 1,
+      vector_store_id: store.id,
+      status: 'completed',
+      last_error: null,
+    };
+    return [id, store.id, JSON.stringify(data)];
+  });
+  await withBackendDb(fixture.server.dataDir, (db) =>
+    db.transaction(async () => {
+      // A thousand rows a statement: one round trip each on PostgreSQL, well under SQLite's limit of parameters.
+      for (let start = 0; start < seeded.length; start += 1000) {
+        const rows = seeded.slice(start, start + 1000);
+        const inserted = await db.run(
+          `INSERT INTO vector_store_files (id, project, vector_store_id, batch_id, status, usage_bytes, chunking, data)
+           VALUES ${rows.map(() => `(?, 'alpha', ?, NULL, 'completed', 0, '{"maxChunkSizeTokens":800,"chunkOverlapTokens":400}', ?)`).join(', ')}`,
+          rows.flat(),
+        );
+        assert.equal(inserted, rows.length);
       }
-    })();
-  } finally {
-    database.close();
-  }
+    }),
+  );
   const last = await uploadFile(alpha, 'last.txt', 'The ten thousandth file.');
   const extra = await uploadFile(alpha, 'extra.txt', 'One too many.');
   const another = await uploadFile(alpha, 'another.txt', 'Two too many.');

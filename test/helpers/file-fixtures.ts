@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import OpenAI from 'openai';
 import { WRITERS_DIR } from '../../src/files/partial-blobs.js';
+import { bucketKeys } from './test-backend.js';
 
 /** The sha256 of everything a stream yields, read chunk by chunk. */
 export async function sha256Of(source: AsyncIterable<Uint8Array>): Promise<{ sha256: string; bytes: number }> {
@@ -52,8 +53,15 @@ export async function writeRandomFile(filePath: string, totalBytes: number): Pro
   return hash.digest('hex');
 }
 
-/** Every stored blob (regular files, including `.partial` leftovers) under the server's DATA_DIR, relative to `blobs/`. */
+/**
+ * Every stored blob of the server(s) on `dataDir`, by key: the regular files under its `blobs/` folder (including
+ * `.partial` leftovers) and, in the PostgreSQL + S3 pass, the objects in its bucket (test-backend.ts).
+ */
 export function listBlobs(dataDir: string): string[] {
+  return [...diskBlobs(dataDir), ...(bucketKeys(dataDir) ?? [])].sort();
+}
+
+function diskBlobs(dataDir: string): string[] {
   const root = path.join(dataDir, 'blobs');
   if (!existsSync(root)) return [];
   return (
@@ -62,7 +70,6 @@ export function listBlobs(dataDir: string): string[] {
       .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
       // The writer locks of live server processes are the store's bookkeeping, not blobs.
       .filter((relative) => relative.split(path.sep)[0] !== WRITERS_DIR)
-      .sort()
   );
 }
 

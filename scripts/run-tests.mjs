@@ -1,0 +1,196 @@
+// Runs the test suite once per backend (`npm run test:quick`; `npm test` runs it under c8):
+//
+//   pass 1  SQLite and the disk blob store — always, exactly as `node --test` alone would;
+//   pass 2  PostgreSQL and S3 — only when TEST_DATABASE_URL is set (`bash scripts/setup-postgres.sh` prints one):
+//           every server the tests start (test/helpers/test-server.ts) gets a database of its own on that cluster
+//           and a bucket of its own on one local S3 server (s3rver) started here for the pass.
+//
+//   node scripts/run-tests.mjs [--backend=sqlite|postgres] [test files...]
+//
+// --backend runs one pass only (postgres needs TEST_DATABASE_URL); files default to test/*.test.ts. The exit code is
+// non-zero when any pass fails. Each pass is one `node --test` process, so coverage (NODE_V8_COVERAGE, set by c8)
+// reaches every test process and every server either pass starts. The databases of a pass are dropped when it ends,
+// and those a run killed before its end left behind are dropped by the next run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const NODE_TEST = ['--import', 'tsx', '--test', '--test-concurrency=2'];
+
+/**
+ * Test files pass 2 leaves out, and why: each is about the SQLite dialect itself, so running it again would only
+ * repeat pass 1, not test PostgreSQL. They are listed in the output of every run; nothing here is skipped silently.
+ */
+const SQLITE_ONLY = new Map([
+  ['test/migrations-frozen.test.ts', "pins the text of the SQLite dialect's migrations; it starts no server"],
+]);
+
+/**
+ * The prefix of every database pass 2 creates: `${DATABASE_PREFIX}${runner pid}_${digest of the data dir}`
+ * (test/helpers/test-backend.ts names them; keep the two in step).
+ */
+const DATABASE_PREFIX = 'asst_test_';
+
+async function main() {
+  const { backend, files } = parseArgs(process.argv.slice(2));
+  const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
+  if (backend === 'postgres' && !databaseUrl) {
+    fail('--backend=postgres needs TEST_DATABASE_URL (bash scripts/setup-postgres.sh prints one)');
+  }
+  const results = [];
+  if (backend !== 'postgres') {
+    results.push({ name: 'pass 1 (SQLite + disk)', ...(await runPass(files, { TEST_BACKEND: 'sqlite' })) });
+  }
+  if (databaseUrl && backend !== 'sqlite') {
+    const kept = files.filter((file) => !SQLITE_ONLY.has(file));
+    const left = files.filter((file) => SQLITE_ONLY.has(file));
+    results.push({ name: 'pass 2 (PostgreSQL + S3)', left, ...(await postgresPass(kept, databaseUrl)) });
+  }
+  if (results.length > 1 || results[0]?.left?.length) {
+    log('summary');
+    for (const result of results) {
+      log(`  ${result.name}: ${result.ok ? 'passed' : 'FAILED'} in ${(result.ms / 1000).toFixed(1)} s`);
+      for (const file of result.left ?? []) log(`    not run in this pass: ${file} — ${SQLITE_ONLY.get(file)}`);
+    }
+  }
+  process.exitCode = results.every((result) => result.ok) ? 0 : 1;
+}
+
+function parseArgs(args) {
+  let backend;
+  const files = [];
+  for (const arg of args) {
+    if (arg.startsWith('--backend=')) backend = arg.slice('--backend='.length);
+    else if (arg.startsWith('-')) fail(`unknown option ${arg}`);
+    else files.push(path.relative(ROOT, path.resolve(arg)));
+  }
+  if (backend !== undefined && backend !== 'sqlite' && backend !== 'postgres') fail(`unknown backend ${backend}`);
+  if (files.length === 0) {
+    for (const name of readdirSync(path.join(ROOT, 'test')).sort()) {
+      if (name.endsWith('.test.ts')) files.push(`test/${name}`);
+    }
+  }
+  return { backend, files };
+}
+
+/** One `node --test` run of `files` with `env` added; resolves when it ends. */
+function runPass(files, env) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...NODE_TEST, ...files], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
+    const forward = (signal) => child.kill(signal);
+    process.on('SIGINT', forward).on('SIGTERM', forward);
+    child.once('exit', (code, signal) => {
+      process.off('SIGINT', forward).off('SIGTERM', forward);
+      resolve({ ok: code === 0 && signal === null, ms: Date.now() - started });
+    });
+  });
+}
+
+async function postgresPass(files, databaseUrl) {
+  const runId = String(process.pid);
+  const s3Dir = mkdtempSync(path.join(tmpdir(), 'assistants-test-s3-'));
+  let s3;
+  try {
+    await dropDatabases(databaseUrl, (name) => !processAlive(runnerPid(name)));
+    s3 = await startS3(s3Dir);
+    log(`pass 2: PostgreSQL at ${redact(databaseUrl)}, S3 at ${s3.endpoint}`);
+    return await runPass(files, {
+      TEST_BACKEND: 'postgres',
+      TEST_RUN_ID: runId,
+      TEST_S3_ENDPOINT: s3.endpoint,
+      TEST_S3_DIR: s3Dir,
+    });
+  } finally {
+    await s3?.stop();
+    rmSync(s3Dir, { recursive: true, force: true });
+    await dropDatabases(databaseUrl, (name) => runnerPid(name) === Number(runId));
+  }
+}
+
+/** The pid of the runner that created a test database, from its name (NaN for other names). */
+function runnerPid(name) {
+  return Number(name.slice(DATABASE_PREFIX.length).split('_')[0]);
+}
+
+function processAlive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+/** Drops the test databases whose name `which` accepts, closing their connections first. */
+async function dropDatabases(databaseUrl, which) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
+      DATABASE_PREFIX,
+    ]);
+    const names = rows.map((row) => row.datname).filter(which);
+    for (const name of names) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    if (names.length > 0) log(`dropped ${names.length} test database(s)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** s3rver in a child process on a free port, storing under `directory`. */
+async function startS3(directory) {
+  const program = `
+    import S3rver from 's3rver';
+    const server = new S3rver({ address: '127.0.0.1', port: 0, directory: process.argv[1], silent: true });
+    const { port } = await server.run();
+    console.log(JSON.stringify({ port }));
+    const stop = () => server.close(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    // The runner gone (even killed) closes this pipe: never outlive it.
+    process.stdin.on('end', stop).resume();
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '--eval', program, directory], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line).port));
+    child.once('exit', (code) => reject(new Error(`s3rver exited with code ${code} before listening`)));
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function redact(url) {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+function log(message) {
+  console.log(`[run-tests] ${message}`);
+}
+
+function fail(message) {
+  console.error(`[run-tests] ${message}`);
+  process.exit(2);
+}
+
+await main();
