@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { backendEnv, removeBackendData } from './test-backend.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -36,9 +37,12 @@ export interface StartOptions {
 /**
  * Starts the real server (`src/cli.ts`: API and workers in one process) as a child process on a free port with its own
  * DATA_DIR, and resolves once it listens. The caller stops it; `removeDataDir` cleans up.
+ * In the PostgreSQL pass of scripts/run-tests.mjs the server also gets the database and the bucket of its
+ * data directory (test-backend.ts), unless `env` names its own DATABASE_URL or BLOB_STORE.
  */
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'assistants-test-'));
+  const backend = await backendEnv(dataDir, options.env);
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), ...(options.command ? [options.command] : [])],
@@ -51,6 +55,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
         HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'info',
+        ...backend,
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,6 +102,7 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
 
 export function removeDataDir(server: TestServer): void {
   rmSync(server.dataDir, { recursive: true, force: true });
+  removeBackendData(server.dataDir);
 }
 
 function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
