@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { ApiError } from '../src/errors.js';
-import type { ChunkHit } from '../src/store/file-search-index.js';
-import { SqliteFileSearchIndex } from '../src/store/sqlite/file-search-index.js';
-import { migrate } from '../src/store/sqlite/migrations.js';
-import { SqliteDatabase } from '../src/store/sqlite/sqlite-database.js';
+import type { ChunkHit, FileSearchIndex } from '../src/store/file-search-index.js';
+import type { Store } from '../src/store/store.js';
 import { defaultAnalyzer } from '../src/tools/file-search/analyzer.js';
 import { chunkText, chunkTextStream } from '../src/tools/file-search/chunk.js';
 import { resolveChunkingStrategy } from '../src/tools/file-search/chunking-strategy.js';
 import { ExtractionError, extractText, extractTextStream } from '../src/tools/file-search/extract.js';
 import { reciprocalRankFusion } from '../src/tools/file-search/fusion.js';
 import { buildDocx, buildPdf, buildPptx } from './fixtures/file-search-documents.js';
+import { countChunks, openBackendStore } from './helpers/backend-db.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'file-search-core-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
@@ -254,9 +253,11 @@ describe('chunking', () => {
   });
 });
 
+/** The store's keyword index on the pass's backend: SQLite's FTS5 in pass 1, PostgreSQL's dialect in pass 2. */
 describe('keyword index', () => {
-  let db: SqliteDatabase;
-  let keywords: SqliteFileSearchIndex;
+  const dataDir = path.join(directory, 'keyword-index');
+  let store: Store;
+  let keywords: FileSearchIndex;
   // Analysis is the caller's: the index gets terms, as ingestion and search give them.
   const index = (vectorStoreId: string, fileId: string, text: string, title = `${fileId}.txt`): Promise<void> => {
     const chunks = chunkText(text).map((chunk) => ({ ...chunk, terms: defaultAnalyzer.terms(chunk.text) }));
@@ -266,20 +267,19 @@ describe('keyword index', () => {
     const files = fileIds ? { fileIds: new Set(fileIds) } : {};
     return keywords.keywordSearch(defaultAnalyzer.terms(query), { vectorStoreIds, limit, ...files });
   };
-  const chunkCount = (fileId: string): number | undefined =>
-    db.get<{ count: number }>('SELECT count(*) AS count FROM file_search_chunks WHERE file_id = ?', fileId)?.count;
+  const chunkCount = (fileId: string): Promise<number> => countChunks(dataDir, { fileId });
 
   before(async () => {
-    db = new SqliteDatabase(path.join(directory, 'keyword.sqlite'));
-    migrate(db);
-    keywords = new SqliteFileSearchIndex(db, undefined);
+    mkdirSync(dataDir);
+    store = await openBackendStore(dataDir);
+    keywords = store.fileSearch;
     await index('vs_a', 'file-bees', 'Honey bees pollinate flowering plants and produce honey in their hives.');
     await index('vs_a', 'file-stars', 'Neutron stars are the collapsed cores of massive stars after a supernova.');
     const taxes = 'The quarterly tax report lists revenue, costs and deductions.';
     await index('vs_a', 'file-tax', taxes, 'Annual report 2023.pdf');
     await index('vs_b', 'file-other', 'Honey bees and honey production in another store.');
   });
-  after(() => db.close());
+  after(() => store.close());
 
   test('the document with the query terms ranks first, with scores in 0..1, best first', async () => {
     const hits = await search(['vs_a'], 'How do bees make honey?', 10);
@@ -341,10 +341,10 @@ describe('keyword index', () => {
   test("deleting a file's chunks removes them from search", async () => {
     await index('vs_a', 'file-temp', 'Quantum chromodynamics describes quarks and gluons.');
     assert.equal((await search(['vs_a'], 'quarks gluons', 5))[0]?.fileId, 'file-temp');
-    assert.equal(chunkCount('file-temp'), 1);
+    assert.equal(await chunkCount('file-temp'), 1);
     await keywords.deleteFile('vs_a', 'file-temp');
     assert.deepEqual(await search(['vs_a'], 'quarks gluons', 5), []);
-    assert.equal(chunkCount('file-temp'), 0);
+    assert.equal(await chunkCount('file-temp'), 0);
   });
 
   test('the analyzer folds case and accents, stems, and drops stopwords', () => {

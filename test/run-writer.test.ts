@@ -10,7 +10,8 @@ import { runStatusEvent, stepEvent } from '../src/runs/run-events.js';
 import { endStep, newAssistantMessage, newToolCallsStep } from '../src/runs/run-objects.js';
 import { IllegalTransitionError } from '../src/runs/run-status.js';
 import { RunWriter } from '../src/runs/run-writer.js';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
+import { openBackendStore } from './helpers/backend-db.js';
 
 const PROJECT = 'default';
 
@@ -26,16 +27,19 @@ const assistant = {
   metadata: {},
 } as unknown as Assistant;
 
-/** The run writer against a real SQLite file: illegal transitions are programming errors that write nothing. */
+/**
+ * The run writer against a real database (the pass's: a SQLite file, or PostgreSQL): illegal transitions are
+ * programming errors that write nothing.
+ */
 describe('RunWriter', () => {
   let dataDir: string;
-  let store: SqliteStore;
+  let store: Store;
   let writer: RunWriter;
   const bus = new RunEventBus();
 
-  before(() => {
+  before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'run-writer-'));
-    store = SqliteStore.open(path.join(dataDir, 'assistants.sqlite'));
+    store = await openBackendStore(dataDir);
     writer = new RunWriter(store.runs, bus);
   });
 

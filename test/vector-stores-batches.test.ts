@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
-import { withBackendDb } from './helpers/backend-db.js';
+import { countChunks } from './helpers/backend-db.js';
 import { sdkClient } from './helpers/client.js';
 import { rejectsWith } from './helpers/file-fixtures.js';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
@@ -189,12 +189,7 @@ test('cancel stops a batch: files not yet ingested are cancelled and never searc
 
     // A graceful stop waits for the in-flight ingestions; what they wrote must be gone.
     await server.stop();
-    const row = await withBackendDb(server.dataDir, (db) =>
-      db.get<{ count: number }>('SELECT count(*) AS count FROM file_search_chunks WHERE vector_store_id = ?', [
-        store.id,
-      ]),
-    );
-    assert.equal(row?.count, 0);
+    assert.equal(await countChunks(server.dataDir, { vectorStoreId: store.id }), 0);
   } finally {
     await server.stop();
     await gate.close();

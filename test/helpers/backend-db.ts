@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { databaseUrlFor, type TestBackend, testBackend } from './test-backend.js';
+import type { Store } from '../../src/store/store.js';
+import { databaseUrlFor, ensureDatabaseFor, type TestBackend, testBackend } from './test-backend.js';
 
 /**
  * The database of the server(s) on a data directory, whichever backend the pass uses: the SQLite file
@@ -31,6 +32,42 @@ export async function withBackendDb<T>(dataDir: string, work: (db: BackendDb) =>
 
 export async function openBackendDb(dataDir: string): Promise<BackendDb> {
   return testBackend() === 'postgres' ? openPostgres(dataDir) : openSqlite(dataDir);
+}
+
+/**
+ * The server's own store on the pass's backend, for tests that drive it without a server: the SQLite file under
+ * `dataDir` (pass 1), or the PostgreSQL database of `dataDir`, created when missing (pass 2). Migrated on open.
+ */
+export async function openBackendStore(dataDir: string, options: { vectorDimensions?: number } = {}): Promise<Store> {
+  const { openStore } = await import('../../src/store/open-store.js');
+  return openStore({
+    databaseUrl: testBackend() === 'postgres' ? await ensureDatabaseFor(dataDir) : undefined,
+    dataDir,
+    vectorDimensions: options.vectorDimensions,
+    origin: `test-${process.pid}`,
+    // A listening connection that failed reconnects by itself; these tests do not rely on notifications.
+    onSignalError: () => {},
+  });
+}
+
+/**
+ * How many chunks the file_search index holds for a file (in any vector store) or for a vector store. The one
+ * query the dialects cannot share: SQLite keeps the ids on each chunk row; PostgreSQL numbers stores and files
+ * (file_search_scopes, file_search_files) and keeps those numbers on its chunks.
+ */
+export async function countChunks(
+  dataDir: string,
+  of: { fileId: string } | { vectorStoreId: string },
+): Promise<number> {
+  const [column, value] = 'fileId' in of ? ['file_id', of.fileId] : ['vector_store_id', of.vectorStoreId];
+  const sql = {
+    sqlite: `SELECT count(*) AS count FROM file_search_chunks WHERE ${column} = ?`,
+    postgres:
+      column === 'file_id'
+        ? 'SELECT count(*) AS count FROM file_search_chunks JOIN file_search_files USING (file_key) WHERE file_id = ?'
+        : 'SELECT count(*) AS count FROM file_search_chunks JOIN file_search_scopes USING (scope_id) WHERE vector_store_id = ?',
+  };
+  return withBackendDb(dataDir, async (db) => (await db.get<{ count: number }>(sql[db.backend], [value]))!.count);
 }
 
 /** A JSON column's value, parsed: SQLite gives its text, PostgreSQL text (json as text) or the parsed jsonb. */

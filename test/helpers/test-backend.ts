@@ -65,10 +65,7 @@ const S3_REGION = 'us-east-1';
 export async function backendEnv(dataDir: string, own: Record<string, string> = {}): Promise<Record<string, string>> {
   if (testBackend() === 'sqlite') return {};
   const env: Record<string, string> = {};
-  if (own.DATABASE_URL === undefined) {
-    await ensureDatabase(databaseNameFor(dataDir));
-    env.DATABASE_URL = databaseUrlFor(dataDir);
-  }
+  if (own.DATABASE_URL === undefined) env.DATABASE_URL = await ensureDatabaseFor(dataDir);
   if (own.BLOB_STORE === undefined) {
     const bucket = bucketFor(dataDir);
     await ensureBucket(bucket);
@@ -86,6 +83,12 @@ export async function backendEnv(dataDir: string, own: Record<string, string> = 
 }
 
 const ensured = new Set<string>();
+
+/** The PostgreSQL URL of `dataDir`'s database, created when missing (pass 2 only). */
+export async function ensureDatabaseFor(dataDir: string): Promise<string> {
+  await ensureDatabase(databaseNameFor(dataDir));
+  return databaseUrlFor(dataDir);
+}
 
 async function ensureDatabase(name: string): Promise<void> {
   if (ensured.has(`db:${name}`)) return;

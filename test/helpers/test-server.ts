@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -87,6 +87,11 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     });
   });
   const pid = child.pid!;
+  // The PostgreSQL pass must not pass by running on SQLite: a server given the pass's database has no SQLite file.
+  if (backend.DATABASE_URL !== undefined && existsSync(path.join(dataDir, 'assistants.sqlite'))) {
+    await stopChild(child, 'SIGKILL');
+    throw new Error(`the server on ${dataDir} was given DATABASE_URL, yet it opened assistants.sqlite`);
+  }
   return {
     url,
     baseURL: `${url}/v1`,
