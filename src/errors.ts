@@ -540,6 +540,10 @@ export const errors = {
     { status: 404, code: null, param: '{param}', message: 'No such File object: {id}' },
     (id: string, param: string = 'id') => ({ id, param }),
   ),
+  modelNotFound: entry(
+    { status: 404, code: 'model_not_found', param: 'model', message: "The model '{model}' does not exist" },
+    (model: string) => ({ model }),
+  ),
 
   // Files and uploads.
   invalidPurpose: entry(

@@ -189,6 +189,7 @@ async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
       await workers?.sessions?.close(threadId);
       publish(signals, SIGNAL.threadDeleted, threadId, logger);
     },
+    models: deps.providers,
   });
   const app = await buildApp({
     services,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CONTRACT_PATH } from '../src/api/contract.js';
 import { DiskBlobStore } from '../src/files/disk-blob-store.js';
 import { buildApp } from '../src/http/app.js';
+import { createProviderRegistry } from '../src/providers/index.js';
 import { RunEventBus } from '../src/runs/run-event-bus.js';
 import { RunWriter } from '../src/runs/run-writer.js';
 import { createServices } from '../src/services/index.js';
@@ -37,6 +38,8 @@ describe('the contract', () => {
         // Only the routes are listed here; no file's content is ever read.
         fileText: { extractText: () => Promise.reject(new Error('not used by this test')) },
         embeddings: undefined,
+        // Nothing listens there: the routes are only looked up, never called.
+        models: createProviderRegistry({ openaiBaseURL: 'http://127.0.0.1:9/v1', env: {} }),
       }),
       blobs,
       apiKeys: undefined,
@@ -82,7 +85,7 @@ describe('the contract', () => {
     assert.equal(operations.length, 48);
     // Checksums kept in the repo rather than a comparison with ../shared/openapi: that folder is missing on most
     // machines, and a check that skips itself there cannot fail. After a deliberate update of the contract:
-    // `cd contract && sha256sum SOURCE.md assistants-v2.openapi.json > SHA256SUMS`.
+    // `cd contract && sha256sum SOURCE.md assistants-v2.openapi.json models.openapi.json > SHA256SUMS`.
     const directory = path.dirname(fileURLToPath(CONTRACT_PATH));
     const pinned = parseSha256Sums(readFileSync(path.join(directory, 'SHA256SUMS'), 'utf8'));
     const actual = Object.fromEntries(

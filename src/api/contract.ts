@@ -8,6 +8,12 @@ import { normalizeNullable } from './normalize-nullable.js';
 /** The pinned Assistants v2 subset of OpenAI's official spec, shipped with the server. */
 export const CONTRACT_PATH = new URL('../../contract/assistants-v2.openapi.json', import.meta.url);
 
+/**
+ * `GET /models` and `GET /models/{model}` from the same pinned spec, kept in their own file so the Assistants
+ * subset stays byte for byte what its extractor produced; merged into it by `loadContractDocument`.
+ */
+export const MODELS_CONTRACT_PATH = new URL('../../contract/models.openapi.json', import.meta.url);
+
 export interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
   components: { schemas: Record<string, unknown> };
@@ -68,7 +74,16 @@ export class Contract {
 }
 
 export function loadContractDocument(): OpenApiDocument {
-  return JSON.parse(readFileSync(CONTRACT_PATH, 'utf8')) as OpenApiDocument;
+  const assistants = JSON.parse(readFileSync(CONTRACT_PATH, 'utf8')) as OpenApiDocument;
+  const models = JSON.parse(readFileSync(MODELS_CONTRACT_PATH, 'utf8')) as OpenApiDocument;
+  return {
+    ...assistants,
+    paths: { ...assistants.paths, ...models.paths },
+    components: {
+      ...assistants.components,
+      schemas: { ...assistants.components.schemas, ...models.components.schemas },
+    },
+  };
 }
 
 function collectDiscriminatorValues(node: unknown, found = new Set<string>()): Set<string> {

@@ -25,6 +25,9 @@ export type CompleteUploadRequest = Schemas['CompleteUploadRequest'];
 
 export type Metadata = Schemas['Metadata'];
 
+export type Model = Schemas['Model'];
+export type ListModelsResponse = Schemas['ListModelsResponse'];
+
 /** `tool_resources` as assistants and threads store them (after any create-time helpers ran). */
 export type ToolResources = NonNullable<Assistant['tool_resources']>;
 

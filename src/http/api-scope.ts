@@ -5,6 +5,7 @@ import type { Services } from '../services/index.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
+import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -53,5 +54,6 @@ export function apiScope(options: ApiScopeOptions): FastifyPluginAsync {
     await api.register(fileRoutes(services, { blobs, maxFileBytes }));
     await api.register(uploadRoutes(services, { blobs }));
     await api.register(vectorStoreRoutes(services));
+    await api.register(modelRoutes(services));
   };
 }

@@ -26,6 +26,7 @@ export {
   type OpenAICompatibleEmbeddingModelSettings,
 } from './embedding-model.js';
 export { createGoogleChatModel, type GoogleChatModelSettings } from './google.js';
+export { fetchUpstreamModels, type ModelEntry } from './list-models.js';
 export { type ContextWindowOptions, contextWindowOf, DEFAULT_CONTEXT_WINDOW } from './model-context.js';
 export {
   type EmbeddingsConfig,

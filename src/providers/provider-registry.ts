@@ -2,6 +2,7 @@ import { createAnthropicChatModel } from './anthropic.js';
 import type { ChatModel } from './chat-model.js';
 import { createOpenAICompatibleEmbeddingModel, type EmbeddingModel } from './embedding-model.js';
 import { createGoogleChatModel } from './google.js';
+import { fetchUpstreamModels, type ModelEntry } from './list-models.js';
 import {
   BUILT_IN_PROVIDER,
   loadModelsConfig,
@@ -32,6 +33,13 @@ export interface ProviderRegistry {
   chatModel(modelId: string): ChatModel;
   /** `undefined` when embeddings are not configured; file search then works on keywords alone. */
   embeddingModel(): EmbeddingModel | undefined;
+  /**
+   * The models runs can use, by id: every `MODELS_CONFIG` rule naming one model (no `*`), then what the default
+   * provider's `GET /models` lists when it is OpenAI-compatible and answers.
+   */
+  listModels(): Promise<ModelEntry[]>;
+  /** A listed model, or one a `*` rule of `MODELS_CONFIG` routes; `undefined` otherwise. */
+  findModel(modelId: string): Promise<ModelEntry | undefined>;
 }
 
 interface ResolvedProvider extends ProviderConfig {
@@ -50,6 +58,27 @@ export function createProviderRegistry(settings: ProviderRegistrySettings): Prov
   const defaultProvider = config?.default ?? BUILT_IN_PROVIDER;
   const chatModels = new Map<string, ChatModel>();
   const embeddingModel = buildEmbeddingModel(config, settings, providers);
+  const loadedAt = Math.floor(Date.now() / 1000);
+  const configured = (route: (typeof routes)[number], id: string): ModelEntry => ({
+    id,
+    created: loadedAt,
+    ownedBy: route.provider,
+  });
+  const upstream = providers.get(defaultProvider) as ResolvedProvider;
+  const listModels = async (): Promise<ModelEntry[]> => {
+    const listed = routes.filter((route) => !route.match.includes('*')).map((route) => configured(route, route.match));
+    if (upstream.type === 'openai-compatible') {
+      const upstreamModels = await fetchUpstreamModels({
+        baseURL: upstream.baseURL as string,
+        apiKey: upstream.resolvedApiKey,
+        fetch: settings.fetch ?? globalThis.fetch,
+        timeoutMs: 5_000,
+      });
+      listed.push(...upstreamModels);
+    }
+    const seen = new Set<string>();
+    return listed.filter((model) => !seen.has(model.id) && seen.add(model.id));
+  };
 
   return Object.freeze({
     chatModel(modelId: string): ChatModel {
@@ -63,6 +92,13 @@ export function createProviderRegistry(settings: ProviderRegistrySettings): Prov
       return model;
     },
     embeddingModel: () => embeddingModel,
+    listModels,
+    async findModel(modelId: string): Promise<ModelEntry | undefined> {
+      const listed = (await listModels()).find((model) => model.id === modelId);
+      if (listed !== undefined) return listed;
+      const route = routes.find((candidate) => candidate.match.includes('*') && candidate.pattern.test(modelId));
+      return route === undefined ? undefined : configured(route, modelId);
+    },
   });
 }
 

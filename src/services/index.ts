@@ -6,6 +6,7 @@ import { AssistantService } from './assistants.js';
 import { FileBatchService } from './file-batches.js';
 import { FileService } from './files.js';
 import { MessageService } from './messages.js';
+import { type ModelCatalog, ModelService } from './models.js';
 import { type RunEngine, RunService } from './runs.js';
 import { StorageQuota } from './storage-quota.js';
 import { ThreadAttachments } from './thread-attachments.js';
@@ -28,6 +29,7 @@ export interface Services {
   readonly vectorStoreFiles: VectorStoreFileService;
   readonly fileBatches: FileBatchService;
   readonly vectorStoreSearch: VectorStoreSearchService;
+  readonly models: ModelService;
 }
 
 export interface ServiceDependencies {
@@ -48,6 +50,8 @@ export interface ServiceDependencies {
   embeddings: EmbeddingModel | undefined;
   /** Releases what a deleted thread held outside the store (its code_interpreter session). */
   onThreadDeleted?: (threadId: string) => Promise<void>;
+  /** The models runs can use (`GET /models`): the provider registry. */
+  models: ModelCatalog;
 }
 
 export function createServices(deps: ServiceDependencies): Services {
@@ -77,6 +81,7 @@ export function createServices(deps: ServiceDependencies): Services {
     messages: new MessageService(store, deps.maxMessagesPerThread, attachments),
     files,
     uploads: new UploadService(store, blobs, files, deps.maxFileBytes, quota),
+    models: new ModelService(deps.models),
     runs: new RunService(
       store,
       assistants,

@@ -175,7 +175,11 @@ export class CaseBuilder {
         `${base}[][]=1`,
       ];
     });
-    if (operation.queryParams.length > 0) queries.push('zzz=1', '__proto__=1', 'constructor[prototype]=1', '&&&=&=');
+    // An operation that takes nothing at all (`GET /models`) still gets the parameters it does not know.
+    const takesNothing = operation.pathParams.length === 0 && operation.body === undefined;
+    if (operation.queryParams.length > 0 || takesNothing) {
+      queries.push('zzz=1', '__proto__=1', 'constructor[prototype]=1', '&&&=&=');
+    }
     return queries.map((query) => ({
       operationId: operation.operationId,
       kind: 'query' as const,

@@ -12,6 +12,8 @@ export interface ScriptedUpstream {
   readonly baseURL: string;
   /** Every request received, in order. */
   readonly requests: RecordedRequest[];
+  /** The model ids `GET /v1/models` lists (OpenAI's shape); empty makes that route a 404, as upstreams without it. */
+  readonly models: string[];
   /** Queues responses for the next model calls, one per call, in order. */
   script(...entries: ScriptEntry[]): void;
   /** Answers model calls when the queue is empty (otherwise they get a 500 that names the problem). */
@@ -31,6 +33,7 @@ type Protocol = 'openai' | 'anthropic' | 'google';
  */
 export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
   const requests: RecordedRequest[] = [];
+  const models = ['gpt-4o', 'gpt-4o-mini'];
   const queue: ScriptEntry[] = [];
   let fallback: ScriptEntry | undefined;
   let modelCalls = 0;
@@ -48,6 +51,11 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
     requests.push(record);
     for (const listener of arrivalListeners) listener();
     const protocol = protocolOf(incoming.method, record.path);
+    if (record.path === '/v1/models' && incoming.method === 'GET' && models.length > 0) {
+      const data = models.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'scripted-upstream' }));
+      writeJson(response, 200, { object: 'list', data });
+      return;
+    }
     if (record.path === '/v1/embeddings' && incoming.method === 'POST') {
       const result = embeddingsResponse(record.body);
       if (result.ok) writeJson(response, 200, result.body);
@@ -75,6 +83,7 @@ export async function startScriptedUpstream(): Promise<ScriptedUpstream> {
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
+    models,
     script: (...entries) => void queue.push(...entries),
     reset() {
       requests.splice(0);
