@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import type { BlobStore } from './files/blob-store.js';
 import type { Logger } from './logger.js';
@@ -37,7 +38,21 @@ export interface WorkerDependencies {
  */
 export async function startWorkers(deps: WorkerDependencies): Promise<Workers> {
   const { config, store, blobs, providers, log } = deps;
-  const builtins = await createBuiltinTools({ config, store, blobs, embeddings: deps.embeddings, log });
+  const owner = `worker-${randomUUID()}`;
+  const codeSessions = store.codeSessions;
+  const leaseUntil = () => Date.now() + config.runLeaseMs;
+  const builtins = await createBuiltinTools({
+    config,
+    store,
+    blobs,
+    embeddings: deps.embeddings,
+    log,
+    // A thread's runs go to the worker holding its live session (PgRuns.claimQueued reads these records).
+    sessionAffinity: codeSessions && {
+      hold: (threadId) => codeSessions.hold(threadId, owner, leaseUntil()).then(({ replaced }) => replaced),
+      release: (threadId) => codeSessions.release(threadId, owner),
+    },
+  });
   const tokenCounts = createTokenCountPool({
     onError: (error) => log.error({ err: error }, 'a token-count worker failed'),
   });
@@ -71,6 +86,7 @@ export async function startWorkers(deps: WorkerDependencies): Promise<Workers> {
       leaseMs: config.runLeaseMs,
       sweepIntervalMs: config.runSweepIntervalMs,
       soleWorker,
+      owner,
     },
     log,
   );
@@ -87,14 +103,27 @@ export async function startWorkers(deps: WorkerDependencies): Promise<Workers> {
   }
   await runs.start();
   deps.ingestion.start();
+  const sessions = builtins.sessions;
+  const renewal =
+    codeSessions &&
+    sessions &&
+    setInterval(() => {
+      codeSessions.renew(owner, sessions.threadIds(), leaseUntil()).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not renew the records of code_interpreter sessions held here');
+      });
+    }, config.runSweepIntervalMs).unref();
   return {
     runs,
-    sessions: builtins.sessions,
+    sessions,
     async stop() {
+      clearInterval(renewal);
       await runs.stop();
       await tokenCounts.close();
       await deps.ingestion.stop();
       await builtins.sessions?.closeAll();
+      await codeSessions?.abandon(owner).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not mark the code_interpreter sessions held here as gone');
+      });
     },
   };
 }

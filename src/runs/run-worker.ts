@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { nowSeconds } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { ClaimPump } from '../queue/claim-pump.js';
@@ -19,6 +18,8 @@ export interface RunWorkerSettings {
    * left executing by an earlier process is then known to be orphaned at start-up, whatever its lease says.
    */
   soleWorker: boolean;
+  /** Names this worker in the leases it holds (unique per process). */
+  owner: string;
 }
 
 /**
@@ -27,7 +28,7 @@ export interface RunWorkerSettings {
  * `wake()` is called when work arrives; a periodic sweep also catches runs queued elsewhere.
  */
 export class RunWorker implements RunScheduler {
-  readonly owner = `worker-${randomUUID()}`;
+  readonly owner: string;
   readonly #pump: ClaimPump<StoredRun>;
   #timer: NodeJS.Timeout | undefined;
 
@@ -36,6 +37,7 @@ export class RunWorker implements RunScheduler {
     private readonly settings: RunWorkerSettings,
     private readonly log: Logger,
   ) {
+    this.owner = settings.owner;
     this.#pump = new ClaimPump<StoredRun>(
       {
         claim: () => {

@@ -20,7 +20,26 @@ export interface Store {
   readonly fileSearch: FileSearchIndex;
   /** Messages between the processes sharing this store; undefined when only one process can use it (SQLite). */
   readonly signals: StoreSignals | undefined;
+  /** Where threads' code_interpreter sessions live, when several workers share the store (undefined on SQLite). */
+  readonly codeSessions: CodeSessionRepository | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * Which worker holds each thread's live code_interpreter session. Queued runs of a thread whose session another
+ * worker holds (a record not yet run out) are left to that worker; records are renewed while sessions live.
+ */
+export interface CodeSessionRepository {
+  /**
+   * Records `owner` as the holder of the thread's session until `until` (unix ms). `replaced`: another worker
+   * held it before — its session, and the variables in it, are gone.
+   */
+  hold(threadId: string, owner: string, until: number): Promise<{ replaced: boolean }>;
+  renew(owner: string, threadIds: readonly string[], until: number): Promise<void>;
+  /** The session ended on purpose (idle, thread deleted): the record goes. */
+  release(threadId: string, owner: string): Promise<void>;
+  /** The worker stops with its sessions: their records run out now but stay, so the next holder says so. */
+  abandon(owner: string): Promise<void>;
 }
 
 /** The channels processes signal on, and what each payload is. */

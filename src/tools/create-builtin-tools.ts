@@ -6,7 +6,7 @@ import type { BuiltinTool } from './builtin-tool.js';
 import { BubblewrapSandbox } from './code-interpreter/bubblewrap-sandbox.js';
 import { createCodeInterpreterTool } from './code-interpreter/code-interpreter-tool.js';
 import { projectFiles } from './code-interpreter/project-files.js';
-import { CodeSessions } from './code-interpreter/sessions.js';
+import { CodeSessions, type SessionAffinity } from './code-interpreter/sessions.js';
 import { createFileSearchTool } from './file-search/file-search-tool.js';
 import { filenamesFrom } from './file-search/search.js';
 
@@ -34,6 +34,8 @@ export interface BuiltinToolDependencies {
   blobs: BlobStore;
   embeddings: EmbeddingModel | undefined;
   log: Logger;
+  /** Several workers on one store: where they learn which one holds a thread's session. */
+  sessionAffinity?: SessionAffinity | undefined;
 }
 
 const INGESTION_POLL_MS = 100;
@@ -49,7 +51,12 @@ export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise
   if (!sandbox.available)
     log.warn({ reason: sandbox.unavailableReason }, `code_interpreter is unavailable: ${sandbox.unavailableReason}`);
   const sessions = sandbox.available
-    ? new CodeSessions({ sandbox, root: config.codeInterpreterDir, idleMs: config.codeInterpreterIdleMs })
+    ? new CodeSessions({
+        sandbox,
+        root: config.codeInterpreterDir,
+        idleMs: config.codeInterpreterIdleMs,
+        ...(deps.sessionAffinity ? { affinity: deps.sessionAffinity } : {}),
+      })
     : undefined;
 
   const fileSearch = createFileSearchTool({

@@ -1,5 +1,6 @@
 import type { Store } from '../store.js';
 import { PgAssistants } from './assistants.js';
+import { PgCodeSessions } from './code-sessions.js';
 import { PgFileSearchIndex } from './file-search-index.js';
 import { PgFiles } from './files.js';
 import { PgMessages } from './messages.js';
@@ -32,6 +33,7 @@ export class PgStore implements Store {
   readonly runs: PgRuns;
   readonly vectorStores: PgVectorStores;
   readonly fileSearch: PgFileSearchIndex;
+  readonly codeSessions: PgCodeSessions;
 
   private constructor(
     readonly db: PgDatabase,
@@ -47,6 +49,7 @@ export class PgStore implements Store {
     this.runs = new PgRuns(db, origin);
     this.vectorStores = new PgVectorStores(db);
     this.fileSearch = fileSearch;
+    this.codeSessions = new PgCodeSessions(db);
   }
 
   /** Connects, applies pending migrations (one process at a time) and prepares the search index. */

@@ -29,6 +29,8 @@ export class SqliteStore implements Store {
   readonly fileSearch: SqliteFileSearchIndex;
   /** One process owns the file: there is nobody to signal. */
   readonly signals = undefined;
+  /** One worker: a thread's session is always this process's. */
+  readonly codeSessions = undefined;
   readonly #db: SqliteDatabase;
 
   constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {

@@ -17,14 +17,31 @@ export interface CodeSessionsOptions {
   root: string;
   /** A session unused this long is closed and its work dir removed. Default 1 hour. */
   idleMs?: number;
+  /** Where other workers learn which one holds a thread's session (several workers on one store). */
+  affinity?: SessionAffinity;
 }
+
+/** Tells the workers sharing a store which one holds each thread's session (store `codeSessions`). */
+export interface SessionAffinity {
+  /** This worker now holds the thread's session; true when another worker held it before (its state is lost). */
+  hold(threadId: string): Promise<boolean>;
+  /** The session ended on purpose (idle, thread deleted). */
+  release(threadId: string): Promise<void>;
+}
+
+/** The first call of a session that replaced one lost with its worker says so, as a restart does. */
+const LOST_ELSEWHERE =
+  "[This thread's Python session was lost when the worker holding it stopped, so a new session was started: " +
+  'variables and imports from earlier calls are gone, and files in /mnt/data may be too.]';
 
 interface Entry {
   /** The session, and this process's claim on its work dir (work-dir-claims.ts), held while it lives. */
-  opening: Promise<{ session: SandboxSession; lock: FileLock }>;
+  opening: Promise<{ session: SandboxSession; lock: FileLock; replacedElsewhere: boolean }>;
   timer?: NodeJS.Timeout;
   /** Calls in flight: an idle timer firing during a long call must not close the session under it. */
   busy: number;
+  /** The session replaced one another worker held; the next call's logs say so. */
+  replacedElsewhere?: boolean;
 }
 
 const DEFAULT_IDLE_MS = 60 * 60 * 1000;
@@ -40,11 +57,18 @@ export class CodeSessions {
   readonly #root: string;
   readonly #idleMs: number;
   readonly #entries = new Map<string, Entry>();
+  readonly #affinity: SessionAffinity | undefined;
 
   constructor(options: CodeSessionsOptions) {
     this.#sandbox = options.sandbox;
     this.#root = options.root;
     this.#idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+    this.#affinity = options.affinity;
+  }
+
+  /** Threads with a session open (or opening) here. */
+  threadIds(): string[] {
+    return [...this.#entries.keys()];
   }
 
   /** The thread's session, opened on first use. Its calls keep it from expiring while they run. */
@@ -83,7 +107,9 @@ export class CodeSessions {
    */
   async close(threadId: string): Promise<void> {
     const workDir = this.workDir(threadId);
+    const held = this.#entries.has(threadId);
     const lock = (await this.#stop(threadId)) ?? (await this.#claimLeftover(threadId));
+    if (held) await this.#affinity?.release(threadId);
     if (!lock) return;
     try {
       await rm(workDir, { recursive: true, force: true });
@@ -183,6 +209,12 @@ export class CodeSessions {
     const existing = this.#entries.get(threadId);
     if (existing) return existing;
     const entry: Entry = { opening: this.#open(threadId), busy: 0 };
+    entry.opening.then(
+      (opened) => {
+        entry.replacedElsewhere = opened.replacedElsewhere;
+      },
+      () => undefined,
+    );
     this.#entries.set(threadId, entry);
     // A session that failed to open is forgotten, so the next call tries again.
     entry.opening.catch(() => {
@@ -200,7 +232,10 @@ export class CodeSessions {
   ): Promise<ExecutionResult> {
     entry.busy += 1;
     try {
-      return await session.execute(code, options);
+      const result = await session.execute(code, options);
+      if (!entry.replacedElsewhere) return result;
+      entry.replacedElsewhere = false;
+      return { ...result, logs: `${LOST_ELSEWHERE}\n${result.logs}`, restarted: true };
     } finally {
       entry.busy -= 1;
       if (this.#entries.get(threadId) === entry) this.#armIdleTimer(threadId, entry);
@@ -225,10 +260,13 @@ export class CodeSessions {
   }
 
   /** Claims the work dir for this process, then starts the sandbox in it. */
-  async #open(threadId: string): Promise<{ session: SandboxSession; lock: FileLock }> {
+  async #open(threadId: string): Promise<{ session: SandboxSession; lock: FileLock; replacedElsewhere: boolean }> {
     const lock = await claimWorkDir(this.#root, threadId);
     try {
-      return { session: await this.#sandbox.openSession({ workDir: this.workDir(threadId) }), lock };
+      const session = await this.#sandbox.openSession({ workDir: this.workDir(threadId) });
+      // Unrecorded (the store unreachable), the session still works here; only routing to it is lost.
+      const replacedElsewhere = (await this.#affinity?.hold(threadId).catch(() => false)) ?? false;
+      return { session, lock, replacedElsewhere };
     } catch (error) {
       await lock.release();
       throw error;
