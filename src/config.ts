@@ -21,6 +21,8 @@ export interface Config {
   readonly blobStore: BlobStoreSettings;
   /** `postgres://…`: the PostgreSQL store, shared by any number of processes; undefined: SQLite under dataDir. */
   readonly databaseUrl: string | undefined;
+  /** Connections to PostgreSQL one process keeps at most (besides the one listening for other processes). */
+  readonly databasePoolSize: number;
   readonly openaiBaseUrl: string;
   readonly openaiApiKey: string | undefined;
   /** `undefined` means authentication is off: any bearer token is accepted. */
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     blobStore: parseBlobStore(env, dataDir),
     databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
+    databasePoolSize: parseInteger(env, 'DATABASE_POOL_SIZE', 20, 1, 1000),
     openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),
     openaiApiKey: env.OPENAI_API_KEY || undefined,
     apiKeys: parseApiKeys(env.API_KEYS),

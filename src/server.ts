@@ -77,6 +77,7 @@ export async function startServer(
   const embeddings = monitorEmbeddings(providers.embeddingModel(), config, logger);
   const store = await openStore({
     databaseUrl: config.databaseUrl,
+    databasePoolSize: config.databasePoolSize,
     dataDir: config.dataDir,
     vectorDimensions: embeddings?.dimensions,
     origin,

@@ -39,7 +39,7 @@ function missingNames(text: string): string[] {
 }
 
 describe('design documents', () => {
-  for (const document of ['docs/runs.md', 'docs/providers.md', 'README.md']) {
+  for (const document of ['docs/runs.md', 'docs/providers.md', 'docs/deploy.md', 'README.md']) {
     test(`every code name and file named in ${document} exists`, () => {
       assert.deepEqual(missingNames(readFileSync(path.join(ROOT, document), 'utf8')), []);
     });

@@ -6,6 +6,8 @@ import type { Store } from './store.js';
 export interface StoreSettings {
   /** `postgres://…` selects PostgreSQL; undefined, the embedded SQLite file under `dataDir`. */
   databaseUrl: string | undefined;
+  /** Connections to PostgreSQL this process keeps at most (default 20). */
+  databasePoolSize?: number | undefined;
   dataDir: string;
   /** Embedding size when vector search is enabled; keyword search only when undefined. */
   vectorDimensions: number | undefined;
@@ -19,6 +21,7 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
   if (settings.databaseUrl !== undefined) {
     return PgStore.open(settings.databaseUrl, {
       vectorDimensions: settings.vectorDimensions,
+      maxConnections: settings.databasePoolSize,
       origin: settings.origin,
       onSignalError: settings.onSignalError,
     });
