@@ -1,4 +1,3 @@
-// Placeholder until the PostgreSQL search index (BM25 over term statistics, pgvector HNSW) lands; replaced whole.
 import type {
   ChunkHit,
   ChunkSearch,
@@ -7,39 +6,135 @@ import type {
   IndexedChunk,
   MissingVector,
 } from '../file-search-index.js';
+import { DEFAULT_KEYWORD_RANKING, type KeywordRanking } from '../sqlite/keyword-index.js';
+import {
+  applyStatisticsChange,
+  deleteKeywordChunks,
+  ensureScope,
+  insertKeywordChunks,
+  lockIndexedFile,
+} from './keyword-index.js';
+import { DEFAULT_KEYWORD_PRUNING, type KeywordPruning, searchKeywordChunks } from './keyword-search.js';
+import {
+  countMissingVectors,
+  deferMissingVectors,
+  forgetMissingVectorsOfFile,
+  markVectorsMissing,
+  selectMissingVectors,
+} from './missing-vectors.js';
 import type { PgDatabase } from './pg-database.js';
+import { PgVectorIndex, type VectorSearchOptions } from './vector-index.js';
 
+/** Scope ids never change once created; a process remembers this many. */
+const SCOPE_CACHE_SIZE = 10_000;
+
+/** Production uses the defaults; benches and tests measure others. */
+export interface PgFileSearchOptions {
+  keywordRanking?: Readonly<KeywordRanking>;
+  keywordPruning?: Readonly<KeywordPruning>;
+  vectorSearch?: VectorSearchOptions;
+}
+
+/**
+ * The PostgreSQL dialect of the file_search index: BM25 computed in SQL from stored term statistics
+ * (keyword-index.ts writes them, keyword-search.ts ranks with them — the same scores as FTS5's bm25() on SQLite)
+ * and pgvector HNSW for vectors (vector-index.ts). Every write is one transaction; chunks indexed without a vector
+ * are listed in `file_search_missing_vectors` (missing-vectors.ts) until one is stored.
+ */
 export class PgFileSearchIndex implements FileSearchIndex {
+  readonly #scopes = new Map<string, number>();
+
   private constructor(
     private readonly db: PgDatabase,
     readonly vectorDimensions: number | undefined,
+    private readonly vectors: PgVectorIndex | undefined,
+    private readonly options: PgFileSearchOptions,
   ) {}
-  static async open(db: PgDatabase, vectorDimensions: number | undefined): Promise<PgFileSearchIndex> {
-    return new PgFileSearchIndex(db, vectorDimensions);
+
+  /**
+   * Opens the index on a migrated database; with `vectorDimensions`, creates that size's vector table (and the
+   * pgvector extension) when no process has yet.
+   */
+  static async open(
+    db: PgDatabase,
+    vectorDimensions: number | undefined,
+    options: PgFileSearchOptions = {},
+  ): Promise<PgFileSearchIndex> {
+    const vectors =
+      vectorDimensions === undefined ? undefined : await PgVectorIndex.open(db, vectorDimensions, options.vectorSearch);
+    return new PgFileSearchIndex(db, vectorDimensions, vectors, options);
   }
+
   async addChunks(
-    _v: string,
-    _f: string,
-    _c: readonly IndexedChunk[],
-    _t: readonly string[],
-    _e?: readonly number[][],
+    vectorStoreId: string,
+    fileId: string,
+    chunks: readonly IndexedChunk[],
+    titleTerms: readonly string[],
+    embeddings?: readonly number[][],
   ): Promise<void> {
-    void this.db;
-    throw new Error('todo');
+    if (chunks.length === 0) return;
+    const scopeId = await this.#scopeId(vectorStoreId);
+    await this.db.transaction(async (tx) => {
+      const written = await insertKeywordChunks(tx, scopeId, fileId, chunks, titleTerms);
+      if (this.vectors) {
+        const present: ChunkVector[] = [];
+        const missing: number[] = [];
+        written.chunkIds.forEach((chunkId, position) => {
+          const embedding = embeddings?.[position];
+          if (embedding) present.push({ chunkId, embedding });
+          else missing.push(chunkId);
+        });
+        await this.vectors.insert(tx, scopeId, written.fileKey, present);
+        await markVectorsMissing(tx, missing);
+      }
+      await applyStatisticsChange(tx, written.statistics);
+    });
   }
-  async deleteFile(_v: string, _f: string): Promise<void> {}
-  async keywordSearch(_t: readonly string[], _s: ChunkSearch): Promise<ChunkHit[]> {
-    return [];
+
+  async deleteFile(vectorStoreId: string, fileId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const file = await lockIndexedFile(tx, vectorStoreId, fileId);
+      if (!file) return;
+      // What refers to the chunks first: it is found through the chunk rows the keyword delete removes.
+      await forgetMissingVectorsOfFile(tx, file.fileKey);
+      await this.vectors?.deleteFile(tx, file.scopeId, file.fileKey);
+      const change = await deleteKeywordChunks(tx, file);
+      await applyStatisticsChange(tx, change);
+    });
   }
-  async vectorSearch(_e: readonly number[], _s: ChunkSearch): Promise<ChunkHit[]> {
-    return [];
+
+  async keywordSearch(terms: readonly string[], search: ChunkSearch): Promise<ChunkHit[]> {
+    const { keywordRanking = DEFAULT_KEYWORD_RANKING, keywordPruning = DEFAULT_KEYWORD_PRUNING } = this.options;
+    return searchKeywordChunks(this.db, terms, search, keywordRanking, keywordPruning);
   }
-  async chunksMissingVectors(_l: number): Promise<MissingVector[]> {
-    return [];
+
+  async vectorSearch(embedding: readonly number[], search: ChunkSearch): Promise<ChunkHit[]> {
+    return this.vectors ? this.vectors.search(embedding, search) : [];
   }
-  async addVectors(_v: readonly ChunkVector[]): Promise<void> {}
-  async deferVectors(_c: readonly number[]): Promise<void> {}
+
+  async chunksMissingVectors(limit: number): Promise<MissingVector[]> {
+    return this.vectors ? selectMissingVectors(this.db, limit) : [];
+  }
+
+  async addVectors(vectors: readonly ChunkVector[]): Promise<void> {
+    await this.vectors?.fillMissing(vectors);
+  }
+
+  async deferVectors(chunkIds: readonly number[]): Promise<void> {
+    await deferMissingVectors(this.db, chunkIds);
+  }
+
   async countMissingVectors(): Promise<number> {
-    return 0;
+    return this.vectors ? countMissingVectors(this.db) : 0;
+  }
+
+  async #scopeId(vectorStoreId: string): Promise<number> {
+    let scopeId = this.#scopes.get(vectorStoreId);
+    if (scopeId === undefined) {
+      scopeId = await ensureScope(this.db, vectorStoreId);
+      if (this.#scopes.size >= SCOPE_CACHE_SIZE) this.#scopes.clear();
+      this.#scopes.set(vectorStoreId, scopeId);
+    }
+    return scopeId;
   }
 }

@@ -167,6 +167,68 @@ export const PG_MIGRATIONS: readonly string[] = [
     until bigint NOT NULL
   );
   `,
+  // 2: the file_search index (store/postgres/keyword-index.ts describes the tables): chunks, their postings with
+  // per-chunk term frequencies, and per-store statistics, from which BM25 is computed in SQL (keyword-search.ts).
+  // Integer keys for stores and files keep a posting row small. Terms sort bytewise (COLLATE "C"): faster than a
+  // locale and the same order everywhere. Vector tables are per dimension count and created at open
+  // (vector-index.ts), as is the pgvector extension, which keyword-only deployments do without.
+  `
+  CREATE TABLE file_search_scopes (
+    scope_id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    vector_store_id text NOT NULL UNIQUE,
+    chunk_count bigint NOT NULL DEFAULT 0,
+    total_length bigint NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE file_search_files (
+    file_key integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    scope_id integer NOT NULL REFERENCES file_search_scopes (scope_id),
+    file_id text NOT NULL,
+    chunk_count integer NOT NULL DEFAULT 0,
+    UNIQUE (scope_id, file_id)
+  );
+
+  CREATE TABLE file_search_chunks (
+    chunk_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    scope_id integer NOT NULL,
+    file_key integer NOT NULL,
+    chunk_index integer NOT NULL,
+    token_count integer NOT NULL,
+    length integer NOT NULL,
+    text text NOT NULL,
+    UNIQUE (file_key, chunk_index)
+  );
+
+  -- One row per chunk and distinct term. Searches read a term's postings in one store from the second index alone
+  -- (index-only scans); the primary key finds a chunk's terms (deletes, and probes of common terms).
+  CREATE TABLE file_search_postings (
+    chunk_id bigint NOT NULL,
+    scope_id integer NOT NULL,
+    file_key integer NOT NULL,
+    length integer NOT NULL,
+    title_tf smallint NOT NULL,
+    body_tf smallint NOT NULL,
+    term text COLLATE "C" NOT NULL,
+    PRIMARY KEY (chunk_id, term) INCLUDE (title_tf, body_tf)
+  );
+  CREATE INDEX file_search_postings_by_term ON file_search_postings (scope_id, term)
+    INCLUDE (chunk_id, file_key, length, title_tf, body_tf);
+
+  -- Document frequency per store and term.
+  CREATE TABLE file_search_terms (
+    scope_id integer NOT NULL,
+    term text COLLATE "C" NOT NULL,
+    df bigint NOT NULL,
+    PRIMARY KEY (scope_id, term)
+  );
+
+  -- Chunks that have no vector yet; the backfill embeds them, least-tried first.
+  CREATE TABLE file_search_missing_vectors (
+    chunk_id bigint PRIMARY KEY,
+    attempts integer NOT NULL DEFAULT 0
+  );
+  CREATE INDEX file_search_missing_vectors_by_attempts ON file_search_missing_vectors (attempts, chunk_id);
+  `,
 ];
 
 /** Any fixed number: the advisory lock every process starting at once queues on while one migrates. */
