@@ -23,6 +23,8 @@ export interface Sample {
   errors: number;
   non2xx: number;
   totalRequests: number;
+  /** Seconds autocannon measured. */
+  seconds: number;
 }
 
 /**
@@ -47,5 +49,6 @@ export async function measure(target: Target, settings: LoadSettings): Promise<S
     errors: result.errors,
     non2xx: result.non2xx,
     totalRequests: result.requests.total,
+    seconds: result.duration,
   };
 }

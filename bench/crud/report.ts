@@ -1,3 +1,4 @@
+import type { Backend } from '../backends.js';
 import type { Sample } from './measure.js';
 
 export const GOALS = Object.freeze({
@@ -7,13 +8,25 @@ export const GOALS = Object.freeze({
   maximumP99Ms: 10,
 });
 
-export type Variant = 'ceiling' | 'ours';
+/** The ceiling, or our server on one backend. */
+export type Variant = 'ceiling' | Backend;
 
-/** Every round's sample for one endpoint, per variant. */
+/** One measurement and the CPU time the processes behind it used meanwhile. */
+export interface MeasuredSample extends Sample {
+  /** Wall seconds the CPU readings cover (the warm-up excluded). */
+  cpuWindowSeconds: number;
+  /** CPU seconds of the server measured (ours or the ceiling). */
+  serverCpuSeconds: number;
+  /** CPU seconds of the PostgreSQL backends of our server's database; undefined on SQLite and for the ceiling. */
+  databaseCpuSeconds: number | undefined;
+}
+
+/** Every round's sample for one endpoint, per variant (the variants measured, in report order). */
 export interface CaseSamples {
   name: string;
   description: string;
-  samples: Record<Variant, Sample[]>;
+  variants: Variant[];
+  samples: Partial<Record<Variant, MeasuredSample[]>>;
 }
 
 interface VariantSummary {
@@ -23,10 +36,17 @@ interface VariantSummary {
   errors: number;
   non2xx: number;
   perRound: number[];
+  /** Shares of one core (1 = one core busy the whole window), medians over rounds. */
+  serverCpuShare: number;
+  databaseCpuShare: number | undefined;
+  /** CPU milliseconds per request answered, medians over rounds. */
+  serverCpuMsPerRequest: number;
+  databaseCpuMsPerRequest: number | undefined;
 }
 
 /** The median of the per-round values (hono's compare.sh does the same); sums for error counts. */
-export function summarize(samples: readonly Sample[]): VariantSummary {
+export function summarize(samples: readonly MeasuredSample[]): VariantSummary {
+  const database = samples.every((sample) => sample.databaseCpuSeconds !== undefined) && samples.length > 0;
   return {
     requestsPerSecond: median(samples.map((sample) => sample.requestsPerSecond)),
     latencyP50: median(samples.map((sample) => sample.latencyP50)),
@@ -34,36 +54,79 @@ export function summarize(samples: readonly Sample[]): VariantSummary {
     errors: sum(samples.map((sample) => sample.errors)),
     non2xx: sum(samples.map((sample) => sample.non2xx)),
     perRound: samples.map((sample) => sample.requestsPerSecond),
+    serverCpuShare: median(samples.map((sample) => sample.serverCpuSeconds / sample.cpuWindowSeconds)),
+    databaseCpuShare: database
+      ? median(samples.map((sample) => sample.databaseCpuSeconds! / sample.cpuWindowSeconds))
+      : undefined,
+    serverCpuMsPerRequest: median(samples.map((sample) => (1000 * sample.serverCpuSeconds) / sample.totalRequests)),
+    databaseCpuMsPerRequest: database
+      ? median(samples.map((sample) => (1000 * sample.databaseCpuSeconds!) / sample.totalRequests))
+      : undefined,
   };
 }
 
 /** The report for one endpoint, and whether its error counts were zero (otherwise the numbers are void). */
 export function formatCase(entry: CaseSamples): { text: string; clean: boolean } {
-  const ceiling = summarize(entry.samples.ceiling);
-  const ours = summarize(entry.samples.ours);
-  const ratio = ours.requestsPerSecond / ceiling.requestsPerSecond;
-  const clean = ceiling.errors + ceiling.non2xx + ours.errors + ours.non2xx === 0;
+  const summaries = new Map(entry.variants.map((variant) => [variant, summarize(entry.samples[variant] ?? [])]));
+  const ceiling = summaries.get('ceiling')!;
+  const backends = entry.variants.filter((variant): variant is Backend => variant !== 'ceiling');
+  const failures = sum([...summaries.values()].map((summary) => summary.errors + summary.non2xx));
+  const clean = failures === 0;
   const lines = [
     `${entry.name}: ${entry.description}`,
-    `  ${pad('variant', 9)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('errors', 8)}${pad('non-2xx', 9)}req/s per round`,
-    variantLine('ceiling', ceiling),
-    variantLine('ours', ours),
-    `  ${pad('ours/ceiling req/s', 28)}${pad(ratio.toFixed(2), 10)}goal >= ${GOALS.minimumRatio.toFixed(2)}  ${mark(ratio >= GOALS.minimumRatio)}`,
-    `  ${pad('ours p99 latency (ms)', 28)}${pad(ours.latencyP99.toFixed(2), 10)}goal < ${GOALS.maximumP99Ms}     ${mark(ours.latencyP99 < GOALS.maximumP99Ms)}`,
-    // The same goal applied to the ceiling tells whether the machine can meet it at this load at all.
-    `  ${pad('ceiling p99 (reference)', 28)}${pad(ceiling.latencyP99.toFixed(2), 10)}goal < ${GOALS.maximumP99Ms}     ${mark(ceiling.latencyP99 < GOALS.maximumP99Ms)}`,
-    `  ${pad('errors + non-2xx (both)', 28)}${pad(String(ceiling.errors + ceiling.non2xx + ours.errors + ours.non2xx), 10)}must be 0    ${clean ? 'PASS' : 'FAIL'}`,
+    `  ${pad('variant', 15)}${pad('req/s', 10)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('errors', 8)}${pad('non-2xx', 9)}` +
+      `${pad('server CPU', 12)}${pad('db CPU', 9)}req/s per round`,
+    ...entry.variants.map((variant) => variantLine(variant, summaries.get(variant)!)),
   ];
+  for (const backend of backends) {
+    const ratio = summaries.get(backend)!.requestsPerSecond / ceiling.requestsPerSecond;
+    lines.push(
+      `  ${pad(`ours/ceiling req/s, ${backend}`, 34)}${pad(ratio.toFixed(2), 10)}goal >= ${GOALS.minimumRatio.toFixed(2)}  ${mark(ratio >= GOALS.minimumRatio)}`,
+    );
+  }
+  for (const backend of backends) {
+    const p99 = summaries.get(backend)!.latencyP99;
+    lines.push(
+      `  ${pad(`ours p99 latency (ms), ${backend}`, 34)}${pad(p99.toFixed(2), 10)}goal < ${GOALS.maximumP99Ms}     ${mark(p99 < GOALS.maximumP99Ms)}`,
+    );
+  }
+  lines.push(
+    // The same goal applied to the ceiling tells whether the machine can meet it at this load at all.
+    `  ${pad('ceiling p99 (reference)', 34)}${pad(ceiling.latencyP99.toFixed(2), 10)}goal < ${GOALS.maximumP99Ms}     ${mark(ceiling.latencyP99 < GOALS.maximumP99Ms)}`,
+  );
+  for (const variant of entry.variants) {
+    const summary = summaries.get(variant)!;
+    const database =
+      summary.databaseCpuMsPerRequest === undefined
+        ? ''
+        : ` + database ${summary.databaseCpuMsPerRequest.toFixed(3)} = ${(summary.serverCpuMsPerRequest + summary.databaseCpuMsPerRequest).toFixed(3)}`;
+    lines.push(
+      `  ${pad(`CPU ms per request, ${variantName(variant)}`, 34)}server ${summary.serverCpuMsPerRequest.toFixed(3)}${database}`,
+    );
+  }
+  lines.push(
+    `  ${pad('errors + non-2xx (all variants)', 34)}${pad(String(failures), 10)}must be 0    ${clean ? 'PASS' : 'FAIL'}`,
+  );
   return { text: lines.join('\n'), clean };
+}
+
+export function variantName(variant: Variant): string {
+  return variant === 'ceiling' ? 'ceiling' : `ours ${variant}`;
 }
 
 function variantLine(variant: Variant, summary: VariantSummary): string {
   return (
-    `  ${pad(variant, 9)}${pad(Math.round(summary.requestsPerSecond).toString(), 10)}` +
+    `  ${pad(variantName(variant), 15)}${pad(Math.round(summary.requestsPerSecond).toString(), 10)}` +
     `${pad(summary.latencyP50.toFixed(2), 9)}${pad(summary.latencyP99.toFixed(2), 9)}` +
     `${pad(String(summary.errors), 8)}${pad(String(summary.non2xx), 9)}` +
+    `${pad(percent(summary.serverCpuShare), 12)}${pad(summary.databaseCpuShare === undefined ? '-' : percent(summary.databaseCpuShare), 9)}` +
     summary.perRound.map((value) => Math.round(value)).join(' ')
   );
+}
+
+/** A share of one core as a percentage (200% = both cores of a 2-core machine). */
+function percent(share: number): string {
+  return `${Math.round(100 * share)}%`;
 }
 
 function mark(met: boolean): string {

@@ -1,11 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { removeDataDir, startTestServer, type TestServer } from '../../test/helpers/test-server.js';
+import {
+  type Backend,
+  type BackendSelection,
+  type BackendServer,
+  describeServer,
+  ignoreTestBackend,
+  readBackends,
+  startBackendServer,
+} from '../backends.js';
+import { CpuWindow, ProcessCpu } from '../process-cpu.js';
 import { type BenchCase, type CaseContext, createCase } from './cases.js';
-import { type LoadSettings, measure, type Sample, type Target } from './measure.js';
-import { type CaseSamples, formatCase, type Variant } from './report.js';
+import { type LoadSettings, measure, type Target } from './measure.js';
+import { type CaseSamples, formatCase, type MeasuredSample, type Variant } from './report.js';
 import { expectOk } from './seed.js';
 import { type BenchSettings, readSettings } from './settings.js';
 import { type CeilingServer, startCeiling } from './start-ceiling.js';
@@ -13,21 +23,30 @@ import { type CeilingServer, startCeiling } from './start-ceiling.js';
 const API_KEY = 'bench-key';
 
 /**
- * Measures the message endpoints of our server against a bare Fastify ceiling started in the
- * same run: both are child processes, autocannon runs here, and the two alternate every round.
+ * Measures the message endpoints of our server, on every backend selected (SQLite, PostgreSQL), against a
+ * bare Fastify ceiling started in the same run: all are child processes, autocannon runs here, and they
+ * take turns every round (the order reversed each round).
  */
 async function main(): Promise<void> {
+  ignoreTestBackend();
   const settings = readSettings();
+  const selection = readBackends();
   const profileEnv = settings.cpuProfileDir ? cpuProfileEnv(settings.cpuProfileDir) : {};
-  printPreamble(settings);
+  printPreamble(settings, selection);
 
-  let ours: TestServer | undefined;
+  const servers = new Map<Backend, BackendServer>();
   let ceiling: CeilingServer | undefined;
   try {
-    ours = await startTestServer({ env: { API_KEYS: `${API_KEY}=bench`, ...profileEnv } });
+    for (const backend of selection.backends) {
+      servers.set(
+        backend,
+        await startBackendServer(backend, selection, 'crud', { env: { API_KEYS: `${API_KEY}=bench`, ...profileEnv } }),
+      );
+    }
     ceiling = await startCeiling();
+    for (const entry of servers.values()) console.log(`  ${describeServer(entry)}`);
     const context: CaseContext = {
-      oursUrl: ours.url,
+      oursUrls: Object.fromEntries([...servers].map(([backend, entry]) => [backend, entry.server.url])),
       ceilingUrl: ceiling.url,
       headers: {
         authorization: `Bearer ${API_KEY}`,
@@ -35,8 +54,17 @@ async function main(): Promise<void> {
         'content-type': 'application/json',
       },
     };
+    const meters = new Map<Variant, VariantMeters>([
+      ['ceiling', { server: ProcessCpu.ofPid(ceiling.pid), database: undefined }],
+      ...[...servers].map(([backend, entry]): [Variant, VariantMeters] => [
+        backend,
+        { server: entry.serverCpu, database: entry.databaseCpu },
+      ]),
+    ]);
     const results: CaseSamples[] = [];
-    for (const name of settings.cases) results.push(await runCase(await createCase(name, context), settings));
+    for (const name of settings.cases) {
+      results.push(await runCase(await createCase(name, context), settings, ['ceiling', ...servers.keys()], meters));
+    }
 
     console.log('');
     let clean = true;
@@ -49,13 +77,15 @@ async function main(): Promise<void> {
     if (!clean) process.exitCode = 1;
   } finally {
     await ceiling?.stop();
-    if (ours) {
-      await ours.stop();
-      removeDataDir(ours);
-    }
+    for (const entry of servers.values()) await entry.stop();
   }
   printLoad('end');
-  if (settings.cpuProfileDir) console.log(`CPU profile of our server written to ${settings.cpuProfileDir}`);
+  if (settings.cpuProfileDir) console.log(`CPU profiles of our servers written to ${settings.cpuProfileDir}`);
+}
+
+interface VariantMeters {
+  server: ProcessCpu;
+  database: ProcessCpu | undefined;
 }
 
 /** Other processes competing for the CPUs make every number noisier; say so next to the numbers. */
@@ -73,39 +103,73 @@ function cpuProfileEnv(directory: string): Record<string, string> {
   return { NODE_OPTIONS: `--import tsx --import ${preload}`, BENCH_CPU_PROF: directory };
 }
 
-async function runCase(benchCase: BenchCase, settings: BenchSettings): Promise<CaseSamples> {
-  const samples: Record<Variant, Sample[]> = { ceiling: [], ours: [] };
+async function runCase(
+  benchCase: BenchCase,
+  settings: BenchSettings,
+  variants: Variant[],
+  meters: ReadonlyMap<Variant, VariantMeters>,
+): Promise<CaseSamples> {
+  const samples: Partial<Record<Variant, MeasuredSample[]>> = Object.fromEntries(
+    variants.map((variant) => [variant, []]),
+  );
   const load: LoadSettings = { connections: settings.connections, duration: settings.duration };
   for (let round = 0; round < settings.rounds; round++) {
-    const order: Variant[] = round % 2 === 0 ? ['ceiling', 'ours'] : ['ours', 'ceiling'];
+    // Ceiling first in odd rounds, last in even ones: every variant sees both ends of the round.
+    const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const variant of order) {
-      const target = variant === 'ours' ? await benchCase.ours() : benchCase.ceiling();
+      const target = variant === 'ceiling' ? benchCase.ceiling() : await benchCase.ours(variant);
       await expectOk(target.url, target);
       if (settings.warmup > 0) await measure(target, { ...load, duration: settings.warmup });
+      const variantMeters = meters.get(variant)!;
+      const window = new CpuWindow(
+        new Map([
+          ['server', variantMeters.server],
+          ...(variantMeters.database ? [['database', variantMeters.database] as const] : []),
+        ]),
+      );
+      const started = performance.now();
       const sample = await measure(target, load);
-      samples[variant].push(sample);
-      logProgress(benchCase.name, round, variant, target, sample);
+      const cpuWindowSeconds = (performance.now() - started) / 1000;
+      const used = window.stop();
+      const measured: MeasuredSample = {
+        ...sample,
+        cpuWindowSeconds,
+        serverCpuSeconds: used.get('server')!,
+        databaseCpuSeconds: used.get('database'),
+      };
+      samples[variant]!.push(measured);
+      logProgress(benchCase.name, round, variant, target, measured);
     }
   }
-  return { name: benchCase.name, description: benchCase.description, samples };
+  return { name: benchCase.name, description: benchCase.description, variants, samples };
 }
 
-function logProgress(name: string, round: number, variant: Variant, target: Target, sample: Sample): void {
+function logProgress(name: string, round: number, variant: Variant, target: Target, sample: MeasuredSample): void {
+  const database =
+    sample.databaseCpuSeconds === undefined
+      ? ''
+      : `, db CPU ${Math.round((100 * sample.databaseCpuSeconds) / sample.cpuWindowSeconds)}%`;
   console.error(
-    `  ${name} round ${round + 1} ${variant.padEnd(7)} ${target.method} ${new URL(target.url).pathname}: ` +
-      `${Math.round(sample.requestsPerSecond)} req/s, p99 ${sample.latencyP99} ms, ${sample.totalRequests} requests`,
+    `  ${name} round ${round + 1} ${variant.padEnd(8)} ${target.method} ${new URL(target.url).pathname}: ` +
+      `${Math.round(sample.requestsPerSecond)} req/s, p99 ${sample.latencyP99} ms, ${sample.totalRequests} requests, ` +
+      `server CPU ${Math.round((100 * sample.serverCpuSeconds) / sample.cpuWindowSeconds)}%${database}`,
   );
 }
 
-function printPreamble(settings: BenchSettings): void {
+function printPreamble(settings: BenchSettings, selection: BackendSelection): void {
   console.log(
     `bench/crud: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}); ` +
       `${settings.rounds} rounds x ${settings.duration} s (+${settings.warmup} s warm-up), ${settings.connections} connections, ` +
-      `cases: ${settings.cases.join(', ')}`,
+      `cases: ${settings.cases.join(', ')}; ours on ${selection.backends.join(' and ')}`,
   );
   console.log(
     'Each server runs in its own child process; autocannon runs in this process and competes for the same CPUs.',
   );
+  console.log(
+    'CPU columns: share of one core over the measured seconds (server: the process measured; db: the PostgreSQL ' +
+      "backends of our server's database, not the cluster's shared WAL writer and checkpointer).",
+  );
+  if (selection.note) console.log(selection.note);
   printLoad('start');
   if (settings.cpuProfileDir) console.log('Profiling our server: its numbers include the profiler overhead.');
 }
