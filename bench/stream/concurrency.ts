@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { TestServer } from '../../test/helpers/test-server.js';
 import type { CompletionScript, ScriptedUpstream } from '../../test/upstream/index.js';
+import type { Backend } from '../backends.js';
+import { CpuWindow } from '../process-cpu.js';
 import type { StreamTiming } from './sse-client.js';
 import { formatMs, mark, pad, percentile } from './stats.js';
-import { ceilingStream, inBatches, oursStream, requestJson, type StreamContext } from './targets.js';
+import {
+  type BackendTarget,
+  ceilingStream,
+  inBatches,
+  oursStream,
+  requestJson,
+  type StreamContext,
+} from './targets.js';
 
 export const CONCURRENCY_GOALS = Object.freeze({
   /** Our server's peak resident memory (VmHWM) over the whole run, in bytes. */
@@ -23,30 +31,57 @@ interface VariantOutcome {
   errors: string[];
 }
 
-export interface ConcurrencyResult {
-  options: ConcurrencyOptions;
-  ceiling: VariantOutcome;
-  ours: VariantOutcome;
-  /** Model calls the upstream received for our runs (more than one per run means retries). */
+/** One backend's burst. */
+export interface BackendBurst extends VariantOutcome {
+  backend: Backend;
+  /** Model calls the upstream received for these runs (more than one per run means retries). */
   upstreamCalls: number;
-  /** The kernel's machine-wide count of connections dropped because a listen backlog was full, during our burst. */
+  /** The kernel's machine-wide count of connections dropped because a listen backlog was full, during the burst. */
   listenOverflows: number | undefined;
   rssBeforeBytes: number;
   peakRssBytes: number;
+  /** CPU seconds during the burst: our server, and the PostgreSQL backends of its database (undefined on SQLite). */
+  serverCpuSeconds: number;
+  databaseCpuSeconds: number | undefined;
+}
+
+export interface ConcurrencyResult {
+  options: ConcurrencyOptions;
+  ceiling: VariantOutcome;
+  bursts: BackendBurst[];
 }
 
 /**
- * Starts `streams` streamed runs at once, each on its own thread (created first, not timed), and
- * checks every one ends completed; the ceiling is the same number of streams read at once straight
- * from the upstream. Wall time runs from starting the first request to the end of the last stream.
+ * Starts `streams` streamed runs at once, each on its own thread (created first, not timed), and checks
+ * every one ends completed; the ceiling is the same number of streams read at once straight from the
+ * upstream, measured once before our servers, which then take their turns one backend at a time (the other
+ * server idles). Wall time runs from starting the first request to the end of the last stream.
  */
 export async function measureConcurrency(
-  context: StreamContext,
+  ceilingContext: StreamContext,
+  targets: readonly BackendTarget[],
   upstream: ScriptedUpstream,
-  server: TestServer,
   options: ConcurrencyOptions,
 ): Promise<ConcurrencyResult> {
   upstream.respond(options.script);
+  const ceilingStarted = performance.now();
+  const ceilingTimings = await Promise.all(
+    Array.from({ length: options.streams }, () => ceilingStream(ceilingContext)),
+  );
+  const ceiling: VariantOutcome = { wallMs: performance.now() - ceilingStarted, timings: ceilingTimings, errors: [] };
+  for (const timing of ceilingTimings) {
+    if (timing.error !== undefined) ceiling.errors.push(timing.error);
+    else if (timing.deltas !== options.expectedDeltas)
+      ceiling.errors.push(`${timing.deltas} deltas, expected ${options.expectedDeltas}`);
+  }
+  console.error(`  ceiling: ${options.streams} streams in ${Math.round(ceiling.wallMs)} ms`);
+  const bursts: BackendBurst[] = [];
+  for (const target of targets) bursts.push(await burst(target, upstream, options));
+  return { options, ceiling, bursts };
+}
+
+async function burst(target: BackendTarget, upstream: ScriptedUpstream, options: ConcurrencyOptions) {
+  const { context, server } = target;
   const assistant = await requestJson<{ id: string }>(context, 'POST', '/v1/assistants', {
     model: 'gpt-4o-mini',
     instructions: 'You are terse.',
@@ -61,42 +96,43 @@ export async function measureConcurrency(
       return thread.id;
     },
   );
-  console.error(`  created ${threadIds.length} threads`);
-
-  const ceilingStarted = performance.now();
-  const ceilingTimings = await Promise.all(threadIds.map(() => ceilingStream(context)));
-  const ceiling: VariantOutcome = { wallMs: performance.now() - ceilingStarted, timings: ceilingTimings, errors: [] };
-  for (const timing of ceilingTimings) {
-    if (timing.error !== undefined) ceiling.errors.push(timing.error);
-    else if (timing.deltas !== options.expectedDeltas)
-      ceiling.errors.push(`${timing.deltas} deltas, expected ${options.expectedDeltas}`);
-  }
-  console.error(`  ceiling: ${options.streams} streams in ${Math.round(ceiling.wallMs)} ms`);
+  console.error(`  ${target.backend}: created ${threadIds.length} threads`);
 
   const callsBefore = modelCalls(upstream);
   const rssBeforeBytes = server.rssBytes();
   const overflowsBefore = listenOverflowCount();
-  const oursStarted = performance.now();
+  const window = new CpuWindow(
+    new Map([['server', target.serverCpu], ...(target.databaseCpu ? [['database', target.databaseCpu] as const] : [])]),
+    500,
+  );
+  const started = performance.now();
   const runs = await Promise.all(threadIds.map((threadId) => oursStream(context, threadId, assistant.id)));
-  const ours: VariantOutcome = {
-    wallMs: performance.now() - oursStarted,
+  const wallMs = performance.now() - started;
+  const cpu = window.stop();
+  const outcome: BackendBurst = {
+    backend: target.backend,
+    wallMs,
     timings: runs.map((run) => run.timing),
     errors: [],
+    upstreamCalls: modelCalls(upstream) - callsBefore,
+    listenOverflows: undefined,
+    rssBeforeBytes,
+    peakRssBytes: server.peakRssBytes(),
+    serverCpuSeconds: cpu.get('server')!,
+    databaseCpuSeconds: cpu.get('database'),
   };
-  const peakRssBytes = server.peakRssBytes();
-  const upstreamCalls = modelCalls(upstream) - callsBefore;
   const overflowsAfter = listenOverflowCount();
-  const listenOverflows =
-    overflowsBefore === undefined || overflowsAfter === undefined ? undefined : overflowsAfter - overflowsBefore;
-  console.error(`  ours: ${options.streams} streamed runs in ${Math.round(ours.wallMs)} ms`);
+  if (overflowsBefore !== undefined && overflowsAfter !== undefined)
+    outcome.listenOverflows = overflowsAfter - overflowsBefore;
+  console.error(`  ${target.backend}: ${options.streams} streamed runs in ${Math.round(wallMs)} ms`);
 
   for (const run of runs) {
     if (!run.completed)
-      ours.errors.push(
+      outcome.errors.push(
         run.timing.error ?? `run ${run.runId}: stream ended with ${run.timing.eventNames.slice(-2).join(', ')}`,
       );
     else if (run.timing.deltas !== options.expectedDeltas)
-      ours.errors.push(`run ${run.runId}: ${run.timing.deltas} deltas, expected ${options.expectedDeltas}`);
+      outcome.errors.push(`run ${run.runId}: ${run.timing.deltas} deltas, expected ${options.expectedDeltas}`);
   }
   // The stored status too: a stream can look fine while the run record says otherwise.
   const withIds = runs.flatMap((run, index) =>
@@ -107,10 +143,10 @@ export async function measureConcurrency(
     status: await runStatus(context, entry.threadId, entry.runId),
   }));
   for (const { runId, status } of stored)
-    if (status !== 'completed') ours.errors.push(`run ${runId}: stored status ${status}`);
+    if (status !== 'completed') outcome.errors.push(`run ${runId}: stored status ${status}`);
   const missingIds = runs.length - stored.length;
-  if (missingIds > 0) ours.errors.push(`${missingIds} streams had no thread.run.created event`);
-  return { options, ceiling, ours, upstreamCalls, listenOverflows, rssBeforeBytes, peakRssBytes };
+  if (missingIds > 0) outcome.errors.push(`${missingIds} streams had no thread.run.created event`);
+  return outcome;
 }
 
 async function runStatus(context: StreamContext, threadId: string, runId: string): Promise<string> {
@@ -141,29 +177,51 @@ function modelCalls(upstream: ScriptedUpstream): number {
 }
 
 export function formatConcurrency(result: ConcurrencyResult): { text: string; clean: boolean } {
-  const { ceiling, ours, options } = result;
+  const { ceiling, bursts, options } = result;
   const ttft = (outcome: VariantOutcome, fraction: number) =>
     percentile(
       outcome.timings.filter((timing) => timing.firstDeltaMs !== undefined).map((timing) => timing.firstDeltaMs!),
       fraction,
     );
-  const clean = ours.errors.length === 0 && ceiling.errors.length === 0;
+  const clean = ceiling.errors.length === 0 && bursts.every((entry) => entry.errors.length === 0);
   const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
-  const row = (name: string, outcome: VariantOutcome) =>
-    `  ${pad(name, 9)}${pad(String(Math.round(outcome.wallMs)), 14)}${pad(formatMs(ttft(outcome, 0.5)), 14)}${pad(formatMs(ttft(outcome, 0.95)), 14)}${outcome.errors.length}`;
+  const share = (seconds: number | undefined, wallMs: number) =>
+    seconds === undefined ? '-' : `${Math.round((100 * seconds) / (wallMs / 1000))}%`;
+  const row = (name: string, outcome: VariantOutcome, cpu: string, databaseCpu: string) =>
+    `  ${pad(name, 15)}${pad(String(Math.round(outcome.wallMs)), 10)}${pad(formatMs(ttft(outcome, 0.5)), 14)}` +
+    `${pad(formatMs(ttft(outcome, 0.95)), 14)}${pad(String(outcome.errors.length), 8)}${pad(cpu, 12)}${databaseCpu}`;
   const lines = [
     `${options.streams} concurrent streams, ${options.expectedDeltas} chunks each, ${options.script.chunkDelayMs ?? 0} ms between chunks`,
-    `  ${pad('variant', 9)}${pad('wall ms', 14)}${pad('TTFT p50 ms', 14)}${pad('TTFT p95 ms', 14)}errors`,
-    row('ceiling', ceiling),
-    row('ours', ours),
-    `  ${pad('errors (ours)', 38)}${pad(String(ours.errors.length), 14)}goal 0          ${mark(ours.errors.length === 0)}`,
-    `  ${pad('server peak RSS (VmHWM)', 38)}${pad(mib(result.peakRssBytes), 14)}goal < 1 GiB    ${mark(result.peakRssBytes < CONCURRENCY_GOALS.maximumPeakRssBytes)}`,
-    `  ${pad('server RSS before the burst', 38)}${mib(result.rssBeforeBytes)}`,
-    `  ${pad('wall time ours/ceiling (reference)', 38)}${(ours.wallMs / ceiling.wallMs).toFixed(2)}`,
-    `  ${pad('upstream calls for our runs', 38)}${pad(String(result.upstreamCalls), 14)}${result.upstreamCalls === options.streams ? '(one per run: no retries)' : `(${options.streams} runs: retries or missing calls)`}`,
-    `  ${pad('listen queue overflows (machine-wide)', 38)}${result.listenOverflows ?? 'n/a'}`,
-    `  ${pad('errors (ceiling)', 38)}${pad(String(ceiling.errors.length), 14)}must be 0       ${ceiling.errors.length === 0 ? 'PASS' : 'FAIL'}`,
-    ...[...new Set([...ours.errors, ...ceiling.errors])].slice(0, 5).map((error) => `    ${error}`),
+    `  ${pad('variant', 15)}${pad('wall ms', 10)}${pad('TTFT p50 ms', 14)}${pad('TTFT p95 ms', 14)}${pad('errors', 8)}${pad('server CPU', 12)}db CPU`,
+    row('ceiling', ceiling, '-', '-'),
+    ...bursts.map((entry) =>
+      row(
+        `ours ${entry.backend}`,
+        entry,
+        share(entry.serverCpuSeconds, entry.wallMs),
+        share(entry.databaseCpuSeconds, entry.wallMs),
+      ),
+    ),
   ];
+  for (const entry of bursts) {
+    const name = (label: string) => pad(`${label}, ${entry.backend}`, 50);
+    lines.push(
+      `  ${name('errors')}${pad(String(entry.errors.length), 14)}goal 0          ${mark(entry.errors.length === 0)}`,
+      `  ${name('server peak RSS (VmHWM)')}${pad(mib(entry.peakRssBytes), 14)}goal < 1 GiB    ${mark(entry.peakRssBytes < CONCURRENCY_GOALS.maximumPeakRssBytes)}`,
+      `  ${name('server RSS before the burst')}${mib(entry.rssBeforeBytes)}`,
+      `  ${name('wall time ours/ceiling (reference)')}${(entry.wallMs / ceiling.wallMs).toFixed(2)}`,
+      `  ${name('CPU ms per run')}server ${((1000 * entry.serverCpuSeconds) / options.streams).toFixed(1)}` +
+        (entry.databaseCpuSeconds === undefined
+          ? ''
+          : ` + database ${((1000 * entry.databaseCpuSeconds) / options.streams).toFixed(1)}`),
+      `  ${name('upstream calls')}${pad(String(entry.upstreamCalls), 14)}${entry.upstreamCalls === options.streams ? '(one per run: no retries)' : `(${options.streams} runs: retries or missing calls)`}`,
+      `  ${name('listen queue overflows (machine-wide)')}${entry.listenOverflows ?? 'n/a'}`,
+      ...[...new Set(entry.errors)].slice(0, 5).map((error) => `    ${error}`),
+    );
+  }
+  lines.push(
+    `  ${pad('errors (ceiling)', 50)}${pad(String(ceiling.errors.length), 14)}must be 0       ${ceiling.errors.length === 0 ? 'PASS' : 'FAIL'}`,
+    ...[...new Set(ceiling.errors)].slice(0, 5).map((error) => `    ${error}`),
+  );
   return { text: lines.join('\n'), clean };
 }

@@ -2,43 +2,61 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { removeDataDir, startTestServer, type TestServer } from '../../test/helpers/test-server.js';
 import { type ScriptedUpstream, startScriptedUpstream } from '../../test/upstream/index.js';
+import {
+  type BackendSelection,
+  type BackendServer,
+  describeServer,
+  ignoreTestBackend,
+  readBackends,
+  startBackendServer,
+} from '../backends.js';
 import { formatConcurrency, measureConcurrency } from './concurrency.js';
 import { formatLatency, type LatencyScenario, measureLatency } from './latency.js';
 import { readSettings, type StreamBenchSettings } from './settings.js';
-import { benchAgent, type StreamContext } from './targets.js';
+import { type BackendTarget, benchAgent, type StreamContext } from './targets.js';
 
 const API_KEY = 'bench-key';
 
 /**
- * Streams the same scripted completion through our server (a streamed run) and straight from the
- * scripted upstream (the ceiling) in the same run: time to first token and token rate one stream
- * at a time, then 1,000 streamed runs at once with their errors, wall time and the server's peak RSS.
+ * Streams the same scripted completion through our server (a streamed run), on every backend selected
+ * (SQLite, PostgreSQL), and straight from the scripted upstream (the ceiling) in the same run: time to
+ * first token and token rate one stream at a time, then 1,000 streamed runs at once with their errors,
+ * wall time and the server's peak RSS.
  */
 async function main(): Promise<void> {
+  ignoreTestBackend();
   const settings = readSettings();
-  printPreamble(settings);
+  const selection = readBackends();
+  printPreamble(settings, selection);
   const agent = benchAgent();
   let upstream: ScriptedUpstream | undefined;
-  let server: TestServer | undefined;
+  const servers: BackendServer[] = [];
   try {
     upstream = await startScriptedUpstream();
-    server = await startTestServer({
-      env: {
-        API_KEYS: `${API_KEY}=bench`,
-        OPENAI_BASE_URL: upstream.baseURL,
-        OPENAI_API_KEY: 'upstream-key',
-        RUN_CONCURRENCY: String(Math.max(1000, settings.concurrent)),
-        ...(settings.cpuProfileDir ? cpuProfileEnv(settings.cpuProfileDir) : {}),
-      },
-    });
-    const context: StreamContext = {
-      serverUrl: server.url,
-      upstreamBaseUrl: upstream.baseURL,
-      headers: { authorization: `Bearer ${API_KEY}`, 'openai-beta': 'assistants=v2' },
-      agent,
-    };
+    for (const backend of selection.backends) {
+      servers.push(
+        await startBackendServer(backend, selection, 'stream', {
+          env: {
+            API_KEYS: `${API_KEY}=bench`,
+            OPENAI_BASE_URL: upstream.baseURL,
+            OPENAI_API_KEY: 'upstream-key',
+            RUN_CONCURRENCY: String(Math.max(1000, settings.concurrent)),
+            ...(settings.cpuProfileDir ? cpuProfileEnv(settings.cpuProfileDir) : {}),
+          },
+        }),
+      );
+    }
+    for (const entry of servers) console.log(`  ${describeServer(entry)}`);
+    const headers = { authorization: `Bearer ${API_KEY}`, 'openai-beta': 'assistants=v2' };
+    const ceiling: StreamContext = { serverUrl: '', upstreamBaseUrl: upstream.baseURL, headers, agent };
+    const targets: BackendTarget[] = servers.map((entry) => ({
+      backend: entry.backend,
+      context: { ...ceiling, serverUrl: entry.server.url },
+      server: entry.server,
+      serverCpu: entry.serverCpu,
+      databaseCpu: entry.databaseCpu,
+    }));
     const reports: Array<{ text: string; clean: boolean }> = [];
 
     if (settings.parts.has('latency')) {
@@ -52,7 +70,7 @@ async function main(): Promise<void> {
       ];
       for (const scenario of scenarios) {
         console.error(`part 1: ${scenario.name}`);
-        const result = await measureLatency(context, upstream, scenario, {
+        const result = await measureLatency(ceiling, targets, upstream, scenario, {
           repeats: settings.repeats,
           warmup: settings.warmup,
           expectedDeltas: settings.chunks,
@@ -62,7 +80,7 @@ async function main(): Promise<void> {
     }
     if (settings.parts.has('concurrency') && settings.concurrent > 0) {
       console.error(`part 2: ${settings.concurrent} concurrent streamed runs`);
-      const result = await measureConcurrency(context, upstream, server, {
+      const result = await measureConcurrency(ceiling, targets, upstream, {
         streams: settings.concurrent,
         script: { text: chunkTexts(settings.concurrentChunks), chunkDelayMs: settings.concurrentDelayMs },
         expectedDeltas: settings.concurrentChunks,
@@ -76,14 +94,11 @@ async function main(): Promise<void> {
     if (reports.some((report) => !report.clean)) process.exitCode = 1;
   } finally {
     agent.destroy();
-    if (server) {
-      await server.stop();
-      removeDataDir(server);
-    }
+    for (const entry of servers) await entry.stop();
     await upstream?.close();
   }
   printLoad('end');
-  if (settings.cpuProfileDir) console.log(`CPU profile of our server written to ${settings.cpuProfileDir}`);
+  if (settings.cpuProfileDir) console.log(`CPU profiles of our servers written to ${settings.cpuProfileDir}`);
 }
 
 /** Node 20 rejects `--cpu-prof` in NODE_OPTIONS, so bench/crud's preloaded module runs the profiler instead. */
@@ -105,13 +120,19 @@ function printLoad(moment: string): void {
   console.log(`Load average (1 min) at ${moment}: ${oneMinute.toFixed(2)}${busy}`);
 }
 
-function printPreamble(settings: StreamBenchSettings): void {
+function printPreamble(settings: StreamBenchSettings, selection: BackendSelection): void {
   console.log(
     `bench/stream: node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}); ` +
       `part 1: ${settings.repeats} streams per variant (+${settings.warmup} warm-up), ${settings.chunks} chunks; ` +
-      `part 2: ${settings.concurrent} concurrent runs, ${settings.concurrentChunks} chunks, ${settings.concurrentDelayMs} ms apart`,
+      `part 2: ${settings.concurrent} concurrent runs, ${settings.concurrentChunks} chunks, ${settings.concurrentDelayMs} ms apart; ` +
+      `ours on ${selection.backends.join(' and ')}`,
   );
   console.log('Our server runs in its own child process; the scripted upstream and the client run in this process.');
+  console.log(
+    "CPU: our server's process, and the PostgreSQL backends of its database (not the cluster's shared WAL writer " +
+      'and checkpointer); shares are of one core.',
+  );
+  if (selection.note) console.log(selection.note);
   printLoad('start');
   if (settings.cpuProfileDir) console.log('Profiling our server: its numbers include the profiler overhead.');
 }

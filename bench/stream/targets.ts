@@ -1,15 +1,28 @@
 import http from 'node:http';
+import type { TestServer } from '../../test/helpers/test-server.js';
+import type { Backend } from '../backends.js';
+import type { ProcessCpu } from '../process-cpu.js';
 import { type SseMessage, type StreamTiming, streamSse } from './sse-client.js';
 
 /** Where the two variants live, and the one keep-alive agent every request goes through. */
 export interface StreamContext {
-  /** Our server, `http://127.0.0.1:PORT`. */
+  /** Our server, `http://127.0.0.1:PORT` (empty in the context the ceiling streams through). */
   serverUrl: string;
   /** The scripted upstream, `http://127.0.0.1:PORT/v1`. */
   upstreamBaseUrl: string;
   /** Auth and the Assistants beta header for our server. */
   headers: Record<string, string>;
   agent: http.Agent;
+}
+
+/** Our server on one backend: where to reach it, and the meters of its CPU time (and its database's). */
+export interface BackendTarget {
+  backend: Backend;
+  context: StreamContext;
+  server: TestServer;
+  serverCpu: ProcessCpu;
+  /** The PostgreSQL backends of its database; undefined on SQLite. */
+  databaseCpu: ProcessCpu | undefined;
 }
 
 /** A streamed run as the client saw it. */
