@@ -540,6 +540,13 @@ export const errors = {
     { status: 404, code: null, param: '{param}', message: 'No such File object: {id}' },
     (id: string, param: string = 'id') => ({ id, param }),
   ),
+  playgroundNotBuilt: entry({
+    status: 503,
+    type: 'server_error',
+    code: 'playground_not_built',
+    param: null,
+    message: 'The Playground is not built: run `npm run build`, which builds web/ into web/dist/.',
+  }),
   modelNotFound: entry(
     { status: 404, code: 'model_not_found', param: 'model', message: "The model '{model}' does not exist" },
     (model: string) => ({ model }),

@@ -13,6 +13,7 @@ import { createErrorHandler } from './error-handler.js';
 import { handleClientError, handleFrameworkError, MAX_PATH_PARAM_LENGTH } from './framework-errors.js';
 import { registerJsonParser } from './json-body-parser.js';
 import { type HttpMetrics, registerMetrics } from './metrics-route.js';
+import { DEFAULT_PLAYGROUND_DIR, registerPlayground } from './playground-route.js';
 import { createRateLimitHook } from './rate-limit-hook.js';
 import type { RateLimitSettings } from './rate-limit-settings.js';
 import { InMemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
@@ -40,6 +41,8 @@ export interface AppDependencies {
   rateLimits?: RateLimitSettings | undefined;
   /** Counts requests against `rateLimits`; this process's memory when omitted. */
   rateLimiter?: RateLimiter;
+  /** The built Playground served at /playground; web/dist when omitted. */
+  playgroundDir?: string;
 }
 
 /** Builds the HTTP app from its dependencies; listening is the caller's business. */
@@ -68,6 +71,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   if (deps.metrics) registerMetrics(app, deps.metrics, deps.metricsToken);
   app.get('/health', async () => ({ status: 'ok' }));
+  await registerPlayground(app, {
+    directory: deps.playgroundDir ?? DEFAULT_PLAYGROUND_DIR,
+    authRequired: deps.apiKeys !== undefined,
+  });
 
   // Both prefixes share one authenticator and one limiter: a project's allowance does not double with a prefix.
   app.decorateRequest('project', '');
