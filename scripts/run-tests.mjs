@@ -1,9 +1,12 @@
 // Runs the test suite once per backend (`npm run test:quick`; `npm test` runs it under c8):
 //
-//   pass 1  SQLite and the disk blob store — always, exactly as `node --test` alone would;
+//   pass 1  SQLite and the disk blob store — always;
 //   pass 2  PostgreSQL and S3 — only when TEST_DATABASE_URL is set (`bash scripts/setup-postgres.sh` prints one):
 //           every server the tests start (test/helpers/test-server.ts) gets a database of its own on that cluster
 //           and a bucket of its own on one local S3 server (s3rver) started here for the pass.
+//
+// Each pass leaves out the few files that cannot mean anything on its backend (LEFT_OUT, with the reason); the
+// summary at the end lists them.
 //
 //   node scripts/run-tests.mjs [--backend=sqlite|postgres] [test files...]
 //
@@ -21,12 +24,18 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE_TEST = ['--import', 'tsx', '--test', '--test-concurrency=2'];
 
 /**
- * Test files pass 2 leaves out, and why: each is about the SQLite dialect itself, so running it again would only
- * repeat pass 1, not test PostgreSQL. They are listed in the output of every run; nothing here is skipped silently.
+ * Test files a pass leaves out, and why. Pass 2 leaves out the files about the SQLite dialect itself (running them
+ * again would only repeat pass 1); pass 1 leaves out the files that need PostgreSQL (several processes on one
+ * database). Every run prints what it left out; nothing is skipped silently.
  */
-const SQLITE_ONLY = new Map([
-  ['test/migrations-frozen.test.ts', "pins the text of the SQLite dialect's migrations; it starts no server"],
-]);
+const LEFT_OUT = {
+  sqlite: new Map([
+    ['test/multi-process.test.ts', 'several API and worker processes on one database: the SQLite store is one process'],
+  ]),
+  postgres: new Map([
+    ['test/migrations-frozen.test.ts', "pins the text of the SQLite dialect's migrations; it starts no server"],
+  ]),
+};
 
 /**
  * The prefix of every database pass 2 creates: `${DATABASE_PREFIX}${runner pid}_${digest of the data dir}`
@@ -40,21 +49,31 @@ async function main() {
   if (backend === 'postgres' && !databaseUrl) {
     fail('--backend=postgres needs TEST_DATABASE_URL (bash scripts/setup-postgres.sh prints one)');
   }
+  const passes = [];
+  if (backend !== 'postgres') passes.push({ backend: 'sqlite', name: 'pass 1 (SQLite + disk)' });
+  if (databaseUrl && backend !== 'sqlite') passes.push({ backend: 'postgres', name: 'pass 2 (PostgreSQL + S3)' });
   const results = [];
-  if (backend !== 'postgres') {
-    results.push({ name: 'pass 1 (SQLite + disk)', ...(await runPass(files, { TEST_BACKEND: 'sqlite' })) });
-  }
-  if (databaseUrl && backend !== 'sqlite') {
-    const kept = files.filter((file) => !SQLITE_ONLY.has(file));
-    const left = files.filter((file) => SQLITE_ONLY.has(file));
-    results.push({ name: 'pass 2 (PostgreSQL + S3)', left, ...(await postgresPass(kept, databaseUrl)) });
-  }
-  if (results.length > 1 || results[0]?.left?.length) {
-    log('summary');
-    for (const result of results) {
-      log(`  ${result.name}: ${result.ok ? 'passed' : 'FAILED'} in ${(result.ms / 1000).toFixed(1)} s`);
-      for (const file of result.left ?? []) log(`    not run in this pass: ${file} — ${SQLITE_ONLY.get(file)}`);
+  for (const pass of passes) {
+    const leftOut = LEFT_OUT[pass.backend];
+    const kept = files.filter((file) => !leftOut.has(file));
+    const left = files.filter((file) => leftOut.has(file)).map((file) => `${file} — ${leftOut.get(file)}`);
+    let outcome = { ok: true, ms: 0 };
+    if (kept.length > 0) {
+      outcome =
+        pass.backend === 'sqlite'
+          ? await runPass(kept, { TEST_BACKEND: 'sqlite' })
+          : await postgresPass(kept, databaseUrl);
     }
+    results.push({ ...pass, ...outcome, ran: kept.length, left });
+  }
+  log('summary');
+  for (const result of results) {
+    const outcome = result.ran === 0 ? 'no test file to run' : result.ok ? 'passed' : 'FAILED';
+    log(`  ${result.name}: ${outcome}, ${result.ran} file(s) in ${(result.ms / 1000).toFixed(1)} s`);
+    for (const line of result.left) log(`    left out: ${line}`);
+  }
+  if (!databaseUrl && backend === undefined) {
+    log('  pass 2 (PostgreSQL + S3): not run, TEST_DATABASE_URL is not set (README.md, "Quick start")');
   }
   process.exitCode = results.every((result) => result.ok) ? 0 : 1;
 }
