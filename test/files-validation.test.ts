@@ -239,12 +239,16 @@ describe('file upload validation', () => {
       request.on('error', () => undefined);
       request.write('--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n');
       request.write(Buffer.alloc(sentBytes, 'a'));
-      // Wait until the server has started storing the bytes, then drop the connection.
-      await pollUntil(() => listBlobs(diskServer.dataDir).some((blob) => blob.endsWith('.partial')), {
-        what: 'the upload to reach the blob store',
-      });
-      request.destroy();
-      await closed;
+      // Wait until the server has started storing the bytes, then drop the connection (also when the wait fails:
+      // a request left open would keep the server from stopping).
+      try {
+        await pollUntil(() => listBlobs(diskServer.dataDir).some((blob) => blob.endsWith('.partial')), {
+          what: 'the upload to reach the blob store',
+        });
+      } finally {
+        request.destroy();
+        await closed;
+      }
       // afterEach waits until the partial blob is gone.
     });
   }
