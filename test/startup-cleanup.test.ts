@@ -39,7 +39,14 @@ after(async () => {
 });
 
 async function start(): Promise<TestServer> {
-  const env = { OPENAI_BASE_URL: upstream.baseURL, EMBEDDING_MODEL: 'none', CODE_INTERPRETER_DIR: sandboxRoot };
+  const env = {
+    OPENAI_BASE_URL: upstream.baseURL,
+    EMBEDDING_MODEL: 'none',
+    CODE_INTERPRETER_DIR: sandboxRoot,
+    // The partial files are the disk store's, so the disk store in either pass (the database is the pass's);
+    // a bucket's leftovers are multipart uploads, which files-s3.test.ts covers.
+    BLOB_STORE: 'disk',
+  };
   const server = await startTestServer({ dataDir, env });
   servers.push(server);
   return server;
