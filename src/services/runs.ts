@@ -219,7 +219,9 @@ export class RunService {
   async #insert(record: NewRunRecord): Promise<RunStart> {
     try {
       const events = await this.engine.writer.create(record);
-      this.engine.scheduler.wake();
+      // After this turn: a streamed create writes its response headers and first events (read back at once)
+      // before the worker starts on the run, so the client's first bytes never wait for the model call.
+      setImmediate(() => this.engine.scheduler.wake());
       return { run: record.run, afterSeq: (events[0]?.seq ?? 1) - 1 };
     } catch (error) {
       if (error instanceof ThreadBusyError) throw errors.threadBusyForRun(error.threadId, error.runId);

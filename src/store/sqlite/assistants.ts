@@ -8,11 +8,13 @@ export class SqliteAssistants implements AssistantRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async insert(project: string, assistant: Assistant): Promise<void> {
-    this.db.run(
-      'INSERT INTO assistants (id, project, data) VALUES (?, ?, ?)',
-      assistant.id,
-      project,
-      JSON.stringify(assistant),
+    await this.db.write(() =>
+      this.db.run(
+        'INSERT INTO assistants (id, project, data) VALUES (?, ?, ?)',
+        assistant.id,
+        project,
+        JSON.stringify(assistant),
+      ),
     );
   }
 
@@ -22,16 +24,21 @@ export class SqliteAssistants implements AssistantRepository {
   }
 
   async update(project: string, assistant: Assistant): Promise<void> {
-    this.db.run(
-      'UPDATE assistants SET data = ? WHERE id = ? AND project = ?',
-      JSON.stringify(assistant),
-      assistant.id,
-      project,
+    await this.db.write(() =>
+      this.db.run(
+        'UPDATE assistants SET data = ? WHERE id = ? AND project = ?',
+        JSON.stringify(assistant),
+        assistant.id,
+        project,
+      ),
     );
   }
 
   async delete(project: string, id: string): Promise<boolean> {
-    return this.db.run('DELETE FROM assistants WHERE id = ? AND project = ?', id, project).changes > 0;
+    return (
+      (await this.db.write(() => this.db.run('DELETE FROM assistants WHERE id = ? AND project = ?', id, project)))
+        .changes > 0
+    );
   }
 
   async list(project: string, page: PageRequest): Promise<Page<Assistant>> {

@@ -73,7 +73,7 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     titleTerms: readonly string[],
     embeddings?: readonly number[][],
   ): Promise<void> {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       const ids = insertKeywordChunks(this.db, vectorStoreId, fileId, chunks, titleTerms);
       if (!this.#vectorTable) return;
       const missing: number[] = [];
@@ -92,7 +92,7 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
 
   async addVectors(vectors: readonly ChunkVector[]): Promise<void> {
     if (!this.#vectorTable) return;
-    this.db.transaction(() => {
+    await this.db.write(() => {
       for (const { chunkId, embedding } of vectors) {
         if (!clearMissingVector(this.db, chunkId)) continue;
         const chunk = this.db.get<{ vector_store_id: string }>(
@@ -105,7 +105,7 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
   }
 
   async deferVectors(chunkIds: readonly number[]): Promise<void> {
-    this.db.transaction(() => deferMissingVectors(this.db, chunkIds));
+    await this.db.write(() => deferMissingVectors(this.db, chunkIds));
   }
 
   async countMissingVectors(): Promise<number> {
@@ -122,7 +122,7 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
   }
 
   async deleteFile(vectorStoreId: string, fileId: string): Promise<void> {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       // Vectors first: their ids are found through the chunk rows the keyword delete removes.
       forgetMissingVectorsOfFile(this.db, vectorStoreId, fileId);
       if (this.#vectorTable) {

@@ -33,7 +33,7 @@ export class SqliteFiles implements FileRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async insert(project: string, stored: StoredFile): Promise<void> {
-    insertFile(this.db, project, stored);
+    await this.db.write(() => insertFile(this.db, project, stored));
   }
 
   async get(project: string, id: string): Promise<StoredFile | undefined> {
@@ -57,7 +57,10 @@ export class SqliteFiles implements FileRepository {
   }
 
   async delete(project: string, id: string): Promise<boolean> {
-    return this.db.run('DELETE FROM files WHERE id = ? AND project = ?', id, project).changes > 0;
+    return (
+      (await this.db.write(() => this.db.run('DELETE FROM files WHERE id = ? AND project = ?', id, project))).changes >
+      0
+    );
   }
 
   async list(project: string, page: PageRequest, filter: FileFilter = {}): Promise<Page<OpenAIFile>> {

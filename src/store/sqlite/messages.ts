@@ -30,7 +30,7 @@ export class SqliteMessages implements MessageRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async insert(project: string, message: Message): Promise<void> {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       const runId = activeRunId(this.db, message.thread_id);
       if (runId !== undefined) throw new ThreadBusyError(message.thread_id, runId);
       upsertMessage(this.db, project, message);
@@ -48,12 +48,14 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async update(project: string, message: Message): Promise<void> {
-    this.db.run(
-      'UPDATE messages SET data = ?, run_id = ? WHERE id = ? AND project = ?',
-      JSON.stringify(message),
-      message.run_id,
-      message.id,
-      project,
+    await this.db.write(() =>
+      this.db.run(
+        'UPDATE messages SET data = ?, run_id = ? WHERE id = ? AND project = ?',
+        JSON.stringify(message),
+        message.run_id,
+        message.id,
+        project,
+      ),
     );
   }
 
@@ -107,7 +109,7 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async saveTokenCounts(project: string, encoding: string, counts: ReadonlyArray<{ id: string; tokens: number }>) {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       for (const { id, tokens } of counts) {
         this.db.run(
           `UPDATE messages SET token_counts = json_set(coalesce(token_counts, '{}'), '$.' || ?, ?) WHERE id = ? AND project = ?`,

@@ -27,7 +27,7 @@ export class SqliteRuns implements RunRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async create(record: NewRunRecord): Promise<RunEventRecord[]> {
-    return this.db.transaction(() => {
+    return this.db.write(() => {
       const { project, thread, run } = record;
       if (thread) {
         this.db.run(
@@ -78,7 +78,7 @@ export class SqliteRuns implements RunRepository {
   }
 
   async commit(runId: string, change: (current: RunSnapshot) => RunChanges | undefined): Promise<RunEventRecord[]> {
-    return this.db.transaction(() => {
+    return this.db.write(() => {
       const stored = this.#load(runId);
       if (!stored) return [];
       const current: RunSnapshot = {
@@ -98,7 +98,7 @@ export class SqliteRuns implements RunRepository {
     events: readonly NewRunEvent[],
     status: Run['status'],
   ): Promise<RunEventRecord[] | undefined> {
-    return this.db.transaction(() => {
+    return this.db.write(() => {
       if (this.db.get<{ status: string }>('SELECT status FROM runs WHERE id = ?', runId)?.status !== status)
         return undefined;
       return this.#append(runId, events);
@@ -147,7 +147,7 @@ export class SqliteRuns implements RunRepository {
   }
 
   async claimQueued(owner: string, leaseUntil: number, now: number): Promise<StoredRun | undefined> {
-    return this.db.transaction(() => {
+    return this.db.write(() => {
       const row = this.db.get<{ id: string }>(
         `SELECT id FROM runs WHERE status = 'queued' AND (lease_owner IS NULL OR (lease_owner != ? AND lease_until < ?))
          ORDER BY seq LIMIT 1`,
@@ -162,19 +162,23 @@ export class SqliteRuns implements RunRepository {
 
   async renewLeases(owner: string, runIds: readonly string[], leaseUntil: number): Promise<void> {
     if (runIds.length === 0) return;
-    this.db.run(
-      'UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND id IN (SELECT value FROM json_each(?))',
-      leaseUntil,
-      owner,
-      JSON.stringify(runIds),
+    await this.db.write(() =>
+      this.db.run(
+        'UPDATE runs SET lease_until = ? WHERE lease_owner = ? AND id IN (SELECT value FROM json_each(?))',
+        leaseUntil,
+        owner,
+        JSON.stringify(runIds),
+      ),
     );
   }
 
   async releaseLease(runId: string, owner: string): Promise<void> {
-    this.db.run(
-      'UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
-      runId,
-      owner,
+    await this.db.write(() =>
+      this.db.run(
+        'UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?',
+        runId,
+        owner,
+      ),
     );
   }
 

@@ -1,12 +1,26 @@
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 
-/** The subset of better-sqlite3 the store uses, plus a statement cache and one transaction helper. */
+interface QueuedWrite {
+  work: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The subset of better-sqlite3 the store uses, a statement cache, and group commit: `write` queues work, and the
+ * writes queued in one event-loop turn — by requests and by runs alike — commit together in one transaction, each
+ * in a savepoint of its own (one failing write rolls back only itself). A write resolves once its transaction has
+ * committed, so a request is answered only after its data is durable; one COMMIT (and one WAL append) serves many
+ * writes, which is what makes SQLite fast under concurrent load.
+ */
 export class SqliteDatabase {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  #queue: QueuedWrite[] = [];
+  #flushScheduled = false;
 
-  constructor(filename: string) {
+  constructor(filename: string, options: { checkpointOnCommit?: boolean } = {}) {
     this.#db = new Database(filename);
     this.#db.pragma('journal_mode = WAL');
     // WAL with synchronous=NORMAL is durable across process crashes (kill -9); only an OS crash
@@ -14,6 +28,9 @@ export class SqliteDatabase {
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
+    // Checkpoints copy the WAL into the database file; run on a commit they stall the event loop. The store runs
+    // them from a worker thread instead (WalCheckpointer), unless told to keep SQLite's automatic ones.
+    if (options.checkpointOnCommit === false) this.#db.pragma('wal_autocheckpoint = 0');
   }
 
   statement(sql: string): Database.Statement {
@@ -46,11 +63,63 @@ export class SqliteDatabase {
   }
 
   /**
-   * Runs `work` in one transaction. better-sqlite3 is synchronous, so the work cannot await:
-   * nothing else can interleave, which is why SQLite needs no further locking.
+   * Runs `work` (which may read and write, but cannot await) inside the next group commit and resolves with its
+   * result once that commit is durable; rejects with what `work` threw, having rolled back only `work`'s changes.
+   * better-sqlite3 is synchronous, so nothing interleaves with `work`: read-then-write needs no further locking.
    */
+  write<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#flushScheduled) return;
+      this.#flushScheduled = true;
+      // After the I/O of this turn: every request parsed in it has queued its write by then.
+      setImmediate(() => this.#flush());
+    });
+  }
+
+  /** A write run alone and at once (start-up, migrations, schema changes): no caller is waiting on a batch. */
   transaction<T>(work: () => T): T {
-    return this.#db.transaction(work).immediate();
+    this.statement('BEGIN IMMEDIATE').run();
+    try {
+      const result = work();
+      this.statement('COMMIT').run();
+      return result;
+    } catch (error) {
+      if (this.#db.inTransaction) this.statement('ROLLBACK').run();
+      throw error;
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.statement('BEGIN IMMEDIATE').run();
+      for (const queued of batch) {
+        this.statement('SAVEPOINT w').run();
+        try {
+          outcomes.push({ ok: true, value: queued.work() });
+          this.statement('RELEASE w').run();
+        } catch (error) {
+          this.statement('ROLLBACK TO w').run();
+          this.statement('RELEASE w').run();
+          outcomes.push({ ok: false, error });
+        }
+      }
+      this.statement('COMMIT').run();
+    } catch (error) {
+      // BEGIN or COMMIT failed (disk full, I/O error): nothing of the batch is stored.
+      if (this.#db.inTransaction) this.statement('ROLLBACK').run();
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    batch.forEach((queued, index) => {
+      const outcome = outcomes[index]!;
+      if (outcome.ok) queued.resolve(outcome.value);
+      else queued.reject(outcome.error);
+    });
   }
 
   /** Loads sqlite-vec (vector search); its binary ships inside the npm package. */
@@ -58,7 +127,9 @@ export class SqliteDatabase {
     sqliteVec.load(this.#db);
   }
 
+  /** Commits what is still queued, then closes the file. */
   close(): void {
+    if (this.#queue.length > 0) this.#flush();
     this.#db.close();
   }
 }

@@ -11,6 +11,7 @@ import { SqliteDatabase } from './sqlite-database.js';
 import { SqliteThreads } from './threads.js';
 import { SqliteUploads } from './uploads.js';
 import { SqliteVectorStores } from './vector-stores.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** Embedding size when vector search is enabled; keyword search only when undefined. */
@@ -32,6 +33,7 @@ export class SqliteStore implements Store {
   /** One worker: a thread's session is always this process's. */
   readonly codeSessions = undefined;
   readonly #db: SqliteDatabase;
+  #checkpointer: WalCheckpointer | undefined;
 
   constructor(db: SqliteDatabase, options: SqliteStoreOptions = {}) {
     this.#db = db;
@@ -46,13 +48,17 @@ export class SqliteStore implements Store {
   }
 
   static open(filename: string, options: SqliteStoreOptions = {}): SqliteStore {
-    if (filename !== ':memory:') mkdirSync(path.dirname(filename), { recursive: true });
-    const db = new SqliteDatabase(filename);
+    const inMemory = filename === ':memory:';
+    if (!inMemory) mkdirSync(path.dirname(filename), { recursive: true });
+    const db = new SqliteDatabase(filename, { checkpointOnCommit: inMemory });
     migrate(db);
-    return new SqliteStore(db, options);
+    const store = new SqliteStore(db, options);
+    if (!inMemory) store.#checkpointer = WalCheckpointer.start(filename);
+    return store;
   }
 
   async close(): Promise<void> {
     this.#db.close();
+    await this.#checkpointer?.close();
   }
 }

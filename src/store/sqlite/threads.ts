@@ -7,7 +7,7 @@ export class SqliteThreads implements ThreadRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async insert(project: string, thread: Thread, messages: readonly Message[]): Promise<void> {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       this.db.run(
         'INSERT INTO threads (id, project, data) VALUES (?, ?, ?)',
         thread.id,
@@ -24,11 +24,21 @@ export class SqliteThreads implements ThreadRepository {
   }
 
   async update(project: string, thread: Thread): Promise<void> {
-    this.db.run('UPDATE threads SET data = ? WHERE id = ? AND project = ?', JSON.stringify(thread), thread.id, project);
+    await this.db.write(() =>
+      this.db.run(
+        'UPDATE threads SET data = ? WHERE id = ? AND project = ?',
+        JSON.stringify(thread),
+        thread.id,
+        project,
+      ),
+    );
   }
 
   async delete(project: string, id: string): Promise<boolean> {
     // Messages go with the thread through ON DELETE CASCADE, in the same statement.
-    return this.db.run('DELETE FROM threads WHERE id = ? AND project = ?', id, project).changes > 0;
+    return (
+      (await this.db.write(() => this.db.run('DELETE FROM threads WHERE id = ? AND project = ?', id, project)))
+        .changes > 0
+    );
   }
 }

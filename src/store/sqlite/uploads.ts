@@ -15,13 +15,15 @@ export class SqliteUploads implements UploadRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async insert(project: string, stored: StoredUpload): Promise<void> {
-    this.db.run(
-      'INSERT INTO uploads (id, project, mime_type, file_expires_after_seconds, data) VALUES (?, ?, ?, ?, ?)',
-      stored.upload.id,
-      project,
-      stored.mimeType,
-      stored.fileExpiresAfterSeconds ?? null,
-      JSON.stringify(stored.upload),
+    await this.db.write(() =>
+      this.db.run(
+        'INSERT INTO uploads (id, project, mime_type, file_expires_after_seconds, data) VALUES (?, ?, ?, ?, ?)',
+        stored.upload.id,
+        project,
+        stored.mimeType,
+        stored.fileExpiresAfterSeconds ?? null,
+        JSON.stringify(stored.upload),
+      ),
     );
   }
 
@@ -39,17 +41,19 @@ export class SqliteUploads implements UploadRepository {
 
   async insertPart(project: string, stored: StoredUploadPart): Promise<boolean> {
     // The pending check and the insert are one statement, so a part cannot slip in after a cancel or complete.
-    const result = this.db.run(
-      `INSERT INTO upload_parts (id, project, upload_id, blob_key, bytes, data)
+    const result = await this.db.write(() =>
+      this.db.run(
+        `INSERT INTO upload_parts (id, project, upload_id, blob_key, bytes, data)
        SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM uploads WHERE id = ? AND project = ? AND ${IS_PENDING})`,
-      stored.part.id,
-      project,
-      stored.part.upload_id,
-      stored.blobKey,
-      stored.bytes,
-      JSON.stringify(stored.part),
-      stored.part.upload_id,
-      project,
+        stored.part.id,
+        project,
+        stored.part.upload_id,
+        stored.blobKey,
+        stored.bytes,
+        JSON.stringify(stored.part),
+        stored.part.upload_id,
+        project,
+      ),
     );
     return result.changes > 0;
   }
@@ -65,7 +69,7 @@ export class SqliteUploads implements UploadRepository {
 
   async finish(project: string, stored: StoredUpload, file?: StoredFile): Promise<string[] | undefined> {
     const { id } = stored.upload;
-    return this.db.transaction(() => {
+    return this.db.write(() => {
       const updated = this.db.run(
         `UPDATE uploads SET data = ? WHERE id = ? AND project = ? AND ${IS_PENDING}`,
         JSON.stringify(stored.upload),

@@ -23,7 +23,7 @@ export class SqliteVectorStores implements VectorStoreRepository {
   constructor(private readonly db: SqliteDatabase) {}
 
   async insert(project: string, store: StoredVectorStore, files: readonly StoredVectorStoreFile[]): Promise<void> {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       this.db.run(
         'INSERT INTO vector_stores (id, project, expires_at, expired, data) VALUES (?, ?, ?, ?, ?)',
         store.id,
@@ -46,18 +46,23 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async update(project: string, store: StoredVectorStore): Promise<void> {
-    this.db.run(
-      'UPDATE vector_stores SET data = ?, expires_at = ?, expired = ? WHERE id = ? AND project = ?',
-      JSON.stringify(store),
-      store.expires_at ?? null,
-      store.expired ? 1 : 0,
-      store.id,
-      project,
+    await this.db.write(() =>
+      this.db.run(
+        'UPDATE vector_stores SET data = ?, expires_at = ?, expired = ? WHERE id = ? AND project = ?',
+        JSON.stringify(store),
+        store.expires_at ?? null,
+        store.expired ? 1 : 0,
+        store.id,
+        project,
+      ),
     );
   }
 
   async delete(project: string, id: string): Promise<boolean> {
-    return this.db.run('DELETE FROM vector_stores WHERE id = ? AND project = ?', id, project).changes > 0;
+    return (
+      (await this.db.write(() => this.db.run('DELETE FROM vector_stores WHERE id = ? AND project = ?', id, project)))
+        .changes > 0
+    );
   }
 
   async list(project: string, page: PageRequest): Promise<Page<StoredVectorStore>> {
@@ -90,7 +95,7 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async expire(nowSeconds: number): Promise<string[]> {
-    return this.db.transaction(() => {
+    return this.db.write(() => {
       const rows = this.db.all<{ id: string; project: string; data: string }>(
         'SELECT id, project, data FROM vector_stores WHERE expired = 0 AND expires_at IS NOT NULL AND expires_at <= ?',
         nowSeconds,
@@ -104,7 +109,7 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async touch(vectorStoreId: string, nowSeconds: number): Promise<void> {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       const row = this.db.get<{ data: string }>(
         'SELECT data FROM vector_stores WHERE id = ? AND expired = 0',
         vectorStoreId,
@@ -129,7 +134,7 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async insertFiles(files: readonly StoredVectorStoreFile[]): Promise<void> {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       for (const file of files) this.#upsertFile(file);
     });
   }
@@ -145,13 +150,15 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async updateFile(file: StoredVectorStoreFile): Promise<void> {
-    this.db.run(
-      'UPDATE vector_store_files SET status = ?, usage_bytes = ?, data = ? WHERE vector_store_id = ? AND id = ?',
-      file.file.status,
-      file.file.usage_bytes,
-      JSON.stringify(file.file),
-      file.file.vector_store_id,
-      file.file.id,
+    await this.db.write(() =>
+      this.db.run(
+        'UPDATE vector_store_files SET status = ?, usage_bytes = ?, data = ? WHERE vector_store_id = ? AND id = ?',
+        file.file.status,
+        file.file.usage_bytes,
+        JSON.stringify(file.file),
+        file.file.vector_store_id,
+        file.file.id,
+      ),
     );
   }
 
@@ -218,7 +225,7 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async claimPendingFile(owner: string, leaseUntil: number, now: number): Promise<StoredVectorStoreFile | undefined> {
-    return this.db.transaction(() => {
+    return this.db.write(() => {
       const row = this.db.get<FileRow & { seq: number }>(
         `SELECT seq, ${FILE_COLUMNS} FROM vector_store_files
          WHERE status = 'in_progress' AND (lease_owner IS NULL OR (lease_owner != ? AND lease_until < ?))
@@ -238,10 +245,12 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async releaseFile(vectorStoreId: string, fileId: string): Promise<void> {
-    this.db.run(
-      'UPDATE vector_store_files SET lease_owner = NULL, lease_until = NULL WHERE vector_store_id = ? AND id = ?',
-      vectorStoreId,
-      fileId,
+    await this.db.write(() =>
+      this.db.run(
+        'UPDATE vector_store_files SET lease_owner = NULL, lease_until = NULL WHERE vector_store_id = ? AND id = ?',
+        vectorStoreId,
+        fileId,
+      ),
     );
   }
 
@@ -250,7 +259,7 @@ export class SqliteVectorStores implements VectorStoreRepository {
     files: ReadonlyArray<{ vectorStoreId: string; fileId: string }>,
     leaseUntil: number,
   ): Promise<void> {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       for (const { vectorStoreId, fileId } of files) {
         this.db.run(
           'UPDATE vector_store_files SET lease_until = ? WHERE vector_store_id = ? AND id = ? AND lease_owner = ?',
@@ -273,7 +282,7 @@ export class SqliteVectorStores implements VectorStoreRepository {
     batch: VectorStoreFileBatch,
     files: readonly StoredVectorStoreFile[],
   ): Promise<void> {
-    this.db.transaction(() => {
+    await this.db.write(() => {
       this.db.run(
         'INSERT INTO vector_store_file_batches (id, project, vector_store_id, data) VALUES (?, ?, ?, ?)',
         batch.id,
@@ -296,16 +305,18 @@ export class SqliteVectorStores implements VectorStoreRepository {
   }
 
   async updateBatch(project: string, batch: VectorStoreFileBatch): Promise<void> {
-    this.db.run(
-      'UPDATE vector_store_file_batches SET data = ? WHERE id = ? AND project = ?',
-      JSON.stringify(batch),
-      batch.id,
-      project,
+    await this.db.write(() =>
+      this.db.run(
+        'UPDATE vector_store_file_batches SET data = ? WHERE id = ? AND project = ?',
+        JSON.stringify(batch),
+        batch.id,
+        project,
+      ),
     );
   }
 
   async cancelBatchFiles(vectorStoreId: string, batchId: string): Promise<string[]> {
-    return this.db.transaction(() => {
+    return this.db.write(() => {
       const rows = this.db.all<{ id: string; data: string }>(
         "SELECT id, data FROM vector_store_files WHERE vector_store_id = ? AND batch_id = ? AND status = 'in_progress'",
         vectorStoreId,
