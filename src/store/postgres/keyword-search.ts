@@ -26,8 +26,12 @@ const MAX_QUERY_TERMS = 128;
 
 /** How a keyword search prunes; production uses the defaults, tests and benches others. */
 export interface KeywordPruning {
-  /** Postings read in full before the remaining (most common) terms are only probed; 0 turns pruning off. */
+  /** Prune at all (off: every posting of every term is read). */
+  enabled: boolean;
+  /** At most this many postings are read in full before the remaining terms are only probed (tests force it low). */
   essentialPostings: number;
+  /** What probing one chunk for one term costs, in postings read: pruning is tried when it should cost less. */
+  probeCost: number;
   /** Chunks completed by probing at most (beyond them the bound cannot be proven: read in full). */
   maxProbed: number;
   /** Told how each search was answered: in full, pruned, or pruned then read again in full. */
@@ -35,9 +39,18 @@ export interface KeywordPruning {
 }
 
 export const DEFAULT_KEYWORD_PRUNING: Readonly<KeywordPruning> = Object.freeze({
-  essentialPostings: 20_000,
-  maxProbed: 2_000,
+  enabled: true,
+  essentialPostings: Number.POSITIVE_INFINITY,
+  // Measured: an index probe by (chunk, term) costs about what reading and scoring 8 postings in a row does.
+  probeCost: 8,
+  maxProbed: 5_000,
 });
+
+/** A pruned search: the first `essential` terms are read in full, at most `maxProbed` chunks are completed. */
+interface PrunePlan {
+  essential: number;
+  maxProbed: number;
+}
 
 export interface KeywordQuery {
   /** Distinct stored terms with their query weight: occurrences in the query × idf. */
@@ -45,10 +58,22 @@ export interface KeywordQuery {
   weights: number[];
 }
 
-interface ScoredRow {
-  chunk_id: number;
+/** A ranked chunk as the scoring statements return it (with its hit's fields, so no second round trip). */
+interface ScoredRow extends Omit<ChunkHit, 'score'> {
   score: number;
   candidates: number;
+}
+
+/** Wraps a statement returning (chunk_id, score, candidates), best first, to return the hits' fields too. */
+function withHits(scoring: string): string {
+  return `WITH top AS (${scoring})
+    SELECT top.chunk_id AS "chunkId", s.vector_store_id AS "vectorStoreId", f.file_id AS "fileId",
+           c.chunk_index AS "chunkIndex", c.text, top.score, top.candidates
+      FROM top
+      JOIN file_search_chunks AS c ON c.chunk_id = top.chunk_id
+      JOIN file_search_files AS f ON f.file_key = c.file_key
+      JOIN file_search_scopes AS s ON s.scope_id = c.scope_id
+     ORDER BY top.score DESC, top.chunk_id`;
 }
 
 /** Settings every keyword search runs with: a consistent snapshot, no JIT (its compile time dwarfs our queries). */
@@ -76,13 +101,15 @@ export async function searchKeywordChunks(
     const query = weighQuery(occurrences, scope);
     if (query.terms.length === 0) return [];
     const scorer = new Bm25Scorer(tx, scope, ranking, search.limit);
-    const essential = pruning.essentialPostings > 0 ? essentialCount(query, scope, pruning.essentialPostings) : 0;
-    let top =
-      essential > 0 && essential < query.terms.length ? await scorer.pruned(query, essential, pruning) : undefined;
-    pruning.observe?.(top ? 'pruned' : essential > 0 && essential < query.terms.length ? 'fallback' : 'exhaustive');
+    const plan = pruning.enabled ? planPruning(query, scope, search.limit, pruning) : undefined;
+    let top = plan ? await scorer.pruned(query, plan) : undefined;
+    pruning.observe?.(top ? 'pruned' : plan ? 'fallback' : 'exhaustive');
     top ??= await scorer.exhaustive(query);
     const maximum = query.weights.reduce((sum, weight) => sum + weight * (K1 + 1), 0);
-    return readHits(tx, top, maximum);
+    return top.map(({ score, candidates: _, ...hit }) => ({
+      ...hit,
+      score: maximum > 0 ? Math.min(1, Math.max(0, score / maximum)) : 0,
+    }));
   });
 }
 
@@ -124,31 +151,30 @@ class Bm25Scorer {
   /** One term's BM25 in SQL for posting `p` of query term `q`, the chunk being `length` long. */
   static termScore(length: string): string {
     const frequency = '($4::float8 * p.title_tf + $5::float8 * p.body_tf)';
-    return `q.w * ${frequency} * ${K1 + 1} / (${frequency} + ${K1} * (${1 - B} + ${B} * ${length} / $3::float8))`;
+    // float8 constants: a bare decimal is numeric in PostgreSQL, and numeric arithmetic per posting is slow.
+    const constant = (value: number): string => `${value}::float8`;
+    return `q.w * ${frequency} * ${constant(K1 + 1)} / (${frequency} + ${constant(K1)} * (${constant(1 - B)} + ${constant(B)} * ${length} / $3::float8))`;
   }
 
   /** Every posting of every term: the reference, and the answer when pruning cannot prove its result. */
   async exhaustive(query: KeywordQuery): Promise<ScoredRow[]> {
     return this.tx.all<ScoredRow>(
-      `SELECT p.chunk_id, sum(${Bm25Scorer.termScore('p.length')}) AS score, 0 AS candidates
+      withHits(`SELECT p.chunk_id, sum(${Bm25Scorer.termScore('p.length')}) AS score, 0 AS candidates
          FROM unnest($6::text[], $7::float8[]) AS q(term, w)
          JOIN file_search_postings AS p ON p.scope_id = ANY($1::int4[]) AND p.term = q.term ${this.#fileFilter}
         GROUP BY p.chunk_id
         ORDER BY score DESC, p.chunk_id
-        LIMIT $8`,
+        LIMIT $8`),
       [...this.#params, query.terms, query.weights, this.limit],
     );
   }
 
   /** The exact top-k read through the essential terms only; undefined when it cannot be proven exact. */
-  async pruned(
-    query: KeywordQuery,
-    essential: number,
-    pruning: Readonly<KeywordPruning>,
-  ): Promise<ScoredRow[] | undefined> {
+  async pruned(query: KeywordQuery, plan: PrunePlan): Promise<ScoredRow[] | undefined> {
+    const { essential, maxProbed } = plan;
     const bound = query.weights.slice(essential).reduce((sum, weight) => sum + weight * (K1 + 1), 0);
     const rows = await this.tx.all<ScoredRow>(
-      `WITH essential AS MATERIALIZED (
+      withHits(`WITH essential AS MATERIALIZED (
          SELECT p.chunk_id, max(p.length) AS length, sum(${Bm25Scorer.termScore('p.length')}) AS partial
            FROM unnest($6::text[], $7::float8[]) AS q(term, w)
            JOIN file_search_postings AS p ON p.scope_id = ANY($1::int4[]) AND p.term = q.term ${this.#fileFilter}
@@ -168,7 +194,7 @@ class Bm25Scorer {
              JOIN file_search_postings AS p ON p.chunk_id = c.chunk_id AND p.term = q.term
          ) AS rest ON true
         ORDER BY score DESC, c.chunk_id
-        LIMIT $8`,
+        LIMIT $8`),
       [
         ...this.#params,
         query.terms.slice(0, essential),
@@ -177,44 +203,72 @@ class Bm25Scorer {
         query.terms.slice(essential),
         query.weights.slice(essential),
         bound,
-        pruning.maxProbed + 1,
+        maxProbed + 1,
       ],
     );
     const kth = rows.length >= this.limit ? rows[this.limit - 1]!.score : Number.NEGATIVE_INFINITY;
-    const complete = (rows[0]?.candidates ?? 0) <= pruning.maxProbed;
+    const complete = (rows[0]?.candidates ?? 0) <= maxProbed;
     return complete && kth >= bound ? rows : undefined;
   }
 }
 
-/** How many of the rarest terms are read in full: their postings fit the budget (at least one term). */
-function essentialCount(query: KeywordQuery, scope: SearchScope, budget: number): number {
+/**
+ * Whether and how to prune: read in full the fewest rarest terms whose remaining terms' bound is below an estimate
+ * of the k-th score, provided that completing the chunks found by probing them for the other terms should cost less
+ * than reading those terms' postings. The estimate only picks the plan (the bound is then checked against the real k-th score): the
+ * weight of the term by which k chunks can match, or of a pair of terms that k chunks are expected to share (if
+ * terms occurred independently) — roughly what one occurrence of each scores.
+ */
+function planPruning(
+  query: KeywordQuery,
+  scope: SearchScope,
+  limit: number,
+  pruning: Readonly<KeywordPruning>,
+): PrunePlan | undefined {
+  const frequencies = query.terms.map((term) => scope.documentFrequency.get(term) ?? 0);
+  const total = frequencies.reduce((sum, frequency) => sum + frequency, 0);
+  const estimate = estimateKthScore(query.weights, frequencies, scope.chunkCount, limit);
+  let bound = query.weights.reduce((sum, weight) => sum + weight * (K1 + 1), 0);
   let postings = 0;
-  let count = 0;
-  for (const term of query.terms) {
-    postings += scope.documentFrequency.get(term) ?? 0;
-    if (count > 0 && postings > budget) break;
-    count++;
+  let essential = 0;
+  while (essential < query.terms.length && bound > estimate && postings <= pruning.essentialPostings) {
+    bound -= query.weights[essential]! * (K1 + 1);
+    postings += frequencies[essential]!;
+    essential++;
   }
-  return count;
+  const probed = query.terms.length - essential;
+  if (probed === 0) return undefined;
+  const affordable = pruning.probeCost > 0 ? Math.floor((total - postings) / (pruning.probeCost * probed)) : Infinity;
+  const maxProbed = Math.min(pruning.maxProbed, affordable);
+  // Most chunks with an essential term are usually candidates: plan on probing them all.
+  return maxProbed >= Math.max(limit, postings) ? { essential, maxProbed } : undefined;
 }
 
-async function readHits(tx: PgQueryable, top: readonly ScoredRow[], maximum: number): Promise<ChunkHit[]> {
-  if (top.length === 0) return [];
-  const rows = await tx.all<Omit<ChunkHit, 'score'>>(
-    `SELECT c.chunk_id AS "chunkId", s.vector_store_id AS "vectorStoreId", f.file_id AS "fileId",
-            c.chunk_index AS "chunkIndex", c.text
-       FROM file_search_chunks AS c
-       JOIN file_search_files AS f ON f.file_key = c.file_key
-       JOIN file_search_scopes AS s ON s.scope_id = c.scope_id
-      WHERE c.chunk_id = ANY($1::int8[])`,
-    [top.map((row) => row.chunk_id)],
-  );
-  const byId = new Map(rows.map((row) => [row.chunkId, row]));
-  return top.flatMap((row) => {
-    const hit = byId.get(row.chunk_id);
-    if (!hit) return [];
-    return [{ ...hit, score: maximum > 0 ? Math.min(1, Math.max(0, row.score / maximum)) : 0 }];
-  });
+/** Terms are in increasing document frequency. Pairs are looked at among the first terms only (cost). */
+function estimateKthScore(
+  weights: readonly number[],
+  frequencies: readonly number[],
+  chunks: number,
+  k: number,
+): number {
+  let estimate = 0;
+  let matched = 0;
+  for (const [position, frequency] of frequencies.entries()) {
+    matched += frequency;
+    if (matched >= k) {
+      estimate = weights[position]!;
+      break;
+    }
+  }
+  const paired = Math.min(frequencies.length, 16);
+  for (let first = 0; first < paired; first++) {
+    for (let second = first + 1; second < paired; second++) {
+      if ((frequencies[first]! * frequencies[second]!) / chunks >= k) {
+        estimate = Math.max(estimate, weights[first]! + weights[second]!);
+      }
+    }
+  }
+  return estimate;
 }
 
 /** A validated column weight, rounded as the SQLite dialect writes it into its bm25() call (same scores). */
