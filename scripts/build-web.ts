@@ -15,7 +15,7 @@ export async function buildPlayground(options: { outDir?: string; quiet?: boolea
     base: '/playground/',
     configFile: false,
     logLevel: options.quiet ? 'warn' : 'info',
-    oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+    esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
     build: {
       outDir: options.outDir ?? WEB_DIST,
       emptyOutDir: true,
