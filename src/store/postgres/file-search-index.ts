@@ -11,6 +11,7 @@ import {
   applyStatisticsChange,
   deleteKeywordChunks,
   ensureScope,
+  hasIndexedFile,
   insertKeywordChunks,
   lockIndexedFile,
 } from './keyword-index.js';
@@ -18,8 +19,7 @@ import { DEFAULT_KEYWORD_PRUNING, type KeywordPruning, searchKeywordChunks } fro
 import {
   countMissingVectors,
   deferMissingVectors,
-  forgetMissingVectorsOfFile,
-  markVectorsMissing,
+  forgetMissingVectorsOfChunks,
   selectMissingVectors,
 } from './missing-vectors.js';
 import type { PgDatabase } from './pg-database.js';
@@ -65,6 +65,13 @@ export class PgFileSearchIndex implements FileSearchIndex {
     return new PgFileSearchIndex(db, vectorDimensions, vectors, options);
   }
 
+  /*
+   * Index writes (addChunks, deleteFile) commit without waiting for their WAL flush: a small file's write is mostly
+   * that wait. Safe, because WAL is flushed in order: the synchronous commit that then marks the file completed (or
+   * removed) makes every index write before it durable too, and a crash can only lose index writes of files still
+   * in progress, which are ingested again.
+   */
+
   async addChunks(
     vectorStoreId: string,
     fileId: string,
@@ -75,7 +82,7 @@ export class PgFileSearchIndex implements FileSearchIndex {
     if (chunks.length === 0) return;
     const scopeId = await this.#scopeId(vectorStoreId);
     await this.db.transaction(async (tx) => {
-      const written = await insertKeywordChunks(tx, scopeId, fileId, chunks, titleTerms);
+      const written = await insertKeywordChunks(tx, scopeId, fileId, chunks, titleTerms, true);
       if (this.vectors) {
         const present: ChunkVector[] = [];
         const missing: number[] = [];
@@ -84,21 +91,20 @@ export class PgFileSearchIndex implements FileSearchIndex {
           if (embedding) present.push({ chunkId, embedding });
           else missing.push(chunkId);
         });
-        await this.vectors.insert(tx, scopeId, written.fileKey, present);
-        await markVectorsMissing(tx, missing);
+        await this.vectors.insert(tx, scopeId, written.fileKey, present, missing);
       }
       await applyStatisticsChange(tx, written.statistics);
     });
   }
 
   async deleteFile(vectorStoreId: string, fileId: string): Promise<void> {
+    // Ingestion deletes before it indexes a file: usually there is nothing, and one read says so.
+    if (!(await hasIndexedFile(this.db, vectorStoreId, fileId))) return;
     await this.db.transaction(async (tx) => {
-      const file = await lockIndexedFile(tx, vectorStoreId, fileId);
+      const file = await lockIndexedFile(tx, vectorStoreId, fileId, true);
       if (!file) return;
-      // What refers to the chunks first: it is found through the chunk rows the keyword delete removes.
-      await forgetMissingVectorsOfFile(tx, file.fileKey);
-      await this.vectors?.deleteFile(tx, file.scopeId, file.fileKey);
-      const change = await deleteKeywordChunks(tx, file);
+      const alsoDelete = [forgetMissingVectorsOfChunks, ...(this.vectors ? [this.vectors.deleteFileStatement] : [])];
+      const change = await deleteKeywordChunks(tx, file, alsoDelete);
       await applyStatisticsChange(tx, change);
     });
   }

@@ -65,63 +65,75 @@ export interface WrittenChunks {
   statistics: StatisticsChange;
 }
 
-/** Adds a batch of one file's chunks and their postings, inside the caller's transaction. */
+/**
+ * Adds a batch of one file's chunks and their postings, inside the caller's transaction, in one statement (the file's
+ * row, its chunks, their postings). `asyncCommit`: the transaction's commit need not wait for its WAL flush (see
+ * the caller); set here to save a round trip.
+ */
 export async function insertKeywordChunks(
   tx: PgQueryable,
   scopeId: number,
   fileId: string,
   chunks: readonly IndexedChunk[],
   titleTerms: readonly string[],
+  asyncCommit: boolean,
 ): Promise<WrittenChunks> {
   const title = countTerms(titleTerms);
   const lengths = chunks.map((chunk) => SCOPE_TOKENS + titleTerms.length + chunk.terms.length);
-  const file = await tx.get<{ file_key: number }>(
-    `INSERT INTO file_search_files (scope_id, file_id, chunk_count) VALUES ($1, $2, $3)
-     ON CONFLICT (scope_id, file_id) DO UPDATE SET chunk_count = file_search_files.chunk_count + excluded.chunk_count
-     RETURNING file_key`,
-    [scopeId, fileId, chunks.length],
-  );
-  const fileKey = file!.file_key;
-  const inserted = await tx.all<{ chunk_id: number; chunk_index: number }>(
-    `INSERT INTO file_search_chunks (scope_id, file_key, chunk_index, token_count, length, text)
-     SELECT $1, $2, chunk_index, token_count, length, text
-       FROM unnest($3::int4[], $4::int4[], $5::int4[], $6::text[]) AS u(chunk_index, token_count, length, text)
-     RETURNING chunk_id, chunk_index`,
+  const postings = { chunks: [] as number[], title: [] as number[], body: [] as number[], terms: [] as string[] };
+  const documentFrequency = new Map<string, number>();
+  for (const chunk of chunks) {
+    const body = countTerms(chunk.terms);
+    for (const term of new Set([...title.keys(), ...body.keys()])) {
+      postings.chunks.push(chunk.index);
+      postings.title.push(Math.min(MAX_FREQUENCY, title.get(term) ?? 0));
+      postings.body.push(Math.min(MAX_FREQUENCY, body.get(term) ?? 0));
+      postings.terms.push(term);
+      documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
+    }
+  }
+  const inserted = await tx.all<{ chunk_id: number; chunk_index: number; file_key: number }>(
+    `WITH file AS (
+       INSERT INTO file_search_files (scope_id, file_id, chunk_count) VALUES ($1, $2, $3)
+       ON CONFLICT (scope_id, file_id) DO UPDATE SET chunk_count = file_search_files.chunk_count + excluded.chunk_count
+       RETURNING file_key
+     ),
+     chunks AS (
+       INSERT INTO file_search_chunks (scope_id, file_key, chunk_index, token_count, length, text)
+       SELECT $1, file.file_key, u.chunk_index, u.token_count, u.length, u.text
+         FROM file, unnest($4::int4[], $5::int4[], $6::int4[], $7::text[]) AS u(chunk_index, token_count, length, text)
+       RETURNING chunk_id, chunk_index, file_key, length
+     ),
+     postings AS (
+       INSERT INTO file_search_postings (chunk_id, scope_id, file_key, length, title_tf, body_tf, term)
+       SELECT c.chunk_id, $1, c.file_key, c.length, u.title_tf, u.body_tf, u.term
+         FROM unnest($8::int4[], $9::int2[], $10::int2[], $11::text[]) AS u(chunk_index, title_tf, body_tf, term)
+         JOIN chunks AS c ON c.chunk_index = u.chunk_index
+     )
+     SELECT chunk_id, chunk_index, file_key, set_config('synchronous_commit', $12, true) FROM chunks`,
     [
       scopeId,
-      fileKey,
+      fileId,
+      chunks.length,
       chunks.map((chunk) => chunk.index),
       chunks.map((chunk) => chunk.tokenCount),
       lengths,
       // PostgreSQL text cannot hold NUL; nothing else in a chunk's text is changed.
       chunks.map((chunk) => chunk.text.replaceAll('\u0000', '\uFFFD')),
+      postings.chunks,
+      postings.title,
+      postings.body,
+      postings.terms,
+      asyncCommit ? 'off' : 'on',
     ],
   );
   const idOfIndex = new Map(inserted.map((row) => [row.chunk_index, row.chunk_id]));
-  const chunkIds = chunks.map((chunk) => idOfIndex.get(chunk.index)!);
-  const postings = { chunkIds: [] as number[], lengths: [] as number[], title: [] as number[], body: [] as number[] };
-  const terms: string[] = [];
-  const documentFrequency = new Map<string, number>();
-  chunks.forEach((chunk, position) => {
-    const body = countTerms(chunk.terms);
-    for (const term of new Set([...title.keys(), ...body.keys()])) {
-      postings.chunkIds.push(chunkIds[position]!);
-      postings.lengths.push(lengths[position]!);
-      postings.title.push(Math.min(MAX_FREQUENCY, title.get(term) ?? 0));
-      postings.body.push(Math.min(MAX_FREQUENCY, body.get(term) ?? 0));
-      terms.push(term);
-      documentFrequency.set(term, (documentFrequency.get(term) ?? 0) + 1);
-    }
-  });
-  await tx.run(
-    `INSERT INTO file_search_postings (chunk_id, scope_id, file_key, length, title_tf, body_tf, term)
-     SELECT chunk_id, $1, $2, length, title_tf, body_tf, term
-       FROM unnest($3::int8[], $4::int4[], $5::int2[], $6::int2[], $7::text[])
-         AS u(chunk_id, length, title_tf, body_tf, term)`,
-    [scopeId, fileKey, postings.chunkIds, postings.lengths, postings.title, postings.body, terms],
-  );
   const length = lengths.reduce((sum, value) => sum + value, 0);
-  return { fileKey, chunkIds, statistics: { scopeId, chunks: chunks.length, length, terms: documentFrequency } };
+  return {
+    fileKey: inserted[0]!.file_key,
+    chunkIds: chunks.map((chunk) => idOfIndex.get(chunk.index)!),
+    statistics: { scopeId, chunks: chunks.length, length, terms: documentFrequency },
+  };
 }
 
 export interface IndexedFile {
@@ -129,85 +141,108 @@ export interface IndexedFile {
   fileKey: number;
 }
 
-/** Finds a file's row and locks it for the caller's transaction (a concurrent write of the same file waits). */
+/** Whether a file has chunks in a store (no lock: deletes skip their transaction when it has none). */
+export async function hasIndexedFile(db: PgQueryable, vectorStoreId: string, fileId: string): Promise<boolean> {
+  const row = await db.get<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM file_search_files AS f JOIN file_search_scopes AS s USING (scope_id)
+                     WHERE s.vector_store_id = $1 AND f.file_id = $2) AS found`,
+    [vectorStoreId, fileId],
+  );
+  return row?.found === true;
+}
+
+/**
+ * Finds a file's row and locks it for the caller's transaction (a concurrent write of the same file waits).
+ * `asyncCommit` as for `insertKeywordChunks`.
+ */
 export async function lockIndexedFile(
   tx: PgQueryable,
   vectorStoreId: string,
   fileId: string,
+  asyncCommit: boolean,
 ): Promise<IndexedFile | undefined> {
   const row = await tx.get<{ scope_id: number; file_key: number }>(
-    `SELECT f.scope_id, f.file_key FROM file_search_files AS f JOIN file_search_scopes AS s USING (scope_id)
+    `SELECT f.scope_id, f.file_key, set_config('synchronous_commit', $3, true)
+       FROM file_search_files AS f JOIN file_search_scopes AS s USING (scope_id)
       WHERE s.vector_store_id = $1 AND f.file_id = $2 FOR UPDATE OF f`,
-    [vectorStoreId, fileId],
+    [vectorStoreId, fileId, asyncCommit ? 'off' : 'on'],
   );
   return row && { scopeId: row.scope_id, fileKey: row.file_key };
 }
 
-/** Removes a file's postings, chunks and row, inside the caller's transaction (after what refers to its chunks). */
-export async function deleteKeywordChunks(tx: PgQueryable, file: IndexedFile): Promise<StatisticsChange> {
-  const gone = await tx.all<{ term: string; count: number }>(
-    `WITH gone AS (
-       DELETE FROM file_search_postings
-        WHERE chunk_id IN (SELECT chunk_id FROM file_search_chunks WHERE file_key = $1)
-       RETURNING term
-     )
-     SELECT term, count(*)::int4 AS count FROM gone GROUP BY term`,
-    [file.fileKey],
+/**
+ * Removes a file's chunks, postings and row in one statement, inside the caller's transaction, with `alsoDelete`:
+ * further DELETE statements of rows referring to the chunks, which may use `$1` (the file key), `$2` (the scope id)
+ * and the CTE `chunks` (the chunk ids deleted).
+ */
+export async function deleteKeywordChunks(
+  tx: PgQueryable,
+  file: IndexedFile,
+  alsoDelete: readonly string[],
+): Promise<StatisticsChange> {
+  const rows = await tx.all<{ term: string | null; count: number; length: number | null }>(
+    `WITH chunks AS (DELETE FROM file_search_chunks WHERE file_key = $1 RETURNING chunk_id, length),
+     postings AS (
+       DELETE FROM file_search_postings WHERE chunk_id IN (SELECT chunk_id FROM chunks) RETURNING term
+     ),
+     file AS (DELETE FROM file_search_files WHERE file_key = $1 AND scope_id = $2)
+     ${alsoDelete.map((statement, position) => `, also${position} AS (${statement})`).join('\n')}
+     SELECT term, count(*)::int4 AS count, NULL::int8 AS length FROM postings GROUP BY term
+     UNION ALL
+     SELECT NULL, count(*)::int4, coalesce(sum(length), 0)::int8 FROM chunks`,
+    [file.fileKey, file.scopeId],
   );
-  const chunks = await tx.get<{ count: number; length: number }>(
-    `WITH gone AS (DELETE FROM file_search_chunks WHERE file_key = $1 RETURNING length)
-     SELECT count(*)::int4 AS count, coalesce(sum(length), 0)::int8 AS length FROM gone`,
-    [file.fileKey],
-  );
-  await tx.run('DELETE FROM file_search_files WHERE file_key = $1', [file.fileKey]);
+  const totals = rows.find((row) => row.term === null);
   return {
     scopeId: file.scopeId,
-    chunks: -(chunks?.count ?? 0),
-    length: -(chunks?.length ?? 0),
-    terms: new Map(gone.map((row) => [row.term, -row.count])),
+    chunks: -(totals?.count ?? 0),
+    length: -(totals?.length ?? 0),
+    terms: new Map(rows.flatMap((row) => (row.term === null ? [] : [[row.term, -row.count] as const]))),
   };
 }
 
 /**
  * Applies a write's change to the document frequencies and the store's totals. These rows are shared by every
- * writer of the store, so they are locked last (held only until the commit that follows) and in one order —
- * terms sorted, then the store's row — so concurrent writers wait for each other but never deadlock.
+ * writer of the store, so they are locked last (held only until the commit that follows) and in one order — the
+ * store's row, then its terms sorted — so concurrent writers wait for each other but never deadlock. Each statement
+ * updates the store's row in a CTE its main query reads first, which is what fixes that order.
  */
 export async function applyStatisticsChange(tx: PgQueryable, change: StatisticsChange): Promise<void> {
   const added = [...change.terms].filter(([, delta]) => delta > 0);
   const removed = [...change.terms].filter(([, delta]) => delta < 0);
-  if (added.length > 0) {
+  const scopeUpdate = `UPDATE file_search_scopes SET chunk_count = chunk_count + $2, total_length = total_length + $3
+                        WHERE scope_id = $1 RETURNING scope_id`;
+  const totals = [change.scopeId, change.chunks, change.length];
+  if (removed.length === 0) {
     await tx.run(
-      `INSERT INTO file_search_terms (scope_id, term, df)
-       SELECT $1, term, df FROM unnest($2::text[], $3::int8[]) AS u(term, df) ORDER BY term COLLATE "C"
+      `WITH scope AS (${scopeUpdate})
+       INSERT INTO file_search_terms (scope_id, term, df)
+       SELECT scope.scope_id, u.term, u.df FROM scope, unnest($4::text[], $5::int8[]) AS u(term, df)
+        ORDER BY u.term COLLATE "C"
        ON CONFLICT (scope_id, term) DO UPDATE SET df = file_search_terms.df + excluded.df`,
-      [change.scopeId, added.map(([term]) => term), added.map(([, delta]) => delta)],
+      [...totals, added.map(([term]) => term), added.map(([, delta]) => delta)],
     );
+    return;
   }
-  if (removed.length > 0) {
-    const terms = removed.map(([term]) => term);
-    await tx.run(
-      `SELECT 1 FROM file_search_terms WHERE scope_id = $1 AND term = ANY($2::text[]) ORDER BY term FOR UPDATE`,
-      [change.scopeId, terms],
-    );
-    await tx.run(
-      `UPDATE file_search_terms AS t SET df = t.df + u.delta
-         FROM unnest($2::text[], $3::int8[]) AS u(term, delta)
-        WHERE t.scope_id = $1 AND t.term = u.term`,
-      [change.scopeId, terms, removed.map(([, delta]) => delta)],
-    );
-    await tx.run('DELETE FROM file_search_terms WHERE scope_id = $1 AND term = ANY($2::text[]) AND df <= 0', [
-      change.scopeId,
-      terms,
-    ]);
-  }
-  if (change.chunks !== 0 || change.length !== 0) {
-    await tx.run(
-      `UPDATE file_search_scopes SET chunk_count = chunk_count + $2, total_length = total_length + $3
-        WHERE scope_id = $1`,
-      [change.scopeId, change.chunks, change.length],
-    );
-  }
+  // Removals (a file deleted) never come with additions.
+  const terms = removed.map(([term]) => term);
+  await tx.run(
+    `WITH scope AS (${scopeUpdate})
+     SELECT 1 FROM file_search_terms AS t, scope
+      WHERE t.scope_id = scope.scope_id AND t.term = ANY($4::text[])
+      ORDER BY t.term FOR UPDATE OF t`,
+    [...totals, terms],
+  );
+  await tx.run(
+    `WITH change AS (SELECT * FROM unnest($2::text[], $3::int8[]) AS u(term, delta)),
+     emptied AS (
+       DELETE FROM file_search_terms AS t USING change
+        WHERE t.scope_id = $1 AND t.term = change.term AND t.df + change.delta <= 0
+     )
+     UPDATE file_search_terms AS t SET df = t.df + change.delta FROM change
+      WHERE t.scope_id = $1 AND t.term = change.term AND t.df + change.delta > 0`,
+    [change.scopeId, terms, removed.map(([, delta]) => delta)],
+  );
 }
 
 function countTerms(terms: readonly string[]): Map<string, number> {

@@ -3,18 +3,10 @@ import type { PgQueryable } from './pg-database.js';
 
 /*
  * Chunks waiting for their vectors (`file_search_missing_vectors`, migration step 2), as in the SQLite dialect: a
- * chunk is listed when it is indexed for keywords without a vector and leaves when its vector is stored
- * (vector-index.ts) or the chunk is deleted; the table survives restarts, so no chunk is ever forgotten.
+ * chunk is listed when it is indexed for keywords without a vector (vector-index.ts lists it with the vectors it
+ * stores) and leaves when its vector is stored or the chunk is deleted; the table survives restarts, so no chunk
+ * is ever forgotten.
  */
-
-/** Records chunks as missing vectors, inside the caller's transaction. */
-export async function markVectorsMissing(tx: PgQueryable, chunkIds: readonly number[]): Promise<void> {
-  if (chunkIds.length === 0) return;
-  await tx.run(
-    `INSERT INTO file_search_missing_vectors (chunk_id) SELECT unnest($1::int8[]) ON CONFLICT (chunk_id) DO NOTHING`,
-    [chunkIds],
-  );
-}
 
 /** Every existing chunk, when a vector table is new (vectors just enabled, or their size changed). */
 export async function markAllVectorsMissing(tx: PgQueryable): Promise<void> {
@@ -45,14 +37,9 @@ export async function deferMissingVectors(db: PgQueryable, chunkIds: readonly nu
   ]);
 }
 
-/** Removes one file's chunks from the list, inside the caller's transaction (before the chunks go). */
-export async function forgetMissingVectorsOfFile(tx: PgQueryable, fileKey: number): Promise<void> {
-  await tx.run(
-    `DELETE FROM file_search_missing_vectors
-      WHERE chunk_id IN (SELECT chunk_id FROM file_search_chunks WHERE file_key = $1)`,
-    [fileKey],
-  );
-}
+/** A statement for `deleteKeywordChunks`: the deleted chunks (its CTE `chunks`) leave the list. */
+export const forgetMissingVectorsOfChunks =
+  'DELETE FROM file_search_missing_vectors WHERE chunk_id IN (SELECT chunk_id FROM chunks)';
 
 export async function countMissingVectors(db: PgQueryable): Promise<number> {
   return (await db.get<{ count: number }>('SELECT count(*)::int8 AS count FROM file_search_missing_vectors'))!.count;

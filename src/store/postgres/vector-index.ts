@@ -74,18 +74,28 @@ export class PgVectorIndex {
     return new PgVectorIndex(db, table, dimensions, tier, options);
   }
 
-  /** Stores vectors of chunks just written, inside the caller's transaction. */
-  async insert(tx: PgQueryable, scopeId: number, fileKey: number, vectors: readonly ChunkVector[]): Promise<void> {
-    if (vectors.length === 0) return;
+  /** Stores vectors of chunks just written and lists those without one, inside the caller's transaction. */
+  async insert(
+    tx: PgQueryable,
+    scopeId: number,
+    fileKey: number,
+    vectors: readonly ChunkVector[],
+    missing: readonly number[],
+  ): Promise<void> {
     await tx.run(
-      `INSERT INTO ${this.table} (chunk_id, scope_id, file_key, embedding)
-       SELECT chunk_id, $1, $2, embedding::vector(${this.dimensions})
-         FROM unnest($3::int8[], $4::text[]) AS u(chunk_id, embedding)`,
+      `WITH stored AS (
+         INSERT INTO ${this.table} (chunk_id, scope_id, file_key, embedding)
+         SELECT chunk_id, $1, $2, embedding::vector(${this.dimensions})
+           FROM unnest($3::int8[], $4::text[]) AS u(chunk_id, embedding)
+       )
+       INSERT INTO file_search_missing_vectors (chunk_id) SELECT unnest($5::int8[])
+       ON CONFLICT (chunk_id) DO NOTHING`,
       [
         scopeId,
         fileKey,
         vectors.map((vector) => vector.chunkId),
         vectors.map((vector) => vectorText(vector.embedding)),
+        missing,
       ],
     );
   }
@@ -110,9 +120,9 @@ export class PgVectorIndex {
     );
   }
 
-  /** Removes a file's vectors, inside the caller's transaction. */
-  async deleteFile(tx: PgQueryable, scopeId: number, fileKey: number): Promise<void> {
-    await tx.run(`DELETE FROM ${this.table} WHERE scope_id = $1 AND file_key = $2`, [scopeId, fileKey]);
+  /** A statement for `deleteKeywordChunks`: the file's vectors go with its chunks. */
+  get deleteFileStatement(): string {
+    return `DELETE FROM ${this.table} WHERE scope_id = $2 AND file_key = $1`;
   }
 
   async search(embedding: readonly number[], search: ChunkSearch): Promise<ChunkHit[]> {
