@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
 import OpenAI, { toFile } from 'openai';
 import { removeDataDir, startTestServer, type TestServer } from '../../test/helpers/test-server.js';
+import { createBenchDatabase } from './postgres-bench.js';
 import { type CorpusDocument, loadSciFact, type RunEntry, type SciFact } from './scifact.js';
 
 /** Anserini's regression numbers for BM25 flat on BEIR SciFact (see ir-data/SOURCE.md). */
@@ -12,16 +13,57 @@ const MAX_NUM_RESULTS = 50;
 const BATCH_FILES = 2000;
 const UPLOAD_CONCURRENCY = Number(process.env.API_EVAL_UPLOAD_CONCURRENCY ?? 8);
 
+/** PostgreSQL beside SQLite when a server is given (a database is created on it for the run and dropped after). */
+const DATABASE_URL = process.env.API_EVAL_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+const BACKENDS = (process.env.API_EVAL_BACKENDS ?? (DATABASE_URL ? 'sqlite,postgres' : 'sqlite')).split(',');
+/** The issue's bar for PostgreSQL: nDCG@10 within this of SQLite's through the same endpoint. */
+const PARITY = 0.01;
+
 /**
  * BEIR SciFact through the public API only, as a client would do it: the real server with
  * EMBEDDING_MODEL=none, one uploaded file per document, file batches, then
  * `POST /vector_stores/{id}/search` for each of the 300 test queries, scored with the shared
  * `eval.mjs`. Prints nDCG@10 beside Anserini BM25 flat, Recall@50, ingestion MB/s beside
- * gpt-tokenizer's own MB/s on the same text in the same run, and search latency.
+ * gpt-tokenizer's own MB/s on the same text in the same run, and search latency — per backend (the server on
+ * SQLite, and on PostgreSQL when a database server is given), then the two nDCG@10 side by side.
  */
 async function main(): Promise<void> {
   const data = await loadSciFact();
-  const server = await startTestServer({ env: { EMBEDDING_MODEL: 'none' } });
+  const tokenizer = measureTokenizer(data.corpus);
+  const ndcgs = new Map<string, number>();
+  for (const backend of BACKENDS) {
+    if (backend !== 'sqlite' && backend !== 'postgres') throw new Error(`unknown backend ${backend}`);
+    if (backend === 'postgres' && !DATABASE_URL)
+      throw new Error('postgres needs API_EVAL_DATABASE_URL or TEST_DATABASE_URL');
+    const database = backend === 'postgres' ? await createBenchDatabase(DATABASE_URL!, 'api_eval') : undefined;
+    try {
+      const env: Record<string, string> = {
+        EMBEDDING_MODEL: 'none',
+        ...(database ? { DATABASE_URL: database.url } : {}),
+      };
+      ndcgs.set(backend, await evaluateServer(backend, env, data, tokenizer));
+    } finally {
+      await database?.drop();
+    }
+  }
+  const sqlite = ndcgs.get('sqlite');
+  const postgres = ndcgs.get('postgres');
+  if (sqlite !== undefined && postgres !== undefined) {
+    const difference = postgres - sqlite;
+    console.log(
+      `\nnDCG@10 through the API: SQLite ${sqlite.toFixed(4)}   PostgreSQL ${postgres.toFixed(4)}   difference ${difference >= 0 ? '+' : ''}${difference.toFixed(4)}   ${Math.abs(difference) <= PARITY ? 'PASS' : 'MISS'} (goal within ${PARITY})`,
+    );
+  }
+}
+
+/** One server on one backend: upload, ingest, search; prints its report and returns its nDCG@10. */
+async function evaluateServer(
+  backend: string,
+  env: Record<string, string>,
+  data: SciFact,
+  tokenizer: { megabytes: number; seconds: number },
+): Promise<number> {
+  const server = await startTestServer({ env });
   try {
     // A plain client: contract validation (as in the tests) would add its own time to every search.
     const client = new OpenAI({ baseURL: server.baseURL, apiKey: 'bench', maxRetries: 0, timeout: 600_000 });
@@ -30,11 +72,11 @@ async function main(): Promise<void> {
     const documentOfFile = await uploadCorpus(client, data.corpus);
     const uploadSeconds = (performance.now() - uploadStarted) / 1000;
     const ingestion = await ingest(client, store.id, [...documentOfFile.keys()]);
-    const tokenizer = measureTokenizer(data.corpus);
     const { run, latencies } = await runQueries(client, store.id, data, documentOfFile);
     const result = data.evaluator.evaluate(data.qrels, run, { ndcgKs: [10], recallKs: [MAX_NUM_RESULTS] });
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
     printReport({
+      backend,
       data,
       server,
       mean: result.mean,
@@ -44,6 +86,7 @@ async function main(): Promise<void> {
       tokenizer,
       latencies,
     });
+    return result.mean.ndcg_cut_10 ?? 0;
   } finally {
     await server.stop();
     removeDataDir(server);
@@ -156,6 +199,7 @@ async function runQueries(
 }
 
 interface Report {
+  backend: string;
   data: SciFact;
   server: TestServer;
   mean: Record<string, number>;
@@ -176,7 +220,7 @@ function printReport(report: Report): void {
   const at = (fraction: number): string =>
     (sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] ?? 0).toFixed(2);
   console.log(
-    `BEIR SciFact test through the public API (${report.queries} queries, ${ingestion.files} files, EMBEDDING_MODEL=none)`,
+    `\nBEIR SciFact test through the public API on ${report.backend} (${report.queries} queries, ${ingestion.files} files, EMBEDDING_MODEL=none)`,
   );
   console.log(
     `  nDCG@10    ${ndcg.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT_NDCG10.toFixed(4)}   ratio ${(ndcg / ANSERINI_FLAT_NDCG10).toFixed(3)}   ${ndcg >= 0.679 ? 'PASS' : 'MISS'} (goal ≥ 0.679)`,

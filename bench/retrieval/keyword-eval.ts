@@ -3,11 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { encode } from 'gpt-tokenizer/encoding/o200k_base';
+import type { FileSearchIndex } from '../../src/store/file-search-index.js';
+import { PgFileSearchIndex } from '../../src/store/postgres/file-search-index.js';
+import { migratePostgres } from '../../src/store/postgres/migrations.js';
+import { PgDatabase } from '../../src/store/postgres/pg-database.js';
 import { SqliteFileSearchIndex } from '../../src/store/sqlite/file-search-index.js';
 import { migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { chunkText } from '../../src/tools/file-search/chunk.js';
 import { describeSettings, type EvalSettings, readEvalSettings } from './eval-settings.js';
+import { createBenchDatabase } from './postgres-bench.js';
 import { loadSciFact, type RunEntry, type SciFact } from './scifact.js';
 
 const VECTOR_STORE_ID = 'vs_scifact';
@@ -16,28 +21,61 @@ const ANSERINI_FLAT = { ndcg10: 0.6789, recall100: 0.9253 };
 /** Anserini retrieves 1,000 hits per query. */
 const HITS_PER_QUERY = 1000;
 
+/** `--backend=postgres` (the PostgreSQL dialect, in a database created on this server for the run) or sqlite. */
+const DATABASE_URL = process.env.KEYWORD_EVAL_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+
 /**
- * Indexes BEIR SciFact with our file_search stages (chunk → analyze → FTS5), runs the 300 test
- * queries and scores them with the shared `eval.mjs`, beside Anserini's BM25 flat.
+ * Indexes BEIR SciFact with our file_search stages (chunk → analyze → index), runs the 300 test
+ * queries and scores them with the shared `eval.mjs`, beside Anserini's BM25 flat. The index is SQLite's FTS5 by
+ * default, or the PostgreSQL dialect's with `--backend=postgres` (same BM25, so the same figures are expected).
  */
 async function main(): Promise<void> {
-  const settings = readEvalSettings(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const backend = argv.find((argument) => argument.startsWith('--backend='))?.slice('--backend='.length) ?? 'sqlite';
+  const settings = readEvalSettings(argv.filter((argument) => !argument.startsWith('--backend=')));
   const data = await loadSciFact();
-  const directory = mkdtempSync(path.join(os.tmpdir(), 'keyword-eval-'));
-  const db = new SqliteDatabase(path.join(directory, 'index.sqlite'));
+  const { index, close } = await openIndex(backend, settings);
   try {
-    migrate(db);
-    const index = new SqliteFileSearchIndex(db, undefined, settings.ranking);
     const indexing = await indexCorpus(index, data, settings);
     const tokenizerCeiling = measureTokenizer(data);
     const { run, latencies } = await runQueries(index, data, settings);
     const result = data.evaluator.evaluate(data.qrels, run, { ndcgKs: [10], recallKs: [100] });
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
-    printReport(settings, result.mean, indexing, tokenizerCeiling, latencies, result.numQueries);
+    printReport(backend, settings, result.mean, indexing, tokenizerCeiling, latencies, result.numQueries);
   } finally {
-    db.close();
-    rmSync(directory, { recursive: true, force: true });
+    await close();
   }
+}
+
+async function openIndex(
+  backend: string,
+  settings: EvalSettings,
+): Promise<{ index: FileSearchIndex; close(): Promise<void> }> {
+  if (backend === 'postgres') {
+    if (!DATABASE_URL) throw new Error('--backend=postgres needs KEYWORD_EVAL_DATABASE_URL or TEST_DATABASE_URL');
+    const database = await createBenchDatabase(DATABASE_URL, 'keyword_eval');
+    const db = new PgDatabase(database.url);
+    await migratePostgres(db);
+    const index = await PgFileSearchIndex.open(db, undefined, { keywordRanking: settings.ranking });
+    return {
+      index,
+      close: async () => {
+        await db.close();
+        await database.drop();
+      },
+    };
+  }
+  if (backend !== 'sqlite') throw new Error(`--backend=${backend}: sqlite or postgres`);
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'keyword-eval-'));
+  const db = new SqliteDatabase(path.join(directory, 'index.sqlite'));
+  migrate(db);
+  return {
+    index: new SqliteFileSearchIndex(db, undefined, settings.ranking),
+    close: async () => {
+      db.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
 }
 
 interface Throughput {
@@ -50,7 +88,7 @@ function documentText(document: { title: string; text: string }): string {
   return `${document.title}\n\n${document.text}`;
 }
 
-async function indexCorpus(index: SqliteFileSearchIndex, data: SciFact, settings: EvalSettings): Promise<Throughput> {
+async function indexCorpus(index: FileSearchIndex, data: SciFact, settings: EvalSettings): Promise<Throughput> {
   let bytes = 0;
   let chunks = 0;
   const started = performance.now();
@@ -78,7 +116,7 @@ function measureTokenizer(data: SciFact): Throughput {
 }
 
 async function runQueries(
-  index: SqliteFileSearchIndex,
+  index: FileSearchIndex,
   data: SciFact,
   settings: EvalSettings,
 ): Promise<{ run: Map<string, RunEntry[]>; latencies: number[] }> {
@@ -104,6 +142,7 @@ async function runQueries(
 }
 
 function printReport(
+  backend: string,
   settings: EvalSettings,
   mean: Record<string, number>,
   indexing: Throughput,
@@ -116,7 +155,9 @@ function printReport(
   const indexRate = indexing.megabytes / indexing.seconds;
   const tokenizerRate = tokenizer.megabytes / tokenizer.seconds;
   const sorted = [...latencies].sort((left, right) => left - right);
-  console.log(`BEIR SciFact test (${queries} queries, ${indexing.chunks} chunks) — ${describeSettings(settings)}`);
+  console.log(
+    `BEIR SciFact test on ${backend} (${queries} queries, ${indexing.chunks} chunks) — ${describeSettings(settings)}`,
+  );
   console.log(
     `  nDCG@10    ${ndcg.toFixed(4)}   Anserini BM25 flat ${ANSERINI_FLAT.ndcg10.toFixed(4)}   ratio ${(ndcg / ANSERINI_FLAT.ndcg10).toFixed(3)}`,
   );

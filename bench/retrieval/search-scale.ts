@@ -4,10 +4,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { VectorStoreFile } from '../../src/api/types.js';
 import type { EmbeddingModel } from '../../src/providers/index.js';
+import type { FileSearchIndex } from '../../src/store/file-search-index.js';
+import { PgFileSearchIndex } from '../../src/store/postgres/file-search-index.js';
+import { DEFAULT_KEYWORD_PRUNING } from '../../src/store/postgres/keyword-search.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import type { StoredVectorStoreFile } from '../../src/store/vector-store-repository.js';
 import { defaultAnalyzer } from '../../src/tools/file-search/analyzer.js';
 import { type FileSearchDependencies, searchFiles } from '../../src/tools/file-search/search.js';
+import { openPostgresBench } from './postgres-bench.js';
 
 /** Store sizes measured, in chunks; the index grows from one to the next. */
 const SIZES = (process.env.SEARCH_SCALE_SIZES ?? '100000,1000000').split(',').map(Number);
@@ -20,85 +25,195 @@ const VOCABULARY_SIZE = 30_000;
 const QUERIES = Number(process.env.SEARCH_SCALE_QUERIES ?? 200);
 const VECTOR_STORE_ID = 'vs_scale';
 const PROJECT = 'bench';
+/** PostgreSQL beside SQLite when a server is given (a database is created on it for the run and dropped after). */
+const DATABASE_URL = process.env.SEARCH_SCALE_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+const BACKENDS = (process.env.SEARCH_SCALE_BACKENDS ?? (DATABASE_URL ? 'sqlite,postgres' : 'sqlite')).split(',');
+
+/** One backend under test: its store, the index searches go through, and what to do between build and queries. */
+interface Backend {
+  name: string;
+  store: Store;
+  index: FileSearchIndex;
+  /** Brings the index to its steady state after a bulk build (PostgreSQL: what autovacuum would do). */
+  settle(): Promise<void>;
+  /** Extra lines after each size (PostgreSQL: how searches were answered, vector recall). */
+  report(
+    queries: readonly string[],
+    chunkTexts: readonly string[],
+    embeddings: EmbeddingModel | undefined,
+  ): Promise<string[]>;
+  close(): Promise<void>;
+}
 
 /**
  * Search latency at 100k and 1M chunks in one vector store, through the production search path
- * (`searchFiles`: BM25 on FTS5, plus sqlite-vec and rank fusion when vectors are on), in a temporary
- * SQLite file. Chunks are synthetic: words drawn from a Zipf distribution over a made-up vocabulary,
- * so posting lists are as skewed as in natural text. Embeddings are a cheap hashed bag of words
- * computed in-process, so the figures are the index's, not an embedding provider's.
+ * (`searchFiles`: BM25, plus vectors and rank fusion when vectors are on), on SQLite (FTS5 + sqlite-vec, in a
+ * temporary file) and on PostgreSQL (BM25 from term statistics + pgvector HNSW, in a temporary database) when a
+ * server is given. Chunks are synthetic: words drawn from a Zipf distribution over a made-up vocabulary, so
+ * posting lists are as skewed as in natural text. Embeddings are a cheap hashed bag of words computed in-process,
+ * so the figures are the index's, not an embedding provider's.
  */
 async function main(): Promise<void> {
-  const directory = mkdtempSync(path.join(os.tmpdir(), 'search-scale-'));
-  const store = SqliteStore.open(path.join(directory, 'index.sqlite'), { vectorDimensions: DIMENSIONS });
-  const text = new SyntheticText(VOCABULARY_SIZE, 0x1234567);
   const embeddings = DIMENSIONS === undefined ? undefined : hashedEmbeddings(DIMENSIONS);
-  try {
-    await store.vectorStores.insert(
-      PROJECT,
-      {
-        id: VECTOR_STORE_ID,
-        object: 'vector_store',
-        created_at: 0,
-        name: 'scale',
-        last_active_at: 0,
-        metadata: {},
-        expires_at: null,
-        expired: false,
-      },
-      [],
-    );
-    const queries = Array.from({ length: QUERIES }, () => text.query());
-    let built = 0;
-    let buildSeconds = 0;
-    console.log(
-      `search-scale: one store, ${CHUNKS_PER_FILE} chunks per file, ${WORDS_PER_CHUNK} words per chunk, vectors ${DIMENSIONS ?? 'off'}`,
-    );
-    for (const size of SIZES) {
-      const started = performance.now();
-      while (built < size) {
-        await addFile(store, `file-${built / CHUNKS_PER_FILE}`, text, embeddings);
-        built += CHUNKS_PER_FILE;
-      }
-      buildSeconds += (performance.now() - started) / 1000;
-      console.log(
-        `\n${built.toLocaleString('en-US')} chunks: built in ${buildSeconds.toFixed(1)} s so far (${(built / buildSeconds).toFixed(0)} chunks/s)`,
-      );
-      const deps = (model: EmbeddingModel | undefined): FileSearchDependencies => ({
-        index: store.fileSearch,
-        vectorStores: store.vectorStores,
-        embeddings: model,
-        filenames: async (_project, fileIds) => new Map(fileIds.map((id) => [id, `${id}.txt`])),
-      });
-      for (const maxNumResults of [10, 50]) {
-        await measure(`keyword  max_num_results ${maxNumResults}`, queries, (query) =>
-          searchFiles(deps(undefined), {
-            project: PROJECT,
-            vectorStoreIds: [VECTOR_STORE_ID],
-            queries: [query],
-            maxNumResults,
-          }),
-        );
-        if (embeddings) {
-          await measure(`hybrid   max_num_results ${maxNumResults}`, queries, (query) =>
-            searchFiles(deps(embeddings), {
-              project: PROJECT,
-              vectorStoreIds: [VECTOR_STORE_ID],
-              queries: [query],
-              maxNumResults,
-            }),
-          );
+  console.log(
+    `search-scale: one store, ${CHUNKS_PER_FILE} chunks per file, ${WORDS_PER_CHUNK} words per chunk, vectors ${DIMENSIONS ?? 'off'}, backends ${BACKENDS.join(', ')}`,
+  );
+  const summary: string[] = [];
+  for (const name of BACKENDS) {
+    const backend = await openBackend(name);
+    try {
+      await createStore(backend.store);
+      // The same queries and chunks, in the same order, on every backend (and as when this bench was SQLite's alone).
+      const text = new SyntheticText(VOCABULARY_SIZE, 0x1234567);
+      const queries = Array.from({ length: QUERIES }, () => text.query());
+      const chunkLike = text.sibling(0xabcdef);
+      const chunkTexts = Array.from({ length: 50 }, () => chunkLike.chunk(WORDS_PER_CHUNK));
+      let built = 0;
+      let buildSeconds = 0;
+      for (const size of SIZES) {
+        const started = performance.now();
+        while (built < size) {
+          await addFile(backend.store, `file-${built / CHUNKS_PER_FILE}`, text, embeddings);
+          built += CHUNKS_PER_FILE;
         }
+        buildSeconds += (performance.now() - started) / 1000;
+        const settleStarted = performance.now();
+        await backend.settle();
+        const settleSeconds = (performance.now() - settleStarted) / 1000;
+        console.log(
+          `\n${backend.name}, ${built.toLocaleString('en-US')} chunks: built in ${buildSeconds.toFixed(1)} s so far (${(built / buildSeconds).toFixed(0)} chunks/s)` +
+            (settleSeconds >= 0.05 ? `, then settled in ${settleSeconds.toFixed(1)} s` : ''),
+        );
+        for (const line of await measureSize(backend, queries, embeddings)) {
+          summary.push(`${backend.name.padEnd(10)} ${built.toLocaleString('en-US').padStart(9)}  ${line}`);
+        }
+        for (const line of await backend.report(queries, chunkTexts, embeddings)) console.log(`  ${line}`);
       }
+    } finally {
+      await backend.close();
     }
-  } finally {
-    await store.close();
-    rmSync(directory, { recursive: true, force: true });
   }
+  console.log('\nsummary (p50 / p99 ms)');
+  for (const line of summary) console.log(`  ${line}`);
+}
+
+async function measureSize(
+  backend: Backend,
+  queries: readonly string[],
+  embeddings: EmbeddingModel | undefined,
+): Promise<string[]> {
+  const deps = (model: EmbeddingModel | undefined): FileSearchDependencies => ({
+    index: backend.index,
+    vectorStores: backend.store.vectorStores,
+    embeddings: model,
+    filenames: async (_project, fileIds) => new Map(fileIds.map((id) => [id, `${id}.txt`])),
+  });
+  const lines: string[] = [];
+  for (const maxNumResults of [10, 50]) {
+    const cases: Array<[string, EmbeddingModel | undefined]> = [['keyword', undefined]];
+    if (embeddings) cases.push(['hybrid', embeddings]);
+    for (const [kind, model] of cases) {
+      const name = `${kind.padEnd(8)} max_num_results ${maxNumResults}`;
+      const line = await measure(name, queries, (query) =>
+        searchFiles(deps(model), {
+          project: PROJECT,
+          vectorStoreIds: [VECTOR_STORE_ID],
+          queries: [query],
+          maxNumResults,
+        }),
+      );
+      lines.push(line);
+    }
+  }
+  return lines;
+}
+
+async function openBackend(name: string): Promise<Backend> {
+  if (name === 'sqlite') {
+    const directory = mkdtempSync(path.join(os.tmpdir(), 'search-scale-'));
+    const store = SqliteStore.open(path.join(directory, 'index.sqlite'), { vectorDimensions: DIMENSIONS });
+    return {
+      name,
+      store,
+      index: store.fileSearch,
+      settle: async () => {},
+      report: async () => [],
+      close: async () => {
+        await store.close();
+        rmSync(directory, { recursive: true, force: true });
+      },
+    };
+  }
+  if (name !== 'postgres') throw new Error(`unknown backend ${name}: sqlite or postgres`);
+  if (!DATABASE_URL) throw new Error('the postgres backend needs SEARCH_SCALE_DATABASE_URL or TEST_DATABASE_URL');
+  const bench = await openPostgresBench(DATABASE_URL, 'search_scale', DIMENSIONS);
+  const plans = new Map<string, number>();
+  const index = await PgFileSearchIndex.open(bench.store.db, DIMENSIONS, {
+    keywordPruning: { ...DEFAULT_KEYWORD_PRUNING, observe: (plan) => plans.set(plan, (plans.get(plan) ?? 0) + 1) },
+  });
+  return {
+    name,
+    store: bench.store,
+    index,
+    settle: () => bench.vacuum(),
+    report: async (queries, chunkTexts, model) => {
+      const lines = [`keyword searches answered: ${JSON.stringify(Object.fromEntries(plans))}`];
+      plans.clear();
+      if (model) lines.push(await vectorRecall(bench.store.db, queries, chunkTexts, model));
+      return lines;
+    },
+    close: () => bench.close(),
+  };
+}
+
+/**
+ * How many of the exact 10 nearest neighbours HNSW finds (pgvector's approximation, measured), for the bench's
+ * queries and for texts like the chunks: four hashed words make a query vector unlike any chunk's, a case no
+ * embedding model produces and HNSW handles worst, so both are shown.
+ */
+async function vectorRecall(
+  db: Parameters<typeof PgFileSearchIndex.open>[0],
+  queries: readonly string[],
+  chunkTexts: readonly string[],
+  model: EmbeddingModel,
+): Promise<string> {
+  const approximate = await PgFileSearchIndex.open(db, DIMENSIONS);
+  const exact = await PgFileSearchIndex.open(db, DIMENSIONS, { vectorSearch: { exactMax: Number.POSITIVE_INFINITY } });
+  const recall = async (texts: readonly string[]): Promise<string> => {
+    let found = 0;
+    let wanted = 0;
+    for (const vector of await model.embed(texts)) {
+      const search = { vectorStoreIds: [VECTOR_STORE_ID], limit: 10 };
+      const truth = new Set((await exact.vectorSearch(vector, search)).map((hit) => hit.chunkId));
+      found += (await approximate.vectorSearch(vector, search)).filter((hit) => truth.has(hit.chunkId)).length;
+      wanted += truth.size;
+    }
+    return (found / Math.max(1, wanted)).toFixed(3);
+  };
+  const bench = await recall(queries.slice(0, 50));
+  const texts = await recall(chunkTexts);
+  return `vector recall@10 of HNSW against exact search: ${bench} for the bench's queries, ${texts} for chunk-like texts (50 each)`;
+}
+
+async function createStore(store: Store): Promise<void> {
+  await store.vectorStores.insert(
+    PROJECT,
+    {
+      id: VECTOR_STORE_ID,
+      object: 'vector_store',
+      created_at: 0,
+      name: 'scale',
+      last_active_at: 0,
+      metadata: {},
+      expires_at: null,
+      expired: false,
+    },
+    [],
+  );
 }
 
 async function addFile(
-  store: SqliteStore,
+  store: Store,
   fileId: string,
   text: SyntheticText,
   embeddings: EmbeddingModel | undefined,
@@ -133,7 +248,7 @@ async function measure(
   name: string,
   queries: readonly string[],
   search: (query: string) => Promise<unknown>,
-): Promise<void> {
+): Promise<string> {
   for (const query of queries.slice(0, 10)) await search(query);
   const latencies: number[] = [];
   for (const query of queries) {
@@ -147,6 +262,7 @@ async function measure(
   console.log(
     `  ${name.padEnd(28)} p50 ${at(0.5).padStart(8)} ms   p99 ${at(0.99).padStart(8)} ms   (${latencies.length} queries)`,
   );
+  return `${name.padEnd(28)} ${at(0.5).padStart(8)} / ${at(0.99).padStart(8)}`;
 }
 
 /** Made-up words ("kotavu", "relisma", ...) drawn with Zipf's law, deterministic for a seed. */
@@ -155,8 +271,14 @@ class SyntheticText {
   readonly #cumulative: Float64Array;
   #state: number;
 
-  constructor(size: number, seed: number) {
+  /** `vocabularyOf`: share another generator's words (and draw from them with this seed). */
+  constructor(size: number, seed: number, vocabularyOf?: SyntheticText) {
     this.#state = seed;
+    if (vocabularyOf) {
+      this.#words = vocabularyOf.#words;
+      this.#cumulative = vocabularyOf.#cumulative;
+      return;
+    }
     const syllables = [
       'ka',
       'to',
@@ -187,6 +309,11 @@ class SyntheticText {
     let sum = 0;
     for (let rank = 0; rank < size; rank++) this.#cumulative[rank] = sum += 1 / (rank + 1);
     for (let rank = 0; rank < size; rank++) this.#cumulative[rank]! /= sum;
+  }
+
+  /** Another stream of text over the same vocabulary (so drawing from it leaves this one's sequence unchanged). */
+  sibling(seed: number): SyntheticText {
+    return new SyntheticText(0, seed, this);
   }
 
   chunk(words: number): string {
