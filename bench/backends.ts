@@ -13,6 +13,11 @@ export interface BackendSelection {
   adminUrl: string | undefined;
   /** Why PostgreSQL is left out, when it is. */
   note: string | undefined;
+  /**
+   * BENCH_PG_SYNCHRONOUS_COMMIT: `synchronous_commit` for the bench's database (ALTER DATABASE … SET), to see
+   * what the WAL flush of each commit costs; unset keeps the cluster's setting (`on` by default).
+   */
+  synchronousCommit: string | undefined;
 }
 
 /**
@@ -21,12 +26,16 @@ export interface BackendSelection {
  */
 export function readBackends(env: NodeJS.ProcessEnv = process.env): BackendSelection {
   const adminUrl = env.BENCH_DATABASE_URL || env.TEST_DATABASE_URL || undefined;
+  const synchronousCommit = env.BENCH_PG_SYNCHRONOUS_COMMIT || undefined;
+  if (synchronousCommit !== undefined && !SYNCHRONOUS_COMMIT.includes(synchronousCommit))
+    throw new Error(`BENCH_PG_SYNCHRONOUS_COMMIT: one of ${SYNCHRONOUS_COMMIT.join(', ')}`);
   const raw = env.BENCH_BACKENDS?.trim();
   if (!raw) {
-    if (adminUrl) return { backends: ['sqlite', 'postgres'], adminUrl, note: undefined };
+    if (adminUrl) return { backends: ['sqlite', 'postgres'], adminUrl, note: undefined, synchronousCommit };
     return {
       backends: ['sqlite'],
       adminUrl,
+      synchronousCommit,
       note:
         'PostgreSQL left out: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to the URL of a role that may create ' +
         'databases, e.g. BENCH_DATABASE_URL=$(bash scripts/setup-postgres.sh), to measure it beside SQLite.',
@@ -40,8 +49,10 @@ export function readBackends(env: NodeJS.ProcessEnv = process.env): BackendSelec
   if (backends.includes('postgres') && !adminUrl)
     throw new Error('BENCH_BACKENDS names postgres: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) too');
   // Always in the same order, so reports read the same whatever order the variable lists them in.
-  return { backends: BACKENDS.filter((name) => backends.includes(name)), adminUrl, note: undefined };
+  return { backends: BACKENDS.filter((name) => backends.includes(name)), adminUrl, note: undefined, synchronousCommit };
 }
+
+const SYNCHRONOUS_COMMIT = ['on', 'off', 'local', 'remote_write', 'remote_apply'];
 
 /** A database created for one bench run on the server of `adminUrl`; `drop` removes it (connections and all). */
 export interface BenchDatabase {
@@ -50,9 +61,19 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-export async function createBenchDatabase(adminUrl: string, label: string): Promise<BenchDatabase> {
+export async function createBenchDatabase(
+  adminUrl: string,
+  label: string,
+  synchronousCommit?: string,
+): Promise<BenchDatabase> {
   const name = `asst_bench_${label}_${process.pid}_${randomBytes(3).toString('hex')}`;
   await adminQuery(adminUrl, `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  // Before any connection of the server: a database's settings apply to the sessions opened after them.
+  if (synchronousCommit !== undefined)
+    await adminQuery(
+      adminUrl,
+      `ALTER DATABASE ${pg.escapeIdentifier(name)} SET synchronous_commit = ${synchronousCommit}`,
+    );
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   let dropped = false;
@@ -104,7 +125,7 @@ export async function startBackendServer(
   let database: BenchDatabase | undefined;
   if (backend === 'postgres') {
     if (!selection.adminUrl) throw new Error('postgres needs BENCH_DATABASE_URL or TEST_DATABASE_URL');
-    database = await createBenchDatabase(selection.adminUrl, label);
+    database = await createBenchDatabase(selection.adminUrl, label, selection.synchronousCommit);
     trackForInterrupt(database);
   }
   let server: TestServer;
@@ -155,9 +176,12 @@ export function ignoreTestBackend(): void {
   delete process.env.TEST_BACKEND;
 }
 
-/** "PostgreSQL (database asst_bench_…)" style labels for the preamble. */
-export function describeServer(entry: BackendServer): string {
-  return entry.database
-    ? `postgres: database ${entry.database.name} (pool DATABASE_POOL_SIZE default), server pid ${entry.server.pid}`
-    : `sqlite: ${entry.server.dataDir}/assistants.sqlite, server pid ${entry.server.pid}`;
+/** Where each server keeps its data, for the preamble (the pids name the CPU profiles). */
+export function describeServer(entry: BackendServer, selection: BackendSelection): string {
+  if (!entry.database) return `sqlite: ${entry.server.dataDir}/assistants.sqlite, server pid ${entry.server.pid}`;
+  const sync =
+    selection.synchronousCommit === undefined
+      ? "the cluster's synchronous_commit"
+      : `synchronous_commit = ${selection.synchronousCommit} (BENCH_PG_SYNCHRONOUS_COMMIT)`;
+  return `postgres: database ${entry.database.name}, default DATABASE_POOL_SIZE, ${sync}, server pid ${entry.server.pid}`;
 }

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       );
     }
     ceiling = await startCeiling();
-    for (const entry of servers.values()) console.log(`  ${describeServer(entry)}`);
+    for (const entry of servers.values()) console.log(`  ${describeServer(entry, selection)}`);
     const context: CaseContext = {
       oursUrls: Object.fromEntries([...servers].map(([backend, entry]) => [backend, entry.server.url])),
       ceilingUrl: ceiling.url,
@@ -98,8 +98,8 @@ function printLoad(moment: string): void {
 /** Node 20 rejects `--cpu-prof` in NODE_OPTIONS, so a preloaded module runs the profiler instead. */
 function cpuProfileEnv(directory: string): Record<string, string> {
   mkdirSync(directory, { recursive: true });
-  const preload = pathToFileURL(path.join(import.meta.dirname, 'start-cpu-profile.ts')).href;
-  // tsx must be loaded first to import a .ts preload; the server's own `--import tsx` then reuses it.
+  const preload = pathToFileURL(path.join(import.meta.dirname, 'start-cpu-profile.mjs')).href;
+  // tsx first, so the preload can import start-cpu-profile.ts; the server's own `--import tsx` then reuses it.
   return { NODE_OPTIONS: `--import tsx --import ${preload}`, BENCH_CPU_PROF: directory };
 }
 

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
         }),
       );
     }
-    for (const entry of servers) console.log(`  ${describeServer(entry)}`);
+    for (const entry of servers) console.log(`  ${describeServer(entry, selection)}`);
     const headers = { authorization: `Bearer ${API_KEY}`, 'openai-beta': 'assistants=v2' };
     const ceiling: StreamContext = { serverUrl: '', upstreamBaseUrl: upstream.baseURL, headers, agent };
     const targets: BackendTarget[] = servers.map((entry) => ({
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
 /** Node 20 rejects `--cpu-prof` in NODE_OPTIONS, so bench/crud's preloaded module runs the profiler instead. */
 function cpuProfileEnv(directory: string): Record<string, string> {
   mkdirSync(directory, { recursive: true });
-  const preload = pathToFileURL(path.join(import.meta.dirname, '../crud/start-cpu-profile.ts')).href;
+  const preload = pathToFileURL(path.join(import.meta.dirname, '../crud/start-cpu-profile.mjs')).href;
   return { NODE_OPTIONS: `--import tsx --import ${preload}`, BENCH_CPU_PROF: directory };
 }
 
