@@ -7,6 +7,7 @@ import type { EmbeddingModel } from '../../src/providers/index.js';
 import type { FileSearchIndex } from '../../src/store/file-search-index.js';
 import { PgFileSearchIndex } from '../../src/store/postgres/file-search-index.js';
 import { DEFAULT_KEYWORD_PRUNING } from '../../src/store/postgres/keyword-search.js';
+import { hnswIndex } from '../../src/store/postgres/vector-index.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import type { StoredVectorStoreFile } from '../../src/store/vector-store-repository.js';
@@ -28,12 +29,20 @@ const PROJECT = 'bench';
 /** PostgreSQL beside SQLite when a server is given (a database is created on it for the run and dropped after). */
 const DATABASE_URL = process.env.SEARCH_SCALE_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
 const BACKENDS = (process.env.SEARCH_SCALE_BACKENDS ?? (DATABASE_URL ? 'sqlite,postgres' : 'sqlite')).split(',');
+/**
+ * `incremental` (default): PostgreSQL's HNSW index grows with every insert, as in production. `bulk`: it is dropped
+ * while chunks are added and built once after (CREATE INDEX), as an operator would after a bulk import — on a
+ * loaded 2-core machine, inserting a million vectors one file at a time takes hours.
+ */
+const HNSW_BUILD = process.env.SEARCH_SCALE_HNSW === 'bulk' ? 'bulk' : 'incremental';
 
 /** One backend under test: its store, the index searches go through, and what to do between build and queries. */
 interface Backend {
   name: string;
   store: Store;
   index: FileSearchIndex;
+  /** Before chunks are added (PostgreSQL with SEARCH_SCALE_HNSW=bulk: drops the HNSW index). */
+  prepareBuild(): Promise<void>;
   /** Brings the index to its steady state after a bulk build (PostgreSQL: what autovacuum would do). */
   settle(): Promise<void>;
   /** Extra lines after each size (PostgreSQL: how searches were answered, vector recall). */
@@ -56,7 +65,7 @@ interface Backend {
 async function main(): Promise<void> {
   const embeddings = DIMENSIONS === undefined ? undefined : hashedEmbeddings(DIMENSIONS);
   console.log(
-    `search-scale: one store, ${CHUNKS_PER_FILE} chunks per file, ${WORDS_PER_CHUNK} words per chunk, vectors ${DIMENSIONS ?? 'off'}, backends ${BACKENDS.join(', ')}`,
+    `search-scale: one store, ${CHUNKS_PER_FILE} chunks per file, ${WORDS_PER_CHUNK} words per chunk, vectors ${DIMENSIONS ?? 'off'}, backends ${BACKENDS.join(', ')}, HNSW built ${HNSW_BUILD === 'bulk' ? 'after each load' : 'by each insert'}`,
   );
   const summary: string[] = [];
   for (const name of BACKENDS) {
@@ -72,6 +81,7 @@ async function main(): Promise<void> {
       let buildSeconds = 0;
       for (const size of SIZES) {
         const started = performance.now();
+        await backend.prepareBuild();
         while (built < size) {
           await addFile(backend.store, `file-${built / CHUNKS_PER_FILE}`, text, embeddings);
           built += CHUNKS_PER_FILE;
@@ -136,6 +146,7 @@ async function openBackend(name: string): Promise<Backend> {
       name,
       store,
       index: store.fileSearch,
+      prepareBuild: async () => {},
       settle: async () => {},
       report: async () => [],
       close: async () => {
@@ -147,6 +158,7 @@ async function openBackend(name: string): Promise<Backend> {
   if (name !== 'postgres') throw new Error(`unknown backend ${name}: sqlite or postgres`);
   if (!DATABASE_URL) throw new Error('the postgres backend needs SEARCH_SCALE_DATABASE_URL or TEST_DATABASE_URL');
   const bench = await openPostgresBench(DATABASE_URL, 'search_scale', DIMENSIONS);
+  const hnsw = DIMENSIONS === undefined ? undefined : hnswIndex(DIMENSIONS);
   const plans = new Map<string, number>();
   const index = await PgFileSearchIndex.open(bench.store.db, DIMENSIONS, {
     keywordPruning: { ...DEFAULT_KEYWORD_PRUNING, observe: (plan) => plans.set(plan, (plans.get(plan) ?? 0) + 1) },
@@ -155,7 +167,19 @@ async function openBackend(name: string): Promise<Backend> {
     name,
     store: bench.store,
     index,
-    settle: () => bench.vacuum(),
+    prepareBuild: async () => {
+      if (HNSW_BUILD === 'bulk' && hnsw) await bench.store.db.run(`DROP INDEX IF EXISTS ${hnsw.name}`);
+    },
+    settle: async () => {
+      if (HNSW_BUILD === 'bulk' && hnsw) {
+        // Room for the whole graph (1M x 256 dimensions: ~1.5 GB), or pgvector builds it on disk, much slower.
+        await bench.store.db.transaction(async (tx) => {
+          await tx.run("SET LOCAL maintenance_work_mem = '3GB'");
+          await tx.run(hnsw.create);
+        });
+      }
+      await bench.vacuum();
+    },
     report: async (queries, chunkTexts, model) => {
       const lines = [`keyword searches answered: ${JSON.stringify(Object.fromEntries(plans))}`];
       plans.clear();

@@ -67,7 +67,7 @@ export class PgVectorIndex {
       await ensureExtension(tx);
       const found = await tx.get<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
       if (found?.exists) return;
-      await tx.run(vectorTableSql(table, dimensions, tier));
+      await tx.run(vectorTableSql(table, dimensions));
       // Vectors just enabled (or resized): chunks indexed before get theirs from the backfill.
       await markAllVectorsMissing(tx);
     });
@@ -180,13 +180,7 @@ export class PgVectorIndex {
   }
 }
 
-function vectorTableSql(table: string, dimensions: number, tier: Tier): string {
-  const hnsw =
-    tier === 'vector'
-      ? `CREATE INDEX ${table}_hnsw ON ${table} USING hnsw (embedding vector_cosine_ops);`
-      : tier === 'halfvec'
-        ? `CREATE INDEX ${table}_hnsw ON ${table} USING hnsw ((embedding::halfvec(${dimensions})) halfvec_cosine_ops);`
-        : '';
+function vectorTableSql(table: string, dimensions: number): string {
   return `
     CREATE TABLE ${table} (
       chunk_id bigint PRIMARY KEY,
@@ -195,7 +189,24 @@ function vectorTableSql(table: string, dimensions: number, tier: Tier): string {
       embedding vector(${dimensions}) NOT NULL
     );
     CREATE INDEX ${table}_by_file ON ${table} (scope_id, file_key);
-    ${hnsw}`;
+    ${hnswIndex(dimensions)?.create ?? ''}`;
+}
+
+/**
+ * The HNSW index of a size's vector table: its name and the statement that creates it (none above 4,000
+ * dimensions). Exported for benches, which build it after a bulk load as an operator would.
+ */
+export function hnswIndex(dimensions: number): { name: string; create: string } | undefined {
+  const table = `file_search_vectors_${dimensions}`;
+  const name = `${table}_hnsw`;
+  if (dimensions <= HNSW_VECTOR_MAX) {
+    return { name, create: `CREATE INDEX ${name} ON ${table} USING hnsw (embedding vector_cosine_ops);` };
+  }
+  if (dimensions <= HNSW_HALFVEC_MAX) {
+    const column = `(embedding::halfvec(${dimensions}))`;
+    return { name, create: `CREATE INDEX ${name} ON ${table} USING hnsw (${column} halfvec_cosine_ops);` };
+  }
+  return undefined;
 }
 
 /** pgvector ≥ 0.8, created when missing (that needs a superuser, once per database). */
