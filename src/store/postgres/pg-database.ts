@@ -18,16 +18,28 @@ class Queryable implements PgQueryable {
   constructor(private readonly target: pg.Pool | pg.PoolClient) {}
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.target.query(sql, params as unknown[])).rows as T[];
+    return (await this.target.query(sql, params.map(withoutNul))).rows as T[];
   }
 
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return (await this.target.query(sql, params as unknown[])).rows[0] as T | undefined;
+    return (await this.target.query(sql, params.map(withoutNul))).rows[0] as T | undefined;
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await this.target.query(sql, params as unknown[])).rowCount ?? 0;
+    return (await this.target.query(sql, params.map(withoutNul))).rowCount ?? 0;
   }
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000, which SQLite (and a URL's `%00`) can: a lookup by such a value would fail
+ * instead of finding nothing. JSON documents never carry a raw one (JSON.stringify escapes it), and the ids and
+ * names in other columns are the server's own, so a NUL only ever comes in a value looked up; U+FFFF, a
+ * noncharacter no stored value holds, keeps it matching nothing.
+ */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFF') : value;
+  if (Array.isArray(value)) return value.map(withoutNul);
+  return value;
 }
 
 export interface PgDatabaseOptions {

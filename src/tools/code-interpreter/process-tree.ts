@@ -17,6 +17,44 @@ export async function stopProcessTree(rootPid: number): Promise<void> {
   for (let pass = 0; pass < STOP_PASSES; pass += 1) {
     await walk(rootPid, (pid) => signal(pid, 'SIGSTOP'));
   }
+  await waitUntilStopped(rootPid);
+}
+
+/** How long `stopProcessTree` waits for every thread to be stopped before it gives up waiting. */
+const STOP_WAIT_MS = 2_000;
+
+/**
+ * A signalled thread stops only when it next returns to user space: one inside a system call (a 128 KB write to
+ * /mnt/data, say) finishes that call first. So the tree is frozen only once /proc shows every thread stopped (or
+ * dead) — until then, what /mnt/data holds may still change.
+ */
+async function waitUntilStopped(rootPid: number): Promise<void> {
+  const deadline = Date.now() + STOP_WAIT_MS;
+  for (;;) {
+    const running: number[] = [];
+    await walk(rootPid, (pid) => {
+      running.push(pid);
+      return true;
+    });
+    const states = await Promise.all(running.map(threadStates));
+    if (states.flat().every((state) => STOPPED_OR_DEAD.has(state)) || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** `T` stopped by a signal, `t` traced, `Z` zombie, `X` dead. */
+const STOPPED_OR_DEAD = new Set(['T', 't', 'Z', 'X']);
+
+/** The scheduler state of each thread of `pid` (none once it is gone). */
+async function threadStates(pid: number): Promise<string[]> {
+  const threads = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const stats = await Promise.all(
+    threads.map((thread) => readFile(`/proc/${pid}/task/${thread}/stat`, 'utf8').catch(() => '')),
+  );
+  // `pid (comm) S …`: the state follows the last ')' (a comm may contain spaces and parentheses).
+  return stats
+    .filter((stat) => stat !== '')
+    .map((stat) => stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
 }
 
 /** Continues what `stopProcessTree` stopped, children before parents (a running parent could reap one). */
