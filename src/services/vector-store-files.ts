@@ -2,7 +2,7 @@ import type { PageRequest } from '../api/pagination.js';
 import type { CreateVectorStoreFileRequest, VectorStoreFile, VectorStoreFileAttributes } from '../api/types.js';
 import { errors } from '../errors.js';
 import type { BlobStore } from '../files/blob-store.js';
-import { readAll } from '../files/read-all.js';
+import { withLocalPath } from '../files/local-copy.js';
 import { nowSeconds } from '../ids.js';
 import type { Store } from '../store/store.js';
 import type { FileStatus, StoredVectorStoreFile } from '../store/vector-store-repository.js';
@@ -161,15 +161,13 @@ export class VectorStoreFileService {
     // The same processes, extraction path and limits as ingestion, so the content shown is the text that
     // was indexed, and a hostile file costs one of those processes, never the event loop; a file that
     // cannot be parsed, or breaks a limit, is the client's 400.
-    const path = this.blobs.localPath?.(source.blobKey);
-    const input = path ? { path } : { bytes: await readAll(await this.blobs.read(source.blobKey)) };
-    const { text } = await this.extractor
-      .extractText({ source: input, filename: source.file.filename, mimeType: source.contentType })
-      .catch((error: unknown) => {
-        if (!(error instanceof ExtractionError)) throw error;
-        if (exceededPoolLimit(error)) throw errors.fileContentLimitExceeded(error.message);
-        throw errors.unreadableFile(error.message);
-      });
+    const { text } = await withLocalPath(this.blobs, source.blobKey, (path) =>
+      this.extractor.extractText({ source: { path }, filename: source.file.filename, mimeType: source.contentType }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ExtractionError)) throw error;
+      if (exceededPoolLimit(error)) throw errors.fileContentLimitExceeded(error.message);
+      throw errors.unreadableFile(error.message);
+    });
     return {
       object: 'vector_store.file_content.page' as const,
       data: [{ type: 'text', text }],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { VectorStoreFile } from '../../api/types.js';
 import type { BlobStore } from '../../files/blob-store.js';
-import { readAll } from '../../files/read-all.js';
+import { withLocalPath } from '../../files/local-copy.js';
 import type { Logger } from '../../logger.js';
 import type { EmbeddingModel } from '../../providers/index.js';
 import { ClaimPump } from '../../queue/claim-pump.js';
@@ -140,18 +140,18 @@ export class IngestionWorker {
       await this.#store.fileSearch.deleteFile(vectorStoreId, file.id);
       const source = await this.#store.files.get(project, file.id);
       if (!source) throw new ExtractionError('The file no longer exists.', 'unknown');
-      const path = this.deps.blobs.localPath?.(source.blobKey);
-      const input = path ? { path } : { bytes: await readAll(await this.deps.blobs.read(source.blobKey)) };
       const titleTerms = defaultAnalyzer.terms(source.file.filename);
       const onChunks = async (chunks: IndexedChunk[]): Promise<BatchReply> => {
         if (!(await this.#stillWanted(stored))) return 'stop';
         await this.#write(stored, titleTerms, chunks, signal);
         return 'continue';
       };
-      const outcome = await this.deps.pool.ingest(
-        { source: input, filename: source.file.filename, mimeType: source.contentType, chunking: stored.chunking },
-        onChunks,
-        signal,
+      const outcome = await withLocalPath(this.deps.blobs, source.blobKey, (path) =>
+        this.deps.pool.ingest(
+          { source: { path }, filename: source.file.filename, mimeType: source.contentType, chunking: stored.chunking },
+          onChunks,
+          signal,
+        ),
       );
       if (outcome.stopped) return this.#abandon(stored);
       if (outcome.chunkCount === 0) throw new ExtractionError('No text could be extracted from the file.', 'empty');
