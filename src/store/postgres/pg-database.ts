@@ -18,16 +18,37 @@ class Queryable implements PgQueryable {
   constructor(private readonly target: pg.Pool | pg.PoolClient) {}
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return (await this.target.query(sql, params.map(withoutNul))).rows as T[];
+    return (await this.target.query(statement(sql, params))).rows as T[];
   }
 
   async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return (await this.target.query(sql, params.map(withoutNul))).rows[0] as T | undefined;
+    return (await this.target.query(statement(sql, params))).rows[0] as T | undefined;
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await this.target.query(sql, params.map(withoutNul))).rowCount ?? 0;
+    return (await this.target.query(statement(sql, params))).rowCount ?? 0;
   }
+}
+
+/** Names of the statements prepared so far, by their text; each connection prepares a name on its first use. */
+const preparedNames = new Map<string, string>();
+/** Statements beyond this many distinct texts run unprepared (dynamic SQL must not fill every connection up). */
+const MAX_PREPARED = 1_000;
+
+/**
+ * A statement with parameters runs as a named prepared statement: PostgreSQL parses and plans it once per
+ * connection instead of on every call (measured: about half the database's CPU per read). Statements without
+ * parameters (schema steps, several statements in one text) run as they are.
+ */
+function statement(sql: string, params: readonly unknown[]): pg.QueryConfig {
+  const values = params.map(withoutNul);
+  if (values.length === 0) return { text: sql };
+  let name = preparedNames.get(sql);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) {
+    name = `s${preparedNames.size}`;
+    preparedNames.set(sql, name);
+  }
+  return name === undefined ? { text: sql, values } : { name, text: sql, values };
 }
 
 /**

@@ -40,34 +40,36 @@ export class PgRuns implements RunRepository {
   async create(record: NewRunRecord): Promise<RunEventRecord[]> {
     const { project, thread, run } = record;
     try {
-      return await this.db.transaction(async (tx) => {
-        if (thread) {
-          await tx.run('INSERT INTO threads (id, project, data) VALUES ($1, $2, $3)', [
-            thread.id,
-            project,
-            JSON.stringify(thread),
-          ]);
-        } else {
-          await lockThread(tx, run.thread_id);
-          const busy = await activeRunId(tx, run.thread_id);
-          if (busy !== undefined) throw new ThreadBusyError(run.thread_id, busy);
-        }
-        for (const message of record.messages) await upsertMessage(tx, project, message);
-        await tx.run(
-          `INSERT INTO runs (id, project, thread_id, status, expires_at, state, data)
+      return await this.db
+        .transaction(async (tx) => {
+          if (thread) {
+            await tx.run('INSERT INTO threads (id, project, data) VALUES ($1, $2, $3)', [
+              thread.id,
+              project,
+              JSON.stringify(thread),
+            ]);
+          } else {
+            await lockThread(tx, run.thread_id);
+            const busy = await activeRunId(tx, run.thread_id);
+            if (busy !== undefined) throw new ThreadBusyError(run.thread_id, busy);
+          }
+          for (const message of record.messages) await upsertMessage(tx, project, message);
+          await tx.run(
+            `INSERT INTO runs (id, project, thread_id, status, expires_at, state, data)
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [
-            run.id,
-            project,
-            run.thread_id,
-            run.status,
-            run.expires_at,
-            JSON.stringify(record.state),
-            JSON.stringify(run),
-          ],
-        );
-        return this.#append(tx, run.id, record.events);
-      });
+            [
+              run.id,
+              project,
+              run.thread_id,
+              run.status,
+              run.expires_at,
+              JSON.stringify(record.state),
+              JSON.stringify(run),
+            ],
+          );
+          return this.#append(tx, run.id, record.events);
+        })
+        .then((records) => this.#announced(run.id, records));
     } catch (error) {
       // The thread lock makes this rare; the unique index is the last word on one active run per thread.
       if ((error as { constraint?: string }).constraint === 'runs_one_active_per_thread') {
@@ -99,7 +101,7 @@ export class PgRuns implements RunRepository {
   }
 
   async commit(runId: string, change: (current: RunSnapshot) => RunChanges | undefined): Promise<RunEventRecord[]> {
-    return this.db.transaction(async (tx) => {
+    const records = await this.db.transaction(async (tx) => {
       const located = await tx.get<{ thread_id: string }>('SELECT thread_id FROM runs WHERE id = $1', [runId]);
       if (!located) return [];
       // The thread before the run: the order every writer takes them in.
@@ -122,6 +124,7 @@ export class PgRuns implements RunRepository {
       await this.#write(tx, current, changes);
       return this.#append(tx, runId, changes.events);
     });
+    return this.#announced(runId, records);
   }
 
   async appendEvents(
@@ -129,11 +132,23 @@ export class PgRuns implements RunRepository {
     events: readonly NewRunEvent[],
     status: Run['status'],
   ): Promise<RunEventRecord[] | undefined> {
-    return this.db.transaction(async (tx) => {
-      const row = await tx.get<{ status: string }>('SELECT status FROM runs WHERE id = $1 FOR NO KEY UPDATE', [runId]);
-      if (row?.status !== status) return undefined;
-      return this.#append(tx, runId, events);
-    });
+    if (events.length === 0) {
+      const row = await this.db.get<{ status: string }>('SELECT status FROM runs WHERE id = $1', [runId]);
+      return row?.status === status ? [] : undefined;
+    }
+    // The cheap path of every streamed delta: one statement, so one round trip. The run's row lock (taken in the
+    // statement, held to its end) orders the append with the run's other writes; no row means another status.
+    const rows = await this.db.all<{ seq: number }>(
+      `WITH run AS (SELECT id FROM runs WHERE id = $1 AND status = $2 FOR NO KEY UPDATE)
+       INSERT INTO run_events (run_id, event, data)
+       SELECT run.id, entry.event, entry.data
+       FROM run, unnest($3::text[], $4::text[]) WITH ORDINALITY AS entry (event, data, n)
+       ORDER BY entry.n
+       RETURNING seq`,
+      [runId, status, events.map((entry) => entry.event), events.map((entry) => JSON.stringify(entry.data))],
+    );
+    if (rows.length === 0) return undefined;
+    return this.#announced(runId, toRecords(runId, events, rows));
   }
 
   async events(runId: string, afterSeq: number, limit: number): Promise<RunEventRecord[]> {
@@ -273,11 +288,45 @@ export class PgRuns implements RunRepository {
        RETURNING seq`,
       [runId, events.map((entry) => entry.event), events.map((entry) => JSON.stringify(entry.data))],
     );
-    // Identity values follow insertion order, which follows `n`.
-    const seqs = rows.map((row) => row.seq).sort((a, b) => a - b);
-    await tx.run('SELECT pg_notify($1, $2)', [SIGNAL.runEvents, `${runId} ${this.origin}`]);
-    return events.map((entry, index) => ({ seq: seqs[index]!, runId, event: entry.event, data: entry.data }));
+    return toRecords(runId, events, rows);
   }
+
+  /**
+   * Tells the other processes, once committed, that the run's log grew. The announcements of one event-loop turn
+   * go out together in one statement: a transaction that notifies holds a cluster-wide lock through its commit, so
+   * a NOTIFY inside every append serialized all commits (measured: half of a 1,000-run burst's time).
+   */
+  #announced(runId: string, records: RunEventRecord[]): RunEventRecord[] {
+    if (records.length > 0) this.#queueAnnouncement(runId);
+    return records;
+  }
+
+  #queueAnnouncement(runId: string): void {
+    this.#toAnnounce.add(runId);
+    if (this.#toAnnounce.size === 1) setImmediate(() => this.#announce());
+  }
+
+  readonly #toAnnounce = new Set<string>();
+
+  #announce(): void {
+    const runIds = [...this.#toAnnounce];
+    this.#toAnnounce.clear();
+    const payloads = runIds.map((runId) => `${runId} ${this.origin}`);
+    this.db
+      .run('SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload', [SIGNAL.runEvents, payloads])
+      .catch(() => {
+        // The database is unreachable for now: try again shortly, so streams elsewhere do not wait for ever.
+        setTimeout(() => {
+          for (const runId of runIds) this.#queueAnnouncement(runId);
+        }, 1_000).unref();
+      });
+  }
+}
+
+/** The appended events with their seqs (identity values follow insertion order, which follows `n`). */
+function toRecords(runId: string, events: readonly NewRunEvent[], rows: ReadonlyArray<{ seq: number }>) {
+  const seqs = rows.map((row) => row.seq).sort((a, b) => a - b);
+  return events.map((entry, index) => ({ seq: seqs[index]!, runId, event: entry.event, data: entry.data }));
 }
 
 /** The stored status of each of the run's steps or messages (`sql` selects their id and data). */
