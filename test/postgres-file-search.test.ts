@@ -289,8 +289,9 @@ if (notHere !== undefined) {
     before(async () => {
       db = await freshDatabase();
       index = await PgFileSearchIndex.open(db, dimensions);
+      // HNSW for every search, however few chunks or small a share of the table it allows.
       hnsw = await PgFileSearchIndex.open(db, dimensions, {
-        vectorSearch: { exactMax: 0, observe: (plan) => plans.push(plan) },
+        vectorSearch: { exactMax: 0, filteredExactMax: 0, observe: (plan) => plans.push(plan) },
       });
       // A large store and a small one, so a search of the small one is a 5% filter on the HNSW graph.
       for (const [store, files] of [
@@ -304,6 +305,8 @@ if (notHere !== undefined) {
           await add(index, store, `f${file}`, `f${file}.txt`, texts, embeddings);
         }
       }
+      // The table's size, from which a search's share of it is known, as autovacuum would leave it.
+      await db.run(`ANALYZE file_search_vectors_${dimensions}`);
     });
 
     const nearest = (query: number[], keys: (key: string) => boolean, limit: number): string[] =>
@@ -347,6 +350,18 @@ if (notHere !== undefined) {
         assert.deepEqual(keysOf(exact), expected);
       }
       assert.deepEqual(await index.vectorSearch(unitVector(random, dimensions), { vectorStoreIds: [], limit: 5 }), []);
+    });
+
+    test('a search allowing a small share of the table computes exact distances; most of it, walks HNSW', async () => {
+      const chosen: string[] = [];
+      const defaults = await PgFileSearchIndex.open(db, dimensions, {
+        vectorSearch: { exactMax: 0, observe: (plan) => chosen.push(plan) },
+      });
+      const query = unitVector(random, dimensions);
+      await defaults.vectorSearch(query, { vectorStoreIds: ['vs_small'], limit: 5 });
+      await defaults.vectorSearch(query, { vectorStoreIds: ['vs_big'], limit: 5, fileIds: new Set(['f1']) });
+      await defaults.vectorSearch(query, { vectorStoreIds: ['vs_big'], limit: 5 });
+      assert.deepEqual(chosen, ['exact', 'exact', 'hnsw']);
     });
 
     test('deleting a file removes its vectors', async () => {

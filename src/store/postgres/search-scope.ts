@@ -14,10 +14,12 @@ export interface SearchScope {
   allowedChunkCount: number;
   /** In how many of the searched chunks each asked term occurs (absent terms are missing). */
   documentFrequency: Map<string, number>;
+  /** Rows of the asked vector table as last analyzed (0 when not asked or never analyzed). */
+  tableRows: number;
 }
 
 interface ScopeRow {
-  kind: 'scope' | 'term' | 'file';
+  kind: 'scope' | 'term' | 'file' | 'table';
   term: string | null;
   id: number | null;
   count: number;
@@ -34,6 +36,7 @@ export async function readSearchScope(
   vectorStoreIds: readonly string[],
   fileIds: ReadonlySet<string> | undefined,
   terms: readonly string[],
+  vectorTable?: string,
 ): Promise<SearchScope> {
   const rows = await db.all<ScopeRow>(
     `WITH scopes AS MATERIALIZED (
@@ -50,8 +53,10 @@ export async function readSearchScope(
      UNION ALL
      SELECT 'file', NULL, f.file_key, f.chunk_count::float8, NULL
        FROM file_search_files AS f
-      WHERE $3::text[] IS NOT NULL AND f.scope_id IN (SELECT scope_id FROM scopes) AND f.file_id = ANY($3::text[])`,
-    [vectorStoreIds, [...new Set(terms)], fileIds ? [...fileIds] : null],
+      WHERE $3::text[] IS NOT NULL AND f.scope_id IN (SELECT scope_id FROM scopes) AND f.file_id = ANY($3::text[])
+     UNION ALL
+     SELECT 'table', NULL, NULL, greatest(reltuples, 0)::float8, NULL FROM pg_class WHERE oid = to_regclass($4)`,
+    [vectorStoreIds, [...new Set(terms)], fileIds ? [...fileIds] : null, vectorTable ?? null],
   );
   const scope: SearchScope = {
     scopeIds: [],
@@ -60,6 +65,7 @@ export async function readSearchScope(
     fileKeys: fileIds ? [] : undefined,
     allowedChunkCount: 0,
     documentFrequency: new Map(),
+    tableRows: 0,
   };
   let fileChunks = 0;
   for (const row of rows) {
@@ -67,6 +73,8 @@ export async function readSearchScope(
       scope.scopeIds.push(row.id!);
       scope.chunkCount += row.count;
       scope.totalLength += row.length ?? 0;
+    } else if (row.kind === 'table') {
+      scope.tableRows = row.count;
     } else if (row.kind === 'term') {
       if (row.count > 0) scope.documentFrequency.set(row.term!, row.count);
     } else if (row.count > 0) {
