@@ -76,9 +76,14 @@ function withHits(scoring: string): string {
      ORDER BY top.score DESC, top.chunk_id`;
 }
 
-/** Settings every keyword search runs with: a consistent snapshot, no JIT (its compile time dwarfs our queries). */
+/**
+ * Settings every search runs with: a consistent snapshot; no JIT (its compile time dwarfs our queries); custom plans
+ * (statements with parameters are prepared, and a generic plan would not see the arrays: it neither hashes a long
+ * list of allowed files nor knows how many terms a query has); room to aggregate postings in memory.
+ */
 export const SEARCH_TRANSACTION =
-  "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL jit = off; SET LOCAL work_mem = '32MB'";
+  'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL jit = off; ' +
+  "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL work_mem = '32MB'";
 
 export async function searchKeywordChunks(
   db: PgDatabase,

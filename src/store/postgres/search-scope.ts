@@ -8,7 +8,7 @@ export interface SearchScope {
   chunkCount: number;
   /** Their total length in terms: BM25's average length is this over `chunkCount`. */
   totalLength: number;
-  /** `file_search_files.file_key` of the allowed files that have chunks; undefined when every file is allowed. */
+  /** `file_search_files.file_key` of the allowed files that have chunks; undefined when every chunk is allowed. */
   fileKeys: number[] | undefined;
   /** Chunks of the allowed files (`chunkCount` when every file is allowed). */
   allowedChunkCount: number;
@@ -19,11 +19,12 @@ export interface SearchScope {
 }
 
 interface ScopeRow {
-  kind: 'scope' | 'term' | 'file' | 'table';
+  kind: 'scope' | 'term' | 'files' | 'table';
   term: string | null;
   id: number | null;
   count: number;
   length: number | null;
+  keys: number[] | null;
 }
 
 /**
@@ -43,19 +44,20 @@ export async function readSearchScope(
        SELECT scope_id, chunk_count, total_length FROM file_search_scopes WHERE vector_store_id = ANY($1::text[])
      )
      SELECT 'scope' AS kind, NULL::text AS term, scope_id AS id, chunk_count::float8 AS count,
-            total_length::float8 AS length
+            total_length::float8 AS length, NULL::int4[] AS keys
        FROM scopes
      UNION ALL
-     SELECT 'term', t.term, NULL, sum(t.df)::float8, NULL
+     SELECT 'term', t.term, NULL, sum(t.df)::float8, NULL, NULL
        FROM file_search_terms AS t
       WHERE t.scope_id IN (SELECT scope_id FROM scopes) AND t.term = ANY($2::text[])
       GROUP BY t.term
      UNION ALL
-     SELECT 'file', NULL, f.file_key, f.chunk_count::float8, NULL
-       FROM file_search_files AS f
-      WHERE $3::text[] IS NOT NULL AND f.scope_id IN (SELECT scope_id FROM scopes) AND f.file_id = ANY($3::text[])
+     -- One row for all the allowed files (thousands of rows cost more to read than the statement to run).
+     SELECT 'files', NULL, NULL, coalesce(sum(f.chunk_count), 0)::float8, NULL, array_agg(f.file_key)
+       FROM file_search_files AS f JOIN unnest($3::text[]) AS allowed (file_id) ON allowed.file_id = f.file_id
+      WHERE $3::text[] IS NOT NULL AND f.scope_id IN (SELECT scope_id FROM scopes) AND f.chunk_count > 0
      UNION ALL
-     SELECT 'table', NULL, NULL, greatest(reltuples, 0)::float8, NULL FROM pg_class WHERE oid = to_regclass($4)`,
+     SELECT 'table', NULL, NULL, greatest(reltuples, 0)::float8, NULL, NULL FROM pg_class WHERE oid = to_regclass($4)`,
     [vectorStoreIds, [...new Set(terms)], fileIds ? [...fileIds] : null, vectorTable ?? null],
   );
   const scope: SearchScope = {
@@ -77,11 +79,13 @@ export async function readSearchScope(
       scope.tableRows = row.count;
     } else if (row.kind === 'term') {
       if (row.count > 0) scope.documentFrequency.set(row.term!, row.count);
-    } else if (row.count > 0) {
-      scope.fileKeys?.push(row.id!);
-      fileChunks += row.count;
+    } else if (row.kind === 'files') {
+      scope.fileKeys = fileIds ? (row.keys ?? []) : undefined;
+      fileChunks = row.count;
     }
   }
   scope.allowedChunkCount = fileIds ? fileChunks : scope.chunkCount;
+  // Every chunk of the stores allowed (a filter every file passes): no filter to apply.
+  if (fileIds && fileChunks === scope.chunkCount) scope.fileKeys = undefined;
   return scope;
 }
