@@ -6,11 +6,16 @@ import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
 import { toFile } from 'openai';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
+import { testBackend } from './helpers/test-backend.js';
 import { searchFileIds } from './helpers/vector-store-helpers.js';
 
 const FILE_BYTES = 50 * 1024 * 1024;
-/** How much the server's peak memory may grow while it ingests 50 MB of text. */
-const MAX_PEAK_GROWTH_BYTES = 60 * 1024 * 1024;
+/**
+ * How much the server's peak memory may grow while it ingests 50 MB of text. On S3 (the PostgreSQL pass) the upload
+ * itself keeps up to 4 parts of 8 MiB in flight plus the one filling, which the small warm-up file never allocated:
+ * its budget is files-s3-large's. Reading the file whole into memory, as ingestion from S3 once did, measured +164 MB.
+ */
+const MAX_PEAK_GROWTH_BYTES = (testBackend() === 'postgres' ? 100 : 60) * 1024 * 1024;
 /**
  * Without a cap V8 lets garbage pile up to ~150 MB before collecting (measured: peak growth 62 MB
  * after 25 MB ingested, then 140, 146, 146 MB after 50, 75, 100 MB), which says nothing about the
