@@ -1,7 +1,6 @@
 import type { BlobStore } from '../files/blob-store.js';
 import type { EmbeddingModel } from '../providers/index.js';
 import type { Store } from '../store/store.js';
-import { filenamesFrom } from '../tools/file-search/search.js';
 import { AssistantService } from './assistants.js';
 import { FileBatchService } from './file-batches.js';
 import { FileService } from './files.js';
@@ -69,7 +68,7 @@ export function createServices(deps: ServiceDependencies): Services {
     index: store.fileSearch,
     vectorStores: store.vectorStores,
     embeddings: deps.embeddings,
-    filenames: filenamesFrom(store.files),
+    filenames: (project: string, fileIds: readonly string[]) => store.files.filenames(project, fileIds),
   };
   return Object.freeze({
     assistants,

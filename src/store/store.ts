@@ -142,6 +142,8 @@ export interface FileRepository {
   get(project: string, id: string): Promise<StoredFile | undefined>;
   /** Which of these ids exist in the project. */
   existing(project: string, ids: readonly string[]): Promise<Set<string>>;
+  /** The names of those of these files that the project holds, by id (as `get` finds them). */
+  filenames(project: string, ids: readonly string[]): Promise<Map<string, string>>;
   delete(project: string, id: string): Promise<boolean>;
   list(project: string, page: PageRequest, filter?: FileFilter): Promise<Page<OpenAIFile>>;
   /** Bytes of the project's files that clients can still see (not past `expires_at`): the storage quota's count. */

@@ -8,7 +8,6 @@ import { createCodeInterpreterTool } from './code-interpreter/code-interpreter-t
 import { projectFiles } from './code-interpreter/project-files.js';
 import { CodeSessions, type SessionAffinity } from './code-interpreter/sessions.js';
 import { createFileSearchTool } from './file-search/file-search-tool.js';
-import { filenamesFrom } from './file-search/search.js';
 
 export interface BuiltinTools {
   tools: BuiltinTool[];
@@ -63,7 +62,7 @@ export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise
     index: store.fileSearch,
     vectorStores: store.vectorStores,
     embeddings: deps.embeddings,
-    filenames: filenamesFrom(store.files),
+    filenames: (project, fileIds) => store.files.filenames(project, fileIds),
     awaitIngestion: async (vectorStoreIds, signal) => {
       const deadline = Date.now() + config.fileSearchIngestionWaitMs;
       for (const vectorStoreId of vectorStoreIds) {

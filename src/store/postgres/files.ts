@@ -55,6 +55,16 @@ export class PgFiles implements FileRepository {
     return new Set(rows.map((row) => row.id));
   }
 
+  async filenames(project: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.all<{ id: string; filename: string }>(
+      `SELECT id, data::jsonb ->> 'filename' AS filename FROM files
+       WHERE project = $1 AND id = ANY($2::text[])`,
+      [project, ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.filename]));
+  }
+
   async delete(project: string, id: string): Promise<boolean> {
     return (await this.db.run('DELETE FROM files WHERE id = $1 AND project = $2', [id, project])) > 0;
   }

@@ -56,6 +56,17 @@ export class SqliteFiles implements FileRepository {
     return new Set(rows.map((row) => row.id));
   }
 
+  async filenames(project: string, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db.all<{ id: string; filename: string }>(
+      `SELECT id, json_extract(data, '$.filename') AS filename FROM files
+       WHERE project = ? AND id IN (SELECT value FROM json_each(?))`,
+      project,
+      JSON.stringify(ids),
+    );
+    return new Map(rows.map((row) => [row.id, row.filename]));
+  }
+
   async delete(project: string, id: string): Promise<boolean> {
     return (
       (await this.db.write(() => this.db.run('DELETE FROM files WHERE id = ? AND project = ?', id, project))).changes >

@@ -1,6 +1,5 @@
 import type { EmbeddingModel } from '../../providers/index.js';
 import type { ChunkHit, FileSearchIndex } from '../../store/file-search-index.js';
-import type { FileRepository } from '../../store/store.js';
 import type { StoredVectorStoreFile, VectorStoreRepository } from '../../store/vector-store-repository.js';
 import { defaultAnalyzer } from './analyzer.js';
 import { type AttributeFilter, matchesFilter } from './attribute-filter.js';
@@ -31,7 +30,7 @@ export interface FileSearchResult {
 export interface FileSearchDependencies {
   index: FileSearchIndex;
   vectorStores: VectorStoreRepository;
-  /** File names by id (the File objects'). */
+  /** File names by id (the File objects'; FileRepository.filenames). */
   filenames(project: string, fileIds: readonly string[]): Promise<Map<string, string>>;
   embeddings: EmbeddingModel | undefined;
 }
@@ -88,18 +87,22 @@ async function rank(
   query: FileSearchQuery,
   allowed: readonly StoredVectorStoreFile[] | undefined,
 ) {
-  const embedded = await embedQueries(deps, query);
-  const listCount = query.queries.length * (embedded ? 2 : 1);
+  const vectorsWanted = deps.embeddings !== undefined && deps.index.vectorDimensions !== undefined;
+  const listCount = query.queries.length * (vectorsWanted ? 2 : 1);
   const fileIds = allowed ? new Set(allowed.map((file) => file.file.id)) : undefined;
   // With several lists, each is cut wider than the final page so fusion has candidates to reorder.
   const limit = listCount > 1 ? Math.max(query.maxNumResults * 3, 30) : query.maxNumResults;
   const search = { vectorStoreIds: query.vectorStoreIds, limit, ...(fileIds ? { fileIds } : {}) };
 
-  const lists: ChunkHit[][] = [];
-  // Analyzed exactly like the indexed chunks (ingest-task.ts).
-  for (const text of query.queries) lists.push(await deps.index.keywordSearch(defaultAnalyzer.terms(text), search));
-  for (const vector of embedded ?? []) lists.push(await deps.index.vectorSearch(vector, search));
-  const ranked = lists.map((list) =>
+  // The keyword lists, the query embeddings and then the vector lists all run at once: a search takes
+  // about as long as its slowest list, not their sum (on PostgreSQL each list is its own connection).
+  // Terms are analyzed exactly like the indexed chunks (ingest-task.ts).
+  const keywordLists = query.queries.map((text) => deps.index.keywordSearch(defaultAnalyzer.terms(text), search));
+  const vectorLists = embedQueries(deps, query).then((embedded) =>
+    Promise.all((embedded ?? []).map((vector) => deps.index.vectorSearch(vector, search))),
+  );
+  const [keywordHits, vectorHits] = await Promise.all([Promise.all(keywordLists), vectorLists]);
+  const ranked = [...keywordHits, ...vectorHits].map((list) =>
     list.map((hit): RankedItem<ChunkHit> => ({ key: hit.chunkId, score: hit.score, item: hit })),
   );
   return reciprocalRankFusion(ranked, {
@@ -134,14 +137,4 @@ async function filesOf(
 
 function fileKey(hit: ChunkHit): string {
   return `${hit.vectorStoreId}/${hit.fileId}`;
-}
-
-/** Looks file names up in the project's files, for result items (`filenames` of the dependencies). */
-export function filenamesFrom(files: FileRepository): FileSearchDependencies['filenames'] {
-  return async (project, fileIds) => {
-    const found = await Promise.all(
-      fileIds.map(async (id) => [id, (await files.get(project, id))?.file.filename] as const),
-    );
-    return new Map(found.filter((entry): entry is readonly [string, string] => entry[1] !== undefined));
-  };
 }
