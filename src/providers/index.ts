@@ -47,5 +47,5 @@ export {
 } from './provider-registry.js';
 export { type RetryOptions, streamWithRetry } from './retry.js';
 export { createTokenCounter, encodingForModel, type TokenCounter } from './token-count.js';
-export { createTokenCountPool, type TokenCountPool } from './token-count-pool.js';
+export { createTokenCountPool, type TokenCountPool, TokenCountUnavailableError } from './token-count-pool.js';
 export { generateToolCallId } from './tool-call-id.js';

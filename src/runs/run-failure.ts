@@ -1,5 +1,5 @@
 import type { Run } from '../api/types.js';
-import { ProviderError } from '../providers/index.js';
+import { ProviderError, TokenCountUnavailableError } from '../providers/index.js';
 
 export type RunLastError = NonNullable<Run['last_error']>;
 
@@ -15,6 +15,8 @@ export function toLastError(error: unknown): RunLastError {
     return { code, message: error.message };
   }
   if (error instanceof RunFailure) return { code: error.code, message: error.message };
+  // The server's own fault, but one the operator must hear about in words (a broken install, say).
+  if (error instanceof TokenCountUnavailableError) return { code: 'server_error', message: error.message };
   return { code: 'server_error', message: 'The server had an error while processing the run.' };
 }
 
