@@ -85,7 +85,7 @@ describe('the contract', () => {
     assert.equal(operations.length, 48);
     // Checksums kept in the repo rather than a comparison with ../shared/openapi: that folder is missing on most
     // machines, and a check that skips itself there cannot fail. After a deliberate update of the contract:
-    // `cd contract && sha256sum SOURCE.md assistants-v2.openapi.json models.openapi.json > SHA256SUMS`.
+    // `cd contract && sha256sum SOURCE.md assistants-v2.openapi.json models.openapi.json responses.openapi.json > SHA256SUMS`.
     const directory = path.dirname(fileURLToPath(CONTRACT_PATH));
     const pinned = parseSha256Sums(readFileSync(path.join(directory, 'SHA256SUMS'), 'utf8'));
     const actual = Object.fromEntries(

@@ -14,6 +14,13 @@ export const CONTRACT_PATH = new URL('../../contract/assistants-v2.openapi.json'
  */
 export const MODELS_CONTRACT_PATH = new URL('../../contract/models.openapi.json', import.meta.url);
 
+/**
+ * The Responses, Conversations and Containers operations of the same pinned spec
+ * (scripts/extract-responses-contract.mjs), compiled as a contract of their own: its schemas and
+ * discriminators never change how Assistants requests are validated.
+ */
+export const RESPONSES_CONTRACT_PATH = new URL('../../contract/responses.openapi.json', import.meta.url);
+
 export interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
   components: { schemas: Record<string, unknown> };
@@ -84,6 +91,10 @@ export function loadContractDocument(): OpenApiDocument {
       schemas: { ...assistants.components.schemas, ...models.components.schemas },
     },
   };
+}
+
+export function loadResponsesContractDocument(): OpenApiDocument {
+  return JSON.parse(readFileSync(RESPONSES_CONTRACT_PATH, 'utf8')) as OpenApiDocument;
 }
 
 function collectDiscriminatorValues(node: unknown, found = new Set<string>()): Set<string> {
