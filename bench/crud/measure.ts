@@ -1,4 +1,5 @@
-import autocannon from 'autocannon';
+import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
 
 /** One HTTP request shape that autocannon repeats for the whole measurement. */
 export interface Target {
@@ -27,28 +28,65 @@ export interface Sample {
   seconds: number;
 }
 
+/** What the bench sends the load generator's process for one measurement. */
+export interface LoadRequest {
+  id: number;
+  target: Target;
+  settings: LoadSettings;
+}
+
+type LoadReply = { id: number; sample: Sample } | { id: number; error: string };
+
 /**
- * Drives `target` with autocannon inside this (the bench) process, so the load generator never
- * shares an event loop with the server it measures.
+ * autocannon in a process of its own (load-generator.ts), started once and reused for every measurement: the
+ * load generator has its own event loop, not the bench's, and `pid` lets the bench read its CPU time.
  */
-export async function measure(target: Target, settings: LoadSettings): Promise<Sample> {
-  const result = await autocannon({
-    url: target.url,
-    method: target.method,
-    headers: target.headers,
-    ...(target.body === undefined ? {} : { body: target.body }),
-    connections: settings.connections,
-    duration: settings.duration,
-    pipelining: 1,
-    timeout: 10,
-  });
-  return {
-    requestsPerSecond: result.requests.average,
-    latencyP50: result.latency.p50,
-    latencyP99: result.latency.p99,
-    errors: result.errors,
-    non2xx: result.non2xx,
-    totalRequests: result.requests.total,
-    seconds: result.duration,
-  };
+export class LoadGenerator {
+  readonly #child: ChildProcess;
+  readonly #waiting = new Map<number, { resolve: (sample: Sample) => void; reject: (error: Error) => void }>();
+  #nextId = 0;
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.on('message', (reply: LoadReply) => {
+      const waiting = this.#waiting.get(reply.id);
+      this.#waiting.delete(reply.id);
+      if ('error' in reply) waiting?.reject(new Error(`load generator: ${reply.error}`));
+      else waiting?.resolve(reply.sample);
+    });
+    child.once('exit', (code) => {
+      for (const waiting of this.#waiting.values()) waiting.reject(new Error(`load generator exited (${code})`));
+      this.#waiting.clear();
+    });
+  }
+
+  /** Forks the load generator with the same Node flags as the servers (`--import tsx`). */
+  static start(): LoadGenerator {
+    const child = fork(path.join(import.meta.dirname, 'load-generator.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return new LoadGenerator(child);
+  }
+
+  get pid(): number {
+    return this.#child.pid!;
+  }
+
+  /** Drives `target` for `settings.duration` seconds and resolves with what autocannon measured. */
+  measure(target: Target, settings: LoadSettings): Promise<Sample> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      this.#child.send({ id, target, settings } satisfies LoadRequest);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
+    this.#child.disconnect();
+    await exited;
+  }
 }

@@ -14,18 +14,20 @@ import {
 } from '../backends.js';
 import { CpuWindow, ProcessCpu } from '../process-cpu.js';
 import { type BenchCase, type CaseContext, createCase } from './cases.js';
-import { type LoadSettings, measure, type Target } from './measure.js';
-import { type CaseSamples, formatCase, type MeasuredSample, type Variant } from './report.js';
-import { expectOk } from './seed.js';
+import { LoadGenerator, type LoadSettings, type Target } from './measure.js';
+import { type CaseSamples, formatCase, type MeasuredSample, type RawSqliteSample, type Variant } from './report.js';
+import { expectOk, sampleMessage } from './seed.js';
 import { type BenchSettings, readSettings } from './settings.js';
+import { SqliteCeiling } from './sqlite-ceiling-process.js';
 import { type CeilingServer, startCeiling } from './start-ceiling.js';
 
 const API_KEY = 'bench-key';
 
 /**
  * Measures the message endpoints of our server, on every backend selected (SQLite, PostgreSQL), against a
- * bare Fastify ceiling started in the same run: all are child processes, autocannon runs here, and they
- * take turns every round (the order reversed each round).
+ * bare Fastify ceiling started in the same run, and create also against SQLite alone inserting the same rows in
+ * batches: every one of them and the load generator (autocannon) are child processes, and they take turns every
+ * round (the order reversed each round).
  */
 async function main(): Promise<void> {
   ignoreTestBackend();
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
 
   const servers = new Map<Backend, BackendServer>();
   let ceiling: CeilingServer | undefined;
+  const load = LoadGenerator.start();
+  const rawSqlite = settings.cases.includes('create') ? SqliteCeiling.start() : undefined;
   try {
     for (const backend of selection.backends) {
       servers.set(
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     }
     ceiling = await startCeiling();
     for (const entry of servers.values()) console.log(`  ${describeServer(entry, selection)}`);
+    console.log(`  load generator pid ${load.pid}${rawSqlite ? `, raw SQLite ceiling pid ${rawSqlite.pid}` : ''}`);
     const context: CaseContext = {
       oursUrls: Object.fromEntries([...servers].map(([backend, entry]) => [backend, entry.server.url])),
       ceilingUrl: ceiling.url,
@@ -61,9 +66,15 @@ async function main(): Promise<void> {
         { server: entry.serverCpu, database: entry.databaseCpu },
       ]),
     ]);
+    const processes: CaseProcesses = { load, meters, rawSqlite: undefined };
+    if (rawSqlite) {
+      // Rows shaped like the messages our server stores: the JSON it answered a create with.
+      const [firstUrl] = Object.values(context.oursUrls);
+      processes.rawSqlite = { ceiling: rawSqlite, message: await sampleMessage(firstUrl!, context.headers) };
+    }
     const results: CaseSamples[] = [];
     for (const name of settings.cases) {
-      results.push(await runCase(await createCase(name, context), settings, ['ceiling', ...servers.keys()], meters));
+      results.push(await runCase(await createCase(name, context), settings, ['ceiling', ...servers.keys()], processes));
     }
 
     console.log('');
@@ -76,6 +87,8 @@ async function main(): Promise<void> {
     // Errors or non-2xx answers mean we measured something other than the endpoint; the numbers are void.
     if (!clean) process.exitCode = 1;
   } finally {
+    await load.stop();
+    await rawSqlite?.stop();
     await ceiling?.stop();
     for (const entry of servers.values()) await entry.stop();
   }
@@ -86,6 +99,13 @@ async function main(): Promise<void> {
 interface VariantMeters {
   server: ProcessCpu;
   database: ProcessCpu | undefined;
+}
+
+/** The processes a case measures with: the load generator, each variant's meters, the raw SQLite ceiling. */
+interface CaseProcesses {
+  load: LoadGenerator;
+  meters: ReadonlyMap<Variant, VariantMeters>;
+  rawSqlite: { ceiling: SqliteCeiling; message: Awaited<ReturnType<typeof sampleMessage>> } | undefined;
 }
 
 /** Other processes competing for the CPUs make every number noisier; say so next to the numbers. */
@@ -107,28 +127,41 @@ async function runCase(
   benchCase: BenchCase,
   settings: BenchSettings,
   variants: Variant[],
-  meters: ReadonlyMap<Variant, VariantMeters>,
+  processes: CaseProcesses,
 ): Promise<CaseSamples> {
   const samples: Partial<Record<Variant, MeasuredSample[]>> = Object.fromEntries(
     variants.map((variant) => [variant, []]),
   );
+  const rawSamples: RawSqliteSample[] = [];
+  const raw = benchCase.name === 'create' ? processes.rawSqlite : undefined;
+  // The raw SQLite ceiling takes its turn right after the hello ceiling.
+  const turns: Array<Variant | 'raw'> = raw ? ['ceiling', 'raw', ...variants.slice(1)] : variants;
   const load: LoadSettings = { connections: settings.connections, duration: settings.duration };
+  const loadCpu = ProcessCpu.ofPid(processes.load.pid);
   for (let round = 0; round < settings.rounds; round++) {
     // Ceiling first in odd rounds, last in even ones: every variant sees both ends of the round.
-    const order = round % 2 === 0 ? variants : [...variants].reverse();
+    const order = round % 2 === 0 ? turns : [...turns].reverse();
     for (const variant of order) {
+      if (variant === 'raw') {
+        rawSamples.push(await measureRawSqlite(raw!, settings));
+        console.error(
+          `  ${benchCase.name} round ${round + 1} raw SQLite: ${Math.round(rawSamples.at(-1)!.rowsPerSecond)} rows/s`,
+        );
+        continue;
+      }
       const target = variant === 'ceiling' ? benchCase.ceiling() : await benchCase.ours(variant);
       await expectOk(target.url, target);
-      if (settings.warmup > 0) await measure(target, { ...load, duration: settings.warmup });
-      const variantMeters = meters.get(variant)!;
+      if (settings.warmup > 0) await processes.load.measure(target, { ...load, duration: settings.warmup });
+      const variantMeters = processes.meters.get(variant)!;
       const window = new CpuWindow(
         new Map([
           ['server', variantMeters.server],
+          ['load', loadCpu],
           ...(variantMeters.database ? [['database', variantMeters.database] as const] : []),
         ]),
       );
       const started = performance.now();
-      const sample = await measure(target, load);
+      const sample = await processes.load.measure(target, load);
       const cpuWindowSeconds = (performance.now() - started) / 1000;
       const used = window.stop();
       const measured: MeasuredSample = {
@@ -136,12 +169,25 @@ async function runCase(
         cpuWindowSeconds,
         serverCpuSeconds: used.get('server')!,
         databaseCpuSeconds: used.get('database'),
+        loadCpuSeconds: used.get('load')!,
       };
       samples[variant]!.push(measured);
       logProgress(benchCase.name, round, variant, target, measured);
     }
   }
-  return { name: benchCase.name, description: benchCase.description, variants, samples };
+  return { name: benchCase.name, description: benchCase.description, variants, samples, rawSqlite: rawSamples };
+}
+
+/** One round of the raw SQLite ceiling: a warm-up as long as the others', then the measured seconds. */
+async function measureRawSqlite(
+  raw: NonNullable<CaseProcesses['rawSqlite']>,
+  settings: BenchSettings,
+): Promise<RawSqliteSample> {
+  if (settings.warmup > 0) await raw.ceiling.insert(raw.message, settings.warmup);
+  const meter = ProcessCpu.ofPid(raw.ceiling.pid);
+  const window = new CpuWindow(new Map([['raw', meter]]));
+  const sample = await raw.ceiling.insert(raw.message, settings.duration);
+  return { ...sample, cpuSeconds: window.stop().get('raw')! };
 }
 
 function logProgress(name: string, round: number, variant: Variant, target: Target, sample: MeasuredSample): void {
@@ -152,7 +198,8 @@ function logProgress(name: string, round: number, variant: Variant, target: Targ
   console.error(
     `  ${name} round ${round + 1} ${variant.padEnd(8)} ${target.method} ${new URL(target.url).pathname}: ` +
       `${Math.round(sample.requestsPerSecond)} req/s, p99 ${sample.latencyP99} ms, ${sample.totalRequests} requests, ` +
-      `server CPU ${Math.round((100 * sample.serverCpuSeconds) / sample.cpuWindowSeconds)}%${database}`,
+      `server CPU ${Math.round((100 * sample.serverCpuSeconds) / sample.cpuWindowSeconds)}%${database}, ` +
+      `load generator CPU ${Math.round((100 * sample.loadCpuSeconds) / sample.cpuWindowSeconds)}%`,
   );
 }
 
@@ -163,11 +210,12 @@ function printPreamble(settings: BenchSettings, selection: BackendSelection): vo
       `cases: ${settings.cases.join(', ')}; ours on ${selection.backends.join(' and ')}`,
   );
   console.log(
-    'Each server runs in its own child process; autocannon runs in this process and competes for the same CPUs.',
+    'Each server, the load generator (autocannon) and the raw SQLite ceiling run in child processes of their own; ' +
+      'on 2 cores the server measured and the load generator get about one each.',
   );
   console.log(
     'CPU columns: share of one core over the measured seconds (server: the process measured; db: the PostgreSQL ' +
-      "backends of our server's database, not the cluster's shared WAL writer and checkpointer).",
+      "backends of our server's database, not the cluster's shared WAL writer and checkpointer; load gen: autocannon).",
   );
   if (selection.note) console.log(selection.note);
   printLoad('start');

@@ -46,3 +46,12 @@ async function postJson<T>(url: string, headers: Record<string, string>, body: s
   if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
 }
+
+/** A message as our server answers a create (on a thread of its own): the shape the raw SQLite ceiling stores. */
+export async function sampleMessage(
+  baseUrl: string,
+  headers: Record<string, string>,
+): Promise<{ id: string; thread_id: string } & Record<string, unknown>> {
+  const thread = await postJson<{ id: string }>(`${baseUrl}/v1/threads`, headers, '{}');
+  return postJson(`${baseUrl}/v1/threads/${thread.id}/messages`, headers, MESSAGE_BODY);
+}
