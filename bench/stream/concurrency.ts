@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { CompletionScript, ScriptedUpstream } from '../../test/upstream/index.js';
+import type { CompletionScript } from '../../test/upstream/index.js';
 import type { Backend } from '../backends.js';
-import { CpuWindow } from '../process-cpu.js';
+import { CpuWindow, ProcessCpu } from '../process-cpu.js';
 import type { StreamTiming } from './sse-client.js';
 import { formatMs, mark, pad, percentile } from './stats.js';
 import {
@@ -12,11 +12,15 @@ import {
   oursStream,
   requestJson,
   type StreamContext,
+  upstreamRequestOf,
 } from './targets.js';
+import type { UpstreamProcess } from './upstream-control.js';
 
 export const CONCURRENCY_GOALS = Object.freeze({
   /** Our server's peak resident memory (VmHWM) over the whole run, in bytes. */
   maximumPeakRssBytes: 1024 ** 3,
+  /** Our burst's wall time at most this multiple of the upstream's own (the same streams read straight from it). */
+  maximumWallRatio: 2,
 });
 
 export interface ConcurrencyOptions {
@@ -29,6 +33,9 @@ interface VariantOutcome {
   wallMs: number;
   timings: StreamTiming[];
   errors: string[];
+  /** CPU seconds during the burst of the upstream's process and of the SSE client (this process). */
+  upstreamCpuSeconds: number;
+  clientCpuSeconds: number;
 }
 
 /** One backend's burst. */
@@ -60,15 +67,34 @@ export interface ConcurrencyResult {
 export async function measureConcurrency(
   ceilingContext: StreamContext,
   targets: readonly BackendTarget[],
-  upstream: ScriptedUpstream,
+  upstream: UpstreamProcess,
   options: ConcurrencyOptions,
 ): Promise<ConcurrencyResult> {
-  upstream.respond(options.script);
+  await upstream.respond(options.script);
+  // Equal work: the ceiling sends what our server sends for one of its runs (instructions and one short message).
+  const assistants = new Map<Backend, string>();
+  for (const target of targets) {
+    const assistant = await requestJson<{ id: string }>(target.context, 'POST', '/v1/assistants', {
+      model: 'gpt-4o-mini',
+      instructions: 'You are terse.',
+    });
+    assistants.set(target.backend, assistant.id);
+  }
+  const body = await upstreamRequestOf(targets[0]!, upstream, assistants.get(targets[0]!.backend)!, 'Hello 0');
+  const sides = sideMeters(upstream);
   const ceilingStarted = performance.now();
   const ceilingTimings = await Promise.all(
-    Array.from({ length: options.streams }, () => ceilingStream(ceilingContext)),
+    Array.from({ length: options.streams }, () => ceilingStream(ceilingContext, body)),
   );
-  const ceiling: VariantOutcome = { wallMs: performance.now() - ceilingStarted, timings: ceilingTimings, errors: [] };
+  const ceilingWallMs = performance.now() - ceilingStarted;
+  const ceilingCpu = sides.stop();
+  const ceiling: VariantOutcome = {
+    wallMs: ceilingWallMs,
+    timings: ceilingTimings,
+    errors: [],
+    upstreamCpuSeconds: ceilingCpu.get('upstream')!,
+    clientCpuSeconds: ceilingCpu.get('client')!,
+  };
   for (const timing of ceilingTimings) {
     if (timing.error !== undefined) ceiling.errors.push(timing.error);
     else if (timing.deltas !== options.expectedDeltas)
@@ -76,16 +102,28 @@ export async function measureConcurrency(
   }
   console.error(`  ceiling: ${options.streams} streams in ${Math.round(ceiling.wallMs)} ms`);
   const bursts: BackendBurst[] = [];
-  for (const target of targets) bursts.push(await burst(target, upstream, options));
+  for (const target of targets) bursts.push(await burst(target, assistants.get(target.backend)!, upstream, options));
   return { options, ceiling, bursts };
 }
 
-async function burst(target: BackendTarget, upstream: ScriptedUpstream, options: ConcurrencyOptions) {
+/** CPU meters of the two sides every variant has: the upstream's process and the SSE client (this process). */
+function sideMeters(upstream: UpstreamProcess): CpuWindow<'upstream' | 'client'> {
+  return new CpuWindow(
+    new Map([
+      ['upstream', ProcessCpu.ofPid(upstream.pid)],
+      ['client', ProcessCpu.ofPid(process.pid)],
+    ]),
+    500,
+  );
+}
+
+async function burst(
+  target: BackendTarget,
+  assistantId: string,
+  upstream: UpstreamProcess,
+  options: ConcurrencyOptions,
+): Promise<BackendBurst> {
   const { context, server } = target;
-  const assistant = await requestJson<{ id: string }>(context, 'POST', '/v1/assistants', {
-    model: 'gpt-4o-mini',
-    instructions: 'You are terse.',
-  });
   const threadIds = await inBatches(
     Array.from({ length: options.streams }, (_, index) => index),
     20,
@@ -98,28 +136,32 @@ async function burst(target: BackendTarget, upstream: ScriptedUpstream, options:
   );
   console.error(`  ${target.backend}: created ${threadIds.length} threads`);
 
-  const callsBefore = modelCalls(upstream);
+  const callsBefore = await upstream.modelCalls();
   const rssBeforeBytes = server.rssBytes();
   const overflowsBefore = listenOverflowCount();
   const window = new CpuWindow(
     new Map([['server', target.serverCpu], ...(target.databaseCpu ? [['database', target.databaseCpu] as const] : [])]),
     500,
   );
+  const sides = sideMeters(upstream);
   const started = performance.now();
-  const runs = await Promise.all(threadIds.map((threadId) => oursStream(context, threadId, assistant.id)));
+  const runs = await Promise.all(threadIds.map((threadId) => oursStream(context, threadId, assistantId)));
   const wallMs = performance.now() - started;
   const cpu = window.stop();
+  const sideCpu = sides.stop();
   const outcome: BackendBurst = {
     backend: target.backend,
     wallMs,
     timings: runs.map((run) => run.timing),
     errors: [],
-    upstreamCalls: modelCalls(upstream) - callsBefore,
+    upstreamCalls: (await upstream.modelCalls()) - callsBefore,
     listenOverflows: undefined,
     rssBeforeBytes,
     peakRssBytes: server.peakRssBytes(),
     serverCpuSeconds: cpu.get('server')!,
     databaseCpuSeconds: cpu.get('database'),
+    upstreamCpuSeconds: sideCpu.get('upstream')!,
+    clientCpuSeconds: sideCpu.get('client')!,
   };
   const overflowsAfter = listenOverflowCount();
   if (overflowsBefore !== undefined && overflowsAfter !== undefined)
@@ -172,10 +214,6 @@ function listenOverflowCount(): number | undefined {
   }
 }
 
-function modelCalls(upstream: ScriptedUpstream): number {
-  return upstream.requests.filter((request) => request.path === '/v1/chat/completions').length;
-}
-
 export function formatConcurrency(result: ConcurrencyResult): { text: string; clean: boolean } {
   const { ceiling, bursts, options } = result;
   const ttft = (outcome: VariantOutcome, fraction: number) =>
@@ -189,10 +227,12 @@ export function formatConcurrency(result: ConcurrencyResult): { text: string; cl
     seconds === undefined ? '-' : `${Math.round((100 * seconds) / (wallMs / 1000))}%`;
   const row = (name: string, outcome: VariantOutcome, cpu: string, databaseCpu: string) =>
     `  ${pad(name, 15)}${pad(String(Math.round(outcome.wallMs)), 10)}${pad(formatMs(ttft(outcome, 0.5)), 14)}` +
-    `${pad(formatMs(ttft(outcome, 0.95)), 14)}${pad(String(outcome.errors.length), 8)}${pad(cpu, 12)}${databaseCpu}`;
+    `${pad(formatMs(ttft(outcome, 0.95)), 14)}${pad(String(outcome.errors.length), 8)}${pad(cpu, 12)}${pad(databaseCpu, 9)}` +
+    `${pad(share(outcome.upstreamCpuSeconds, outcome.wallMs), 14)}${share(outcome.clientCpuSeconds, outcome.wallMs)}`;
   const lines = [
     `${options.streams} concurrent streams, ${options.expectedDeltas} chunks each, ${options.script.chunkDelayMs ?? 0} ms between chunks`,
-    `  ${pad('variant', 15)}${pad('wall ms', 10)}${pad('TTFT p50 ms', 14)}${pad('TTFT p95 ms', 14)}${pad('errors', 8)}${pad('server CPU', 12)}db CPU`,
+    `  ${pad('variant', 15)}${pad('wall ms', 10)}${pad('TTFT p50 ms', 14)}${pad('TTFT p95 ms', 14)}${pad('errors', 8)}` +
+      `${pad('server CPU', 12)}${pad('db CPU', 9)}${pad('upstream CPU', 14)}client CPU`,
     row('ceiling', ceiling, '-', '-'),
     ...bursts.map((entry) =>
       row(
@@ -209,7 +249,7 @@ export function formatConcurrency(result: ConcurrencyResult): { text: string; cl
       `  ${name('errors')}${pad(String(entry.errors.length), 14)}goal 0          ${mark(entry.errors.length === 0)}`,
       `  ${name('server peak RSS (VmHWM)')}${pad(mib(entry.peakRssBytes), 14)}goal < 1 GiB    ${mark(entry.peakRssBytes < CONCURRENCY_GOALS.maximumPeakRssBytes)}`,
       `  ${name('server RSS before the burst')}${mib(entry.rssBeforeBytes)}`,
-      `  ${name('wall time ours/ceiling (reference)')}${(entry.wallMs / ceiling.wallMs).toFixed(2)}`,
+      `  ${name('wall time ours/ceiling')}${pad((entry.wallMs / ceiling.wallMs).toFixed(2), 14)}goal <= ${CONCURRENCY_GOALS.maximumWallRatio}       ${mark(entry.wallMs / ceiling.wallMs <= CONCURRENCY_GOALS.maximumWallRatio)}`,
       `  ${name('CPU ms per run')}server ${((1000 * entry.serverCpuSeconds) / options.streams).toFixed(1)}` +
         (entry.databaseCpuSeconds === undefined
           ? ''

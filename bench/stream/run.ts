@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type ScriptedUpstream, startScriptedUpstream } from '../../test/upstream/index.js';
 import {
   type BackendSelection,
   type BackendServer,
@@ -15,6 +14,7 @@ import { formatConcurrency, measureConcurrency } from './concurrency.js';
 import { formatLatency, type LatencyScenario, measureLatency } from './latency.js';
 import { readSettings, type StreamBenchSettings } from './settings.js';
 import { type BackendTarget, benchAgent, type StreamContext } from './targets.js';
+import { UpstreamProcess } from './upstream-control.js';
 
 const API_KEY = 'bench-key';
 
@@ -30,10 +30,10 @@ async function main(): Promise<void> {
   const selection = readBackends();
   printPreamble(settings, selection);
   const agent = benchAgent();
-  let upstream: ScriptedUpstream | undefined;
+  let upstream: UpstreamProcess | undefined;
   const servers: BackendServer[] = [];
   try {
-    upstream = await startScriptedUpstream();
+    upstream = await UpstreamProcess.start();
     for (const backend of selection.backends) {
       servers.push(
         await startBackendServer(backend, selection, 'stream', {
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       );
     }
     for (const entry of servers) console.log(`  ${describeServer(entry, selection)}`);
+    console.log(`  scripted upstream pid ${upstream.pid}, SSE client (this process) pid ${process.pid}`);
     const headers = { authorization: `Bearer ${API_KEY}`, 'openai-beta': 'assistants=v2' };
     const ceiling: StreamContext = { serverUrl: '', upstreamBaseUrl: upstream.baseURL, headers, agent };
     const targets: BackendTarget[] = servers.map((entry) => ({
@@ -62,10 +63,15 @@ async function main(): Promise<void> {
     if (settings.parts.has('latency')) {
       const text = chunkTexts(settings.chunks);
       const scenarios: LatencyScenario[] = [
-        { name: `${settings.chunks} chunks, no delay (rate bound by the pipeline)`, script: { text } },
+        {
+          name: `${settings.chunks} chunks, no delay (time bound by the pipeline)`,
+          script: { text },
+          goal: 'total-time',
+        },
         {
           name: `${settings.chunks} chunks, ${settings.delayMs} ms between chunks (rate bound by the upstream)`,
           script: { text, chunkDelayMs: settings.delayMs },
+          goal: 'token-rate',
         },
       ];
       for (const scenario of scenarios) {
@@ -127,7 +133,10 @@ function printPreamble(settings: StreamBenchSettings, selection: BackendSelectio
       `part 2: ${settings.concurrent} concurrent runs, ${settings.concurrentChunks} chunks, ${settings.concurrentDelayMs} ms apart; ` +
       `ours on ${selection.backends.join(' and ')}`,
   );
-  console.log('Our server runs in its own child process; the scripted upstream and the client run in this process.');
+  console.log(
+    'Our server and the scripted upstream run in child processes of their own; the SSE client runs in this process. ' +
+      'Every run of ours starts on a fresh thread of one message, and the ceiling sends the request ours sends upstream.',
+  );
   console.log(
     "CPU: our server's process, and the PostgreSQL backends of its database (not the cluster's shared WAL writer " +
       'and checkpointer); shares are of one core.',

@@ -3,6 +3,7 @@ import type { TestServer } from '../../test/helpers/test-server.js';
 import type { Backend } from '../backends.js';
 import type { ProcessCpu } from '../process-cpu.js';
 import { type SseMessage, type StreamTiming, streamSse } from './sse-client.js';
+import type { UpstreamProcess } from './upstream-control.js';
 
 /** Where the two variants live, and the one keep-alive agent every request goes through. */
 export interface StreamContext {
@@ -39,14 +40,15 @@ export function benchAgent(): http.Agent {
 }
 
 /**
- * The ceiling: the same completion streamed straight from the upstream, as a provider SDK would
- * ask for it. A delta is a chunk with non-empty `choices[0].delta.content`.
+ * The ceiling: the same completion streamed straight from the upstream, asked for with `body`, the very request
+ * our server sent the upstream for a run on the same conversation (equal work: the same prompt, the same
+ * completion). A delta is a chunk with non-empty `choices[0].delta.content`.
  */
-export function ceilingStream(context: StreamContext): Promise<StreamTiming> {
+export function ceilingStream(context: StreamContext, body: Record<string, unknown>): Promise<StreamTiming> {
   return streamSse({
     url: `${context.upstreamBaseUrl}/chat/completions`,
     headers: { authorization: 'Bearer upstream-key' },
-    body: { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Hello there' }] },
+    body,
     agent: context.agent,
     isDelta: isUpstreamContentDelta,
   });
@@ -82,6 +84,14 @@ function isRunTextDelta(message: SseMessage): boolean {
   // Parsed like the upstream's chunks, so both variants pay the same client-side cost.
   JSON.parse(message.data);
   return true;
+}
+
+/** A fresh thread of our server holding one user message: every measured run starts on one. */
+export async function freshThread(context: StreamContext, content: string): Promise<string> {
+  const thread = await requestJson<{ id: string }>(context, 'POST', '/v1/threads', {
+    messages: [{ role: 'user', content }],
+  });
+  return thread.id;
 }
 
 /** A JSON request to our server; throws with the body on anything but 200. */
@@ -133,4 +143,22 @@ export async function inBatches<T, R>(items: readonly T[], limit: number, work: 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * The request our server sends the upstream for one streamed run on a fresh thread holding `content`: what the
+ * ceiling then sends itself, so both variants ask the upstream for the same work.
+ */
+export async function upstreamRequestOf(
+  target: BackendTarget,
+  upstream: UpstreamProcess,
+  assistantId: string,
+  content: string,
+): Promise<Record<string, unknown>> {
+  const threadId = await freshThread(target.context, content);
+  const run = await oursStream(target.context, threadId, assistantId);
+  if (!run.completed) throw new Error(`the run that shows what ours asks the upstream failed: ${run.timing.error}`);
+  const body = await upstream.lastModelRequest();
+  if (body === null) throw new Error('the upstream received no model call from our server');
+  return body;
 }
