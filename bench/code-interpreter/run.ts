@@ -5,60 +5,24 @@
  *
  *   node --import tsx bench/code-interpreter/run.ts
  *   BENCH_ROUNDS=5 BENCH_CALLS=50 node --import tsx bench/code-interpreter/run.ts
+ *   BENCH_RUNS=0 node --import tsx bench/code-interpreter/run.ts   # the kernel only, no call inside a run
+ *
+ * Then a code_interpreter call inside a streamed run, end to end, against the same work without our server
+ * (in-run.ts).
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
 import { BubblewrapSandbox, type SandboxSession } from '../../src/tools/code-interpreter/index.js';
+import { BareKernel, type Kernel } from './bare-kernel.js';
+import { IN_RUN_GOAL_MS, type InRunCase, measureInRun } from './in-run.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 50);
 const WARMUP_CALLS = 5;
+/** Runs per case of the code_interpreter call inside a run (0 skips that part). */
+const IN_RUN_RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const CODE = 'print(1)';
-
-/** The ceiling: the least a persistent Python kernel can do per call (exec, capture stdout, reply). */
-const BARE_DRIVER = [
-  'import sys, json, io, contextlib',
-  'namespace = {}',
-  'for line in sys.stdin:',
-  '    buffer = io.StringIO()',
-  '    with contextlib.redirect_stdout(buffer):',
-  '        exec(json.loads(line)["code"], namespace)',
-  '    sys.stdout.write(json.dumps({"logs": buffer.getvalue()}) + "\\n")',
-  '    sys.stdout.flush()',
-].join('\n');
-
-interface Kernel {
-  call(code: string): Promise<string>;
-  close(): Promise<void>;
-}
-
-class BareKernel implements Kernel {
-  readonly #child: ChildProcessWithoutNullStreams;
-  readonly #lines: Interface;
-  readonly #waiting: Array<(line: string) => void> = [];
-
-  constructor() {
-    this.#child = spawn('/usr/bin/python3', ['-u', '-c', BARE_DRIVER]);
-    this.#lines = createInterface({ input: this.#child.stdout });
-    this.#lines.on('line', (line) => this.#waiting.shift()?.(line));
-  }
-
-  call(code: string): Promise<string> {
-    return new Promise((resolve) => {
-      this.#waiting.push((line) => resolve((JSON.parse(line) as { logs: string }).logs));
-      this.#child.stdin.write(`${JSON.stringify({ code })}\n`);
-    });
-  }
-
-  async close(): Promise<void> {
-    const exited = new Promise((resolve) => this.#child.once('close', resolve));
-    this.#child.stdin.end();
-    await exited;
-  }
-}
 
 function sandboxKernel(session: SandboxSession): Kernel {
   return {
@@ -101,7 +65,12 @@ function format(milliseconds: number): string {
   return milliseconds.toFixed(2).padStart(9);
 }
 
+function printLoad(moment: string): void {
+  console.log(`Load average (1 min) at ${moment}: ${loadavg()[0]!.toFixed(2)} on ${cpus().length} CPUs`);
+}
+
 async function main(): Promise<void> {
+  printLoad('start');
   const sandbox = await BubblewrapSandbox.create();
   if (!sandbox.available) throw new Error(`sandbox unavailable: ${sandbox.unavailableReason}`);
   const root = await mkdtemp(join(tmpdir(), 'bench-code-interpreter-'));
@@ -151,6 +120,81 @@ async function main(): Promise<void> {
     const ratio = (ours / ceiling).toFixed(2).padStart(9);
     console.log(`${`${label}: ours/ceiling (median)`.padEnd(32)}${ratio}x  overhead ${(ours - ceiling).toFixed(2)} ms`);
   }
+  if (IN_RUN_RUNS > 0) {
+    const bare = {
+      cold: percentile(cold.get(cases[1]!.name)!, 0.5),
+      warm: percentile(warm.get(cases[1]!.name)!, 0.5),
+    };
+    await printInRun(bare);
+  }
+}
+
+/** The call inside a run: ours and the ceiling per case, the overhead, and the goal. */
+async function printInRun(bare: { cold: number; warm: number }): Promise<void> {
+  console.error(`code_interpreter inside a run: ${IN_RUN_RUNS} runs per case`);
+  const result = await measureInRun(CODE, IN_RUN_RUNS, 3);
+  console.log('');
+  console.log(
+    `code_interpreter call inside a streamed run (${CODE}), ${result.runs} runs per case: ms from the request to the ` +
+      "call's output, and to thread.run.completed",
+  );
+  console.log(
+    `${'case'.padEnd(58)}${'output p50'.padStart(11)}${'p95'.padStart(9)}${'completed p50'.padStart(15)}${'p95'.padStart(9)}`,
+  );
+  const line = (name: string, timings: InRunCase['ours']) =>
+    console.log(
+      `${name.padEnd(58)}${format(
+        percentile(
+          timings.map((t) => t.outputMs),
+          0.5,
+        ),
+      ).padStart(11)}` +
+        `${format(
+          percentile(
+            timings.map((t) => t.outputMs),
+            0.95,
+          ),
+        )}` +
+        `${format(
+          percentile(
+            timings.map((t) => t.completedMs),
+            0.5,
+          ),
+        ).padStart(15)}` +
+        `${format(
+          percentile(
+            timings.map((t) => t.completedMs),
+            0.95,
+          ),
+        )}`,
+    );
+  for (const [label, entry, bareMs] of [
+    ['cold', result.cold, bare.cold],
+    ['warm', result.warm, bare.warm],
+  ] as const) {
+    console.log(`${label}: ${entry.name}`);
+    line('  ours (server, worker, sandbox)', entry.ours);
+    line('  ceiling (upstream streamed directly + bare python3)', entry.ceiling);
+    const median = (timings: InRunCase['ours'], key: 'outputMs' | 'completedMs') =>
+      percentile(
+        timings.map((timing) => timing[key]),
+        0.5,
+      );
+    const toOutput = median(entry.ours, 'outputMs') - median(entry.ceiling, 'outputMs');
+    const toCompleted = median(entry.ours, 'completedMs') - median(entry.ceiling, 'completedMs');
+    console.log(
+      `  overhead p50, ours − ceiling: to the output ${toOutput.toFixed(2)} ms, to completed ${toCompleted.toFixed(2)} ms` +
+        `   goal (to completed) < ${IN_RUN_GOAL_MS} ms  ${toCompleted < IN_RUN_GOAL_MS ? 'PASS' : 'MISS'}`,
+    );
+    console.log(
+      `  ours to the output − bare python3 ${label} call alone (${bareMs.toFixed(2)} ms, above): ` +
+        `${(median(entry.ours, 'outputMs') - bareMs).toFixed(2)} ms`,
+    );
+  }
+  console.log(`errors: ${result.errors.length}  must be 0  ${result.errors.length === 0 ? 'PASS' : 'FAIL'}`);
+  for (const error of [...new Set(result.errors)].slice(0, 5)) console.log(`  ${error}`);
+  if (result.errors.length > 0) process.exitCode = 1;
 }
 
 await main();
+printLoad('end');
