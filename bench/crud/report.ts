@@ -130,8 +130,15 @@ export function formatCase(entry: CaseSamples): { text: string; clean: boolean }
     `  ${pad('ceiling p99 (reference)', 42)}${pad(ceiling.latencyP99.toFixed(2), 10)}goal < ${GOALS.maximumP99Ms}     ${mark(ceiling.latencyP99 < GOALS.maximumP99Ms)}`,
     // Saturated: the hello server, not autocannon, set the ceiling's rate.
     `  ${pad('ceiling server CPU (saturated?)', 42)}${pad(percent(ceiling.serverCpuShare), 10)}>= ${percent(GOALS.saturatedCpuShare)}        ` +
-      `${ceiling.serverCpuShare >= GOALS.saturatedCpuShare ? 'yes' : `no: the load generator (${percent(ceiling.loadCpuShare)}) bounds it`}`,
+      saturation(ceiling),
   );
+  if (raw)
+    lines.push(
+      // The most any HTTP create could reach against the raw ceiling, with storage free.
+      `  ${pad('hello ceiling req/s / raw SQLite rows/s', 42)}${pad((ceiling.requestsPerSecond / raw.rowsPerSecond).toFixed(2), 10)}(reference)`,
+      // CPU per row against CPU per request: the comparison that a busy machine moves least.
+      `  ${pad('CPU ms per row, raw SQLite', 42)}${raw.cpuMsPerRow.toFixed(4)}`,
+    );
   for (const variant of entry.variants) {
     const summary = summaries.get(variant)!;
     const database =
@@ -163,10 +170,19 @@ function variantLine(variant: Variant, summary: VariantSummary): string {
   );
 }
 
+/** Whether the hello server set the ceiling's rate, and if not, what did. */
+function saturation(ceiling: VariantSummary): string {
+  if (ceiling.serverCpuShare >= GOALS.saturatedCpuShare) return 'yes';
+  if (ceiling.loadCpuShare >= GOALS.saturatedCpuShare)
+    return `no: the load generator (${percent(ceiling.loadCpuShare)}) bounds it`;
+  return `no, nor the load generator (${percent(ceiling.loadCpuShare)}): other work on the machine takes the CPUs`;
+}
+
 function summarizeRaw(samples: readonly RawSqliteSample[]) {
   return {
     rowsPerSecond: median(samples.map((sample) => sample.rowsPerSecond)),
     cpuShare: median(samples.map((sample) => sample.cpuSeconds / sample.seconds)),
+    cpuMsPerRow: median(samples.map((sample) => (1000 * sample.cpuSeconds) / sample.rows)),
     perRound: samples.map((sample) => sample.rowsPerSecond),
   };
 }
