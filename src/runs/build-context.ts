@@ -7,6 +7,7 @@ import {
   type TokenCountPool,
   type ToolDefinition,
 } from '../providers/index.js';
+import type { TokenCounts } from '../store/run-repository.js';
 import type { MessageRepository } from '../store/store.js';
 import type { StepToolCall } from '../tools/builtin-tool.js';
 import { chatTexts, countAhead } from './chat-texts.js';
@@ -34,12 +35,16 @@ export interface ContextInput {
   replayBuiltin: BuiltinReplay;
 }
 
-export type BuiltContext =
+export type BuiltContext = (
   | { fits: true; messages: ChatMessage[]; promptTokens: number; counter: TokenCounter }
   /** Over the run's own `max_prompt_tokens`: the run ends incomplete. */
   | { fits: false; reason: 'max_prompt_tokens' }
   /** Over the model's window: the instructions and tools alone, or the newest message. */
-  | { fits: false; reason: 'window'; fixedTokens: number; newestTooLarge: boolean };
+  | { fits: false; reason: 'window'; fixedTokens: number; newestTooLarge: boolean }
+) & {
+  /** Thread messages counted for the first time, to keep with them (`RunExecution.keepTokenCounts`). */
+  tokenCounts: TokenCounts;
+};
 
 /**
  * The conversation for the next model call: the run's instructions as the system message, the thread's newest
@@ -61,11 +66,11 @@ export async function buildContext(input: ContextInput): Promise<BuiltContext> {
   const toolsTokens = counter.countTools(input.tools);
   const windowBudget = input.windowTokens - toolsTokens;
   const budget = Math.min(windowBudget, input.runBudget);
-  const overBudget = (newestTooLarge: boolean): BuiltContext =>
+  const overBudget = (newestTooLarge: boolean, tokenCounts: TokenCounts): BuiltContext =>
     input.runBudget <= windowBudget
-      ? { fits: false, reason: 'max_prompt_tokens' }
-      : { fits: false, reason: 'window', fixedTokens: fixedTokens + toolsTokens, newestTooLarge };
-  if (fixedTokens > budget) return overBudget(false);
+      ? { fits: false, reason: 'max_prompt_tokens', tokenCounts }
+      : { fits: false, reason: 'window', fixedTokens: fixedTokens + toolsTokens, newestTooLarge, tokenCounts };
+  if (fixedTokens > budget) return overBudget(false, { encoding, counts: [] });
 
   const lastMessages = run.truncation_strategy?.type === 'last_messages' ? run.truncation_strategy.last_messages : null;
   const history = await selectHistory(input.messages, input.pool, {
@@ -76,13 +81,14 @@ export async function buildContext(input: ContextInput): Promise<BuiltContext> {
     budget: budget - fixedTokens,
     lastMessages: typeof lastMessages === 'number' ? lastMessages : null,
   });
-  if (history.newestTooLarge) return overBudget(true);
+  if (history.newestTooLarge) return overBudget(true, history.tokenCounts);
   const chatHistory = await Promise.all(history.messages.map((message) => toChatMessage(message, input.loadImage)));
   return {
     fits: true,
     messages: [...system, ...chatHistory, ...ownTurns],
     promptTokens: fixedTokens + history.tokens,
     counter,
+    tokenCounts: history.tokenCounts,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Message, Run, RunStep } from '../api/types.js';
 import { nowSeconds } from '../ids.js';
-import type { NewRunEvent, RunChanges, RunState, StoredRun } from '../store/run-repository.js';
+import type { NewRunEvent, RunChanges, RunStart, RunState, StoredRun, TokenCounts } from '../store/run-repository.js';
 import { type AnnotationSources, emptyAnnotationSources } from './message-annotations.js';
 import { messageEvent, messageImagesDeltaEvent, runStatusEvent, stepEvent } from './run-events.js';
 import { RunInterrupted, type RunLastError } from './run-failure.js';
@@ -25,6 +25,19 @@ export type TerminalOutcome =
   | { status: 'expired' };
 
 /**
+ * A claimed run's start, written in the claim's transaction (`RunWriter.claim`): queued → in_progress, and the model
+ * call that follows counted already, so nothing else is written before the model is called.
+ */
+export function startRun(current: StoredRun): RunStart {
+  const run: Run = { ...current.run, status: 'in_progress', started_at: current.run.started_at ?? nowSeconds() };
+  return {
+    run,
+    state: { ...current.state, modelCalls: current.state.modelCalls + 1 },
+    events: [runStatusEvent(run)],
+  };
+}
+
+/**
  * The worker's handle on one executing run: the latest stored run and state, the step and message
  * currently open, and the one way to write (`write`), which refuses — by throwing RunInterrupted — once
  * someone else (a cancel request) has moved the run out of `in_progress`.
@@ -39,6 +52,7 @@ export class RunExecution {
   openToolStep: RunStep | undefined;
   /** What the run's answer may cite or link (search results, files the code wrote). */
   readonly annotationSources: AnnotationSources = emptyAnnotationSources();
+  #tokenCounts: TokenCounts | undefined;
 
   constructor(
     private readonly writer: RunWriter,
@@ -53,21 +67,17 @@ export class RunExecution {
     return this.run.id;
   }
 
-  /** queued → in_progress. False when the run is no longer queued (cancelled or expired meanwhile). */
-  async start(): Promise<boolean> {
-    let started = false;
-    await this.#commit((current) => {
-      if (current.run.status !== 'queued') return undefined;
-      started = true;
-      const run: Run = {
-        ...current.run,
-        status: 'in_progress',
-        started_at: current.run.started_at ?? nowSeconds(),
-        expires_at: current.run.expires_at,
-      };
-      return { run, events: [runStatusEvent(run)] };
-    });
-    return started;
+  /**
+   * Thread messages' token counts made while building the context, written with the run's next change (so counting
+   * costs no transaction of its own on the way to the model call).
+   */
+  keepTokenCounts(counts: TokenCounts): void {
+    if (counts.counts.length === 0) return;
+    const pending = this.#tokenCounts;
+    this.#tokenCounts =
+      pending && pending.encoding === counts.encoding
+        ? { encoding: counts.encoding, counts: [...pending.counts, ...counts.counts] }
+        : counts;
   }
 
   /** Writes a change while the run is `in_progress`; throws RunInterrupted if it no longer is. */
@@ -205,7 +215,14 @@ export class RunExecution {
   }
 
   async #commit(change: (current: StoredRun) => RunChanges | undefined): Promise<void> {
-    const { stored } = await this.writer.commit(this.run.id, change);
+    const tokenCounts = this.#tokenCounts;
+    let written = false;
+    const { stored } = await this.writer.commit(this.run.id, (current) => {
+      const changes = change(current);
+      written = changes !== undefined;
+      return changes && tokenCounts ? { ...changes, tokenCounts } : changes;
+    });
+    if (written && this.#tokenCounts === tokenCounts) this.#tokenCounts = undefined;
     if (stored) {
       this.run = stored.run;
       this.state = stored.state;

@@ -56,7 +56,7 @@ export type AbortReason = 'cancel' | 'shutdown';
 /**
  * Executes a claimed run until it needs tool outputs or ends:
  *
- *   start (queued → in_progress)
+ *   start (queued → in_progress, written when the run was claimed: `startRun`)
  *   loop: budget checks → context → stream the model (text → message, calls → tool_calls step)
  *         text only → completed | length → incomplete | function calls → requires_action (return)
  *   on error: cancelled (cancel request) | failed with last_error (upstream or engine failure)
@@ -64,9 +64,11 @@ export type AbortReason = 'cancel' | 'shutdown';
 export async function executeRun(deps: RunLoopDependencies, stored: StoredRun, signal: AbortSignal): Promise<void> {
   const execution = new RunExecution(deps.writer, stored);
   try {
-    if (!(await execution.start())) return;
+    // The start (`startRun`, in the claim's transaction) counted the first model call already.
+    let callCounted = true;
     for (;;) {
-      const outcome = await runOnce(deps, execution, signal);
+      const outcome = await runOnce(deps, execution, signal, callCounted);
+      callCounted = false;
       if (outcome === 'paused') return;
       if (outcome !== 'again') {
         // An incomplete run leaves its message incomplete too (`max_tokens`); `finish` does that.
@@ -103,18 +105,23 @@ function failureOutcome(error: unknown, signal: AbortSignal): TerminalOutcome {
   return { status: 'failed', error: toLastError(error) };
 }
 
-/** One model call and what follows from it: 'again' for another call, 'paused', or how the run ends. */
+/**
+ * One model call and what follows from it: 'again' for another call, 'paused', or how the run ends. `callCounted`:
+ * the run's state counts this call already (the start did), so nothing is written before the model is called.
+ */
 async function runOnce(
   deps: RunLoopDependencies,
   execution: RunExecution,
   signal: AbortSignal,
+  callCounted: boolean,
 ): Promise<'again' | 'paused' | TerminalOutcome> {
   const { settings } = deps;
   const { run, state } = execution;
-  if (state.modelCalls >= settings.maxModelCalls) {
+  const callsMade = state.modelCalls - (callCounted ? 1 : 0);
+  if (callsMade >= settings.maxModelCalls) {
     throw new RunFailure(
       'server_error',
-      `The run made ${state.modelCalls} model calls without finishing; the limit is ${settings.maxModelCalls}.`,
+      `The run made ${callsMade} model calls without finishing; the limit is ${settings.maxModelCalls}.`,
     );
   }
   const remainingCompletion =
@@ -140,6 +147,7 @@ async function runOnce(
     replayBuiltin: (call, ordinal) => deps.tools.byType(call.type)?.replayOutput(call, ordinal) ?? '',
   });
   execution.annotationSources.citations = citationSources(steps);
+  execution.keepTokenCounts(context.tokenCounts);
   if (!context.fits) {
     if (context.reason === 'max_prompt_tokens') return { status: 'incomplete', reason: 'max_prompt_tokens' };
     const fitting = context.newestTooLarge
@@ -160,7 +168,9 @@ async function runOnce(
     ...optional('responseFormat', toResponseFormat(run.response_format)),
     ...optional('reasoningEffort', reasoningEffortOf(state.reasoningEffort)),
   };
-  await execution.write((_run, current) => ({ state: { ...current, modelCalls: current.modelCalls + 1 } }));
+  if (!callCounted) {
+    await execution.write((_run, current) => ({ state: { ...current, modelCalls: current.modelCalls + 1 } }));
+  }
   const classify = (name: string): CallKind => deps.tools.builtin(run, name)?.type ?? 'function';
   const turn = await runTurn(
     execution,

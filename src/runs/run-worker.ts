@@ -2,6 +2,7 @@ import { nowSeconds } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { ClaimPump } from '../queue/claim-pump.js';
 import type { StoredRun } from '../store/run-repository.js';
+import { startRun } from './run-execution.js';
 import { type AbortReason, executeRun, type RunLoopDependencies } from './run-loop.js';
 import { expireRun, recoverRun } from './run-recovery.js';
 import type { RunScheduler } from './run-scheduler.js';
@@ -43,10 +44,12 @@ export class RunWorker implements RunScheduler {
         claim: () => {
           const now = Date.now();
           // A sole worker knows every other owner is a previous, dead process.
-          return deps.store.runs.claimQueued(
+          // Claimed and started (queued → in_progress) in one transaction.
+          return deps.writer.claim(
             this.owner,
             now + settings.leaseMs,
             settings.soleWorker ? Number.MAX_SAFE_INTEGER : now,
+            startRun,
           );
         },
         work: (stored, signal) => executeRun(deps, stored, signal),

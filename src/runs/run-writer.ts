@@ -6,6 +6,7 @@ import type {
   RunEventRecord,
   RunRepository,
   RunSnapshot,
+  RunStart,
   StoredRun,
 } from '../store/run-repository.js';
 import { presentStep } from './present-step.js';
@@ -57,6 +58,27 @@ export class RunWriter {
     });
     if (records.length > 0) this.#bus.notify(runId, records);
     return { stored, records };
+  }
+
+  /**
+   * Claims the oldest queued run for `owner` (a lease until `leaseUntil`, unix ms) and starts it in the same
+   * transaction: `start` sees the run as claimed and returns its move out of `queued` with the events to append.
+   * Undefined when no run waits.
+   */
+  async claim(
+    owner: string,
+    leaseUntil: number,
+    now: number,
+    start: (current: StoredRun) => RunStart,
+  ): Promise<StoredRun | undefined> {
+    const claimed = await this.#runs.claimQueued(owner, leaseUntil, now, (current) => {
+      const started = start(current);
+      assertTransition('run', current.run.id, current.run.status, started.run.status);
+      const include = (started.state ?? current.state).include;
+      return { ...started, events: started.events.map((entry) => presentEvent(entry, include)) };
+    });
+    if (claimed && claimed.records.length > 0) this.#bus.notify(claimed.stored.run.id, claimed.records);
+    return claimed?.stored;
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   type TokenCounter,
   type TokenCountPool,
 } from '../providers/index.js';
+import type { TokenCounts } from '../store/run-repository.js';
 import type { MessageRepository } from '../store/store.js';
 import { chatTexts, countAhead } from './chat-texts.js';
 import { toChatMessage } from './to-chat-message.js';
@@ -27,6 +28,8 @@ export interface SelectedHistory {
   tokens: number;
   /** True when the newest message alone is over the budget. */
   newestTooLarge: boolean;
+  /** Counts made now, for messages not counted before: the caller keeps them (`RunChanges.tokenCounts`). */
+  tokenCounts: TokenCounts;
 }
 
 const PAGE = 50;
@@ -34,7 +37,7 @@ const PAGE = 50;
 /**
  * The newest thread messages (this run's own left out) that fit in `budget`, read newest first and only as far as
  * needed, so a run on a thread of 100,000 messages costs what one on a thread of a hundred does. A message is
- * counted once, in the token-count pool, and its count kept with it.
+ * counted once, in the token-count pool; the counts made are returned for the run to keep with the messages.
  */
 export async function selectHistory(
   messages: MessageRepository,
@@ -44,6 +47,13 @@ export async function selectHistory(
   const encoding = encodingForModel(query.model);
   const selected: Message[] = [];
   let tokens = 0;
+  const tokenCounts = { encoding, counts: [] as Array<{ id: string; tokens: number }> };
+  const result = (newestTooLarge: boolean): SelectedHistory => ({
+    messages: selected.reverse(),
+    tokens,
+    newestTooLarge,
+    tokenCounts,
+  });
   let beforeSeq: number | undefined;
   const wanted = query.lastMessages ?? Number.POSITIVE_INFINITY;
   while (selected.length < wanted) {
@@ -53,28 +63,26 @@ export async function selectHistory(
       limit: PAGE,
       ...(beforeSeq === undefined ? {} : { beforeSeq }),
     });
-    const sizes = await sizesOf(messages, pool, query, encoding, page);
+    const sizes = await sizesOf(pool, query, encoding, page, tokenCounts.counts);
     for (const [index, entry] of page.entries()) {
       const size = sizes[index]!;
-      if (selected.length >= wanted || tokens + size > query.budget) {
-        return { messages: selected.reverse(), tokens, newestTooLarge: selected.length === 0 };
-      }
+      if (selected.length >= wanted || tokens + size > query.budget) return result(selected.length === 0);
       selected.push(entry.message);
       tokens += size;
     }
     if (page.length < PAGE) break;
     beforeSeq = page.at(-1)!.seq;
   }
-  return { messages: selected.reverse(), tokens, newestTooLarge: false };
+  return result(false);
 }
 
-/** Each entry's token count: the stored one, or counted now (and stored). */
+/** Each entry's token count: the stored one, or counted now (and added to `counted`). */
 async function sizesOf(
-  messages: MessageRepository,
   pool: TokenCountPool,
   query: HistoryQuery,
   encoding: TokenCounter['encoding'],
   page: ReadonlyArray<{ message: Message; tokens: number | undefined }>,
+  counted: Array<{ id: string; tokens: number }>,
 ): Promise<number[]> {
   const uncounted = page.filter((entry) => entry.tokens === undefined).map((entry) => entry.message);
   if (uncounted.length === 0) return page.map((entry) => entry.tokens!);
@@ -82,12 +90,12 @@ async function sizesOf(
   for (const message of uncounted) shapes.set(message.id, await toChatMessage(message, countingOnly));
   const known = await countAhead((texts) => pool.count(encoding, texts), chatTexts([...shapes.values()]));
   const counter = createTokenCounter(query.model, known);
-  const counted = uncounted.map((message) => ({
-    id: message.id,
-    tokens: counter.countMessage(shapes.get(message.id)!),
-  }));
-  await messages.saveTokenCounts(query.project, encoding, counted);
-  const byId = new Map(counted.map((entry) => [entry.id, entry.tokens]));
+  const byId = new Map<string, number>();
+  for (const message of uncounted) {
+    const tokens = counter.countMessage(shapes.get(message.id)!);
+    byId.set(message.id, tokens);
+    counted.push({ id: message.id, tokens });
+  }
   return page.map((entry) => entry.tokens ?? byId.get(entry.message.id)!);
 }
 

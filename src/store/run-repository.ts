@@ -56,6 +56,31 @@ export interface RunChanges {
   steps?: RunStep[];
   messages?: Message[];
   events: NewRunEvent[];
+  /**
+   * Token counts of thread messages made while the run built its context, kept with those messages so no later
+   * run counts them again. They ride on the run's next write instead of costing a transaction of their own.
+   */
+  tokenCounts?: TokenCounts;
+}
+
+export interface TokenCounts {
+  encoding: string;
+  counts: ReadonlyArray<{ id: string; tokens: number }>;
+}
+
+/** What starting a claimed run writes: the run row (queued → in_progress) and its events, nothing else. */
+export interface RunStart {
+  run: Run;
+  state?: RunState;
+  events: NewRunEvent[];
+}
+
+/** A run claimed and started in one transaction. */
+export interface ClaimedRun {
+  /** The run as written by the start. */
+  stored: StoredRun;
+  /** The events the start appended, in order. */
+  records: RunEventRecord[];
 }
 
 export interface NewRunRecord {
@@ -111,9 +136,15 @@ export interface RunRepository {
 
   /**
    * Takes the oldest queued run nobody holds (no lease, or another owner's lease that ran out before
-   * `now`) for `owner` until `leaseUntil` (unix ms) and returns it.
+   * `now`) for `owner` until `leaseUntil` (unix ms) and, in the same transaction, writes `start(run)`
+   * (only `RunWriter` calls it; what `start` throws aborts the claim). Undefined when no run waits.
    */
-  claimQueued(owner: string, leaseUntil: number, now: number): Promise<StoredRun | undefined>;
+  claimQueued(
+    owner: string,
+    leaseUntil: number,
+    now: number,
+    start: (current: StoredRun) => RunStart,
+  ): Promise<ClaimedRun | undefined>;
   renewLeases(owner: string, runIds: readonly string[], leaseUntil: number): Promise<void>;
   releaseLease(runId: string, owner: string): Promise<void>;
   /** Of these runs, those whose status is `cancelling`: a cancel asked for elsewhere that this worker must act on. */

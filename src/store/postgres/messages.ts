@@ -5,6 +5,22 @@ import type { ContextMessage, ContextQuery, MessageFilter, MessageRepository } f
 import type { PgDatabase, PgQueryable } from './pg-database.js';
 import { selectPage } from './select-page.js';
 
+/** Keeps each message's token count for `encoding` (in the caller's transaction, if any). */
+export async function storeTokenCounts(
+  db: PgQueryable,
+  project: string,
+  encoding: string,
+  counts: ReadonlyArray<{ id: string; tokens: number }>,
+): Promise<void> {
+  if (counts.length === 0) return;
+  await db.run(
+    `UPDATE messages SET token_counts = coalesce(messages.token_counts, '{}'::jsonb) || jsonb_build_object($1::text, c.tokens)
+     FROM unnest($2::text[], $3::integer[]) AS c (id, tokens)
+     WHERE messages.id = c.id AND messages.project = $4`,
+    [encoding, counts.map((count) => count.id), counts.map((count) => count.tokens), project],
+  );
+}
+
 /** Inserts a message, or replaces it whole when it exists (the run engine rewrites its own messages). */
 export async function upsertMessage(db: PgQueryable, project: string, message: Message): Promise<void> {
   await db.run(
@@ -107,13 +123,7 @@ export class PgMessages implements MessageRepository {
   }
 
   async saveTokenCounts(project: string, encoding: string, counts: ReadonlyArray<{ id: string; tokens: number }>) {
-    if (counts.length === 0) return;
-    await this.db.run(
-      `UPDATE messages SET token_counts = coalesce(messages.token_counts, '{}'::jsonb) || jsonb_build_object($1::text, c.tokens)
-       FROM unnest($2::text[], $3::integer[]) AS c (id, tokens)
-       WHERE messages.id = c.id AND messages.project = $4`,
-      [encoding, counts.map((count) => count.id), counts.map((count) => count.tokens), project],
-    );
+    await storeTokenCounts(this.db, project, encoding, counts);
   }
 
   async count(project: string, threadId: string): Promise<number> {

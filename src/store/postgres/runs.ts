@@ -1,18 +1,20 @@
 import type { Page, PageRequest } from '../../api/pagination.js';
 import type { Message, Run, RunStep } from '../../api/types.js';
 import {
+  type ClaimedRun,
   type NewRunEvent,
   type NewRunRecord,
   type RunChanges,
   type RunEventRecord,
   type RunRepository,
   type RunSnapshot,
+  type RunStart,
   type RunState,
   type StoredRun,
   ThreadBusyError,
 } from '../run-repository.js';
 import { SIGNAL } from '../store.js';
-import { activeRunId, lockThread, upsertMessage } from './messages.js';
+import { activeRunId, lockThread, storeTokenCounts, upsertMessage } from './messages.js';
 import type { PgDatabase, PgQueryable } from './pg-database.js';
 import { selectPage } from './select-page.js';
 
@@ -188,23 +190,61 @@ export class PgRuns implements RunRepository {
     );
   }
 
-  async claimQueued(owner: string, leaseUntil: number, now: number): Promise<StoredRun | undefined> {
-    // SKIP LOCKED: workers claiming at once each take a different run instead of queueing on the same row.
-    // A thread whose live code_interpreter session another worker holds waits for that worker (code_sessions).
-    const row = await this.db.get<RunRow>(
-      `UPDATE runs SET lease_owner = $1, lease_until = $2
-       WHERE id = (
-         SELECT id FROM runs
-         WHERE status = 'queued' AND (lease_owner IS NULL OR (lease_owner <> $1 AND lease_until < $3))
-           AND NOT EXISTS (
-             SELECT 1 FROM code_sessions s WHERE s.thread_id = runs.thread_id AND s.owner <> $1 AND s.until >= $3
-           )
-         ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED
-       )
-       RETURNING ${RUN_COLUMNS}`,
-      [owner, leaseUntil, now],
-    );
-    return row && toStoredRun(row);
+  async claimQueued(
+    owner: string,
+    leaseUntil: number,
+    now: number,
+    start: (current: StoredRun) => RunStart,
+  ): Promise<ClaimedRun | undefined> {
+    const claimed = await this.db.transaction(async (tx) => {
+      // SKIP LOCKED: workers claiming at once each take a different run instead of queueing on the same row.
+      // A thread whose live code_interpreter session another worker holds waits for that worker (code_sessions).
+      // The run's row lock, held to the commit, orders the start's events before any other write of the run; the
+      // thread is not locked (a start writes no message), so no writer waits on the thread while holding the run.
+      const row = await tx.get<RunRow & { id: string }>(
+        `UPDATE runs SET lease_owner = $1, lease_until = $2
+         WHERE id = (
+           SELECT id FROM runs
+           WHERE status = 'queued' AND (lease_owner IS NULL OR (lease_owner <> $1 AND lease_until < $3))
+             AND NOT EXISTS (
+               SELECT 1 FROM code_sessions s WHERE s.thread_id = runs.thread_id AND s.owner <> $1 AND s.until >= $3
+             )
+           ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED
+         )
+         RETURNING id, ${RUN_COLUMNS}`,
+        [owner, leaseUntil, now],
+      );
+      if (!row) return undefined;
+      const current = toStoredRun(row);
+      const started = start(current);
+      const state = started.state ?? current.state;
+      // The run row and the start's events in one statement: one round trip.
+      const rows = await tx.all<{ seq: number }>(
+        `WITH started AS (
+           UPDATE runs SET status = $2, expires_at = $3, state = $4, data = $5 WHERE id = $1 RETURNING id
+         )
+         INSERT INTO run_events (run_id, event, data)
+         SELECT started.id, entry.event, entry.data
+         FROM started, unnest($6::text[], $7::text[]) WITH ORDINALITY AS entry (event, data, n)
+         ORDER BY entry.n
+         RETURNING seq`,
+        [
+          row.id,
+          started.run.status,
+          started.run.expires_at,
+          JSON.stringify(state),
+          JSON.stringify(started.run),
+          started.events.map((entry) => entry.event),
+          started.events.map((entry) => JSON.stringify(entry.data)),
+        ],
+      );
+      return {
+        stored: { project: current.project, run: started.run, state },
+        records: toRecords(row.id, started.events, rows),
+      };
+    });
+    if (claimed) this.#announced(claimed.stored.run.id, claimed.records);
+    return claimed;
   }
 
   async renewLeases(owner: string, runIds: readonly string[], leaseUntil: number): Promise<void> {
@@ -277,6 +317,9 @@ export class PgRuns implements RunRepository {
       );
     }
     for (const message of changes.messages ?? []) await upsertMessage(tx, project, message);
+    if (changes.tokenCounts) {
+      await storeTokenCounts(tx, project, changes.tokenCounts.encoding, changes.tokenCounts.counts);
+    }
   }
 
   async #append(tx: PgQueryable, runId: string, events: readonly NewRunEvent[]): Promise<RunEventRecord[]> {

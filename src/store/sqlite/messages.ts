@@ -5,6 +5,24 @@ import type { ContextMessage, ContextQuery, MessageFilter, MessageRepository } f
 import { selectPage } from './select-page.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
+/** Keeps each message's token count for `encoding` (inside the caller's write transaction). */
+export function storeTokenCounts(
+  db: SqliteDatabase,
+  project: string,
+  encoding: string,
+  counts: ReadonlyArray<{ id: string; tokens: number }>,
+): void {
+  for (const { id, tokens } of counts) {
+    db.run(
+      `UPDATE messages SET token_counts = json_set(coalesce(token_counts, '{}'), '$.' || ?, ?) WHERE id = ? AND project = ?`,
+      encoding,
+      tokens,
+      id,
+      project,
+    );
+  }
+}
+
 /** Inserts a message, or replaces it whole when it exists (the run engine rewrites its own messages). */
 export function upsertMessage(db: SqliteDatabase, project: string, message: Message): void {
   db.run(
@@ -109,17 +127,7 @@ export class SqliteMessages implements MessageRepository {
   }
 
   async saveTokenCounts(project: string, encoding: string, counts: ReadonlyArray<{ id: string; tokens: number }>) {
-    await this.db.write(() => {
-      for (const { id, tokens } of counts) {
-        this.db.run(
-          `UPDATE messages SET token_counts = json_set(coalesce(token_counts, '{}'), '$.' || ?, ?) WHERE id = ? AND project = ?`,
-          encoding,
-          tokens,
-          id,
-          project,
-        );
-      }
-    });
+    await this.db.write(() => storeTokenCounts(this.db, project, encoding, counts));
   }
 
   async count(project: string, threadId: string): Promise<number> {

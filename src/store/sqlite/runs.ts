@@ -1,17 +1,19 @@
 import type { Page, PageRequest } from '../../api/pagination.js';
 import type { Message, Run, RunStep } from '../../api/types.js';
 import {
+  type ClaimedRun,
   type NewRunEvent,
   type NewRunRecord,
   type RunChanges,
   type RunEventRecord,
   type RunRepository,
   type RunSnapshot,
+  type RunStart,
   type RunState,
   type StoredRun,
   ThreadBusyError,
 } from '../run-repository.js';
-import { activeRunId, upsertMessage } from './messages.js';
+import { activeRunId, storeTokenCounts, upsertMessage } from './messages.js';
 import { selectPage } from './select-page.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
@@ -146,7 +148,12 @@ export class SqliteRuns implements RunRepository {
     );
   }
 
-  async claimQueued(owner: string, leaseUntil: number, now: number): Promise<StoredRun | undefined> {
+  async claimQueued(
+    owner: string,
+    leaseUntil: number,
+    now: number,
+    start: (current: StoredRun) => RunStart,
+  ): Promise<ClaimedRun | undefined> {
     return this.db.write(() => {
       const row = this.db.get<{ id: string }>(
         `SELECT id FROM runs WHERE status = 'queued' AND (lease_owner IS NULL OR (lease_owner != ? AND lease_until < ?))
@@ -155,8 +162,21 @@ export class SqliteRuns implements RunRepository {
         now,
       );
       if (!row) return undefined;
-      this.db.run('UPDATE runs SET lease_owner = ?, lease_until = ? WHERE id = ?', owner, leaseUntil, row.id);
-      return this.#load(row.id);
+      const current = this.#load(row.id)!;
+      const started = start(current);
+      const state = started.state ?? current.state;
+      this.db.run(
+        'UPDATE runs SET lease_owner = ?, lease_until = ?, status = ?, expires_at = ?, state = ?, data = ? WHERE id = ?',
+        owner,
+        leaseUntil,
+        started.run.status,
+        started.run.expires_at,
+        JSON.stringify(state),
+        JSON.stringify(started.run),
+        row.id,
+      );
+      const records = this.#append(row.id, started.events);
+      return { stored: { project: current.project, run: started.run, state }, records };
     });
   }
 
@@ -250,6 +270,9 @@ export class SqliteRuns implements RunRepository {
       );
     }
     for (const message of changes.messages ?? []) upsertMessage(this.db, project, message);
+    if (changes.tokenCounts) {
+      storeTokenCounts(this.db, project, changes.tokenCounts.encoding, changes.tokenCounts.counts);
+    }
   }
 
   #append(runId: string, events: readonly NewRunEvent[]): RunEventRecord[] {
