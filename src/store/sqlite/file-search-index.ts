@@ -6,6 +6,7 @@ import type {
   IndexedChunk,
   MissingVector,
 } from '../file-search-index.js';
+import { AnnIndex, DEFAULT_ANN_SETTINGS } from './ann-index.js';
 import {
   DEFAULT_KEYWORD_RANKING,
   deleteKeywordChunks,
@@ -23,6 +24,35 @@ import {
   selectMissingVectors,
 } from './missing-vectors.js';
 import type { SqliteDatabase } from './sqlite-database.js';
+import {
+  bumpVectorStoreVersion,
+  createVectorStoreVersions,
+  readVectorStoreVersions,
+  storesLargerThan,
+} from './vector-store-versions.js';
+
+/** Up to this many chunks allowed in a store, a search computes every distance (as PostgreSQL's vector-index.ts). */
+export const DEFAULT_EXACT_VECTOR_MAX = 20_000;
+/** A filtered search allowing less than this share of a store computes every distance too, up to the next bound. */
+const FILTERED_SHARE = 0.1;
+const FILTERED_EXACT_MAX = 200_000;
+
+/** The approximate index's settings; production uses the defaults, tests and benches others. */
+export interface VectorIndexOptions {
+  /** The database file (the index's worker reads it); without one (in memory) every search is exact. */
+  filename?: string | undefined;
+  /** Where each large store's HNSW index is saved; the default is beside the database. */
+  directory?: string | undefined;
+  /** Stores (or filtered shares of them) with at most this many vectors are searched exactly. */
+  exactMax?: number | undefined;
+  m?: number;
+  efConstruction?: number;
+  efSearch?: number;
+  saveDelayMs?: number;
+  /** Told how each store's part of a search was answered. */
+  observe?: (plan: 'exact' | 'ann') => void;
+  log?: (message: string) => void;
+}
 
 interface ChunkRow {
   chunk_id: number;
@@ -36,16 +66,29 @@ interface ChunkRow {
  * Keyword search on FTS5 (keyword-index.ts) and vector search on sqlite-vec, both over
  * `file_search_chunks`: a chunk's row id is its id in both indexes. Chunks indexed without a vector are
  * listed in `file_search_missing_vectors` (missing-vectors.ts) until one is stored.
+ *
+ * sqlite-vec computes every distance of a store (`vec0`'s exact scan, ~1 s at 1M vectors), so a store with more than
+ * `exactMax` vectors is searched through an approximate HNSW index instead (ann-index.ts: hnswlib in a worker
+ * thread, one graph per store, saved beside the database). The vector table stays the truth: the graph only proposes
+ * candidates, whose distances, store and file are read back from SQLite, so a chunk deleted or moved since is never
+ * returned, and a store's search never sees another store's chunks.
  */
 export class SqliteFileSearchIndex implements FileSearchIndex {
   readonly #vectorTable: string | undefined;
+  #versionsTable = '';
+  readonly #exactMax: number;
+  readonly #ann: AnnIndex | undefined;
+  readonly #observe: ((plan: 'exact' | 'ann') => void) | undefined;
 
   constructor(
     private readonly db: SqliteDatabase,
     readonly vectorDimensions: number | undefined,
     /** Production uses the default; benches measure others. */
     private readonly keywordRanking: Readonly<KeywordRanking> = DEFAULT_KEYWORD_RANKING,
+    vectorIndex: VectorIndexOptions = {},
   ) {
+    this.#exactMax = vectorIndex.exactMax ?? DEFAULT_EXACT_VECTOR_MAX;
+    this.#observe = vectorIndex.observe;
     if (vectorDimensions !== undefined) {
       db.loadVectorExtension();
       // One table per dimension count, so changing EMBEDDING_DIMENSIONS never mixes vector sizes.
@@ -62,8 +105,38 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
         );
         // Vectors just enabled (or resized): chunks indexed before get theirs from the backfill.
         if (!exists) markAllVectorsMissing(db);
+        this.#versionsTable = createVectorStoreVersions(db, table);
       });
+      if (vectorIndex.filename !== undefined && Number.isFinite(this.#exactMax)) {
+        const settings = { ...DEFAULT_ANN_SETTINGS, ...definedOnly(vectorIndex) };
+        this.#ann = new AnnIndex(
+          {
+            filename: vectorIndex.filename,
+            directory: vectorIndex.directory ?? `${vectorIndex.filename}-hnsw-${vectorDimensions}`,
+            dimensions: vectorDimensions,
+            vectorTable: table,
+            versionsTable: this.#versionsTable,
+            m: settings.m,
+            efConstruction: settings.efConstruction,
+            saveDelayMs: settings.saveDelayMs,
+          },
+          settings.efSearch,
+          vectorIndex.log,
+        );
+        // Large stores' indexes load (or rebuild) now rather than on their first search.
+        for (const id of storesLargerThan(db, this.#versionsTable, this.#exactMax)) this.#ann.ensure(id);
+      }
     }
+  }
+
+  /** Resolves once every large store's approximate index is ready and up to date (saved too, with `saved`). */
+  async vectorIndexSettled(saved = false): Promise<void> {
+    await this.#ann?.settled(saved);
+  }
+
+  /** Saves the approximate indexes and stops their worker. */
+  async close(): Promise<void> {
+    await this.#ann?.close();
   }
 
   async addChunks(
@@ -73,17 +146,24 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     titleTerms: readonly string[],
     embeddings?: readonly number[][],
   ): Promise<void> {
-    await this.db.write(() => {
+    const added = await this.db.write(() => {
       const ids = insertKeywordChunks(this.db, vectorStoreId, fileId, chunks, titleTerms);
-      if (!this.#vectorTable) return;
+      if (!this.#vectorTable) return undefined;
       const missing: number[] = [];
+      const stored: StoredVectors = { ids: [], vectors: [] };
       ids.forEach((chunkId, position) => {
         const embedding = embeddings?.[position];
-        if (embedding) this.#insertVector(chunkId, vectorStoreId, embedding);
-        else missing.push(chunkId);
+        if (!embedding) missing.push(chunkId);
+        else {
+          this.#insertVector(chunkId, vectorStoreId, embedding);
+          stored.ids.push(chunkId);
+          stored.vectors.push(embedding);
+        }
       });
       markVectorsMissing(this.db, missing);
+      return stored.ids.length > 0 ? this.#bumpVersion(vectorStoreId, stored) : undefined;
     });
+    if (added) this.#announceAdded(added);
   }
 
   async chunksMissingVectors(limit: number): Promise<MissingVector[]> {
@@ -92,16 +172,37 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
 
   async addVectors(vectors: readonly ChunkVector[]): Promise<void> {
     if (!this.#vectorTable) return;
-    await this.db.write(() => {
+    const added = await this.db.write(() => {
+      const byStore = new Map<string, StoredVectors>();
       for (const { chunkId, embedding } of vectors) {
         if (!clearMissingVector(this.db, chunkId)) continue;
         const chunk = this.db.get<{ vector_store_id: string }>(
           'SELECT vector_store_id FROM file_search_chunks WHERE chunk_id = ?',
           chunkId,
         );
-        if (chunk) this.#insertVector(chunkId, chunk.vector_store_id, embedding);
+        if (!chunk) continue;
+        this.#insertVector(chunkId, chunk.vector_store_id, embedding);
+        const stored = byStore.get(chunk.vector_store_id) ?? { ids: [], vectors: [] };
+        byStore.set(chunk.vector_store_id, stored);
+        stored.ids.push(chunkId);
+        stored.vectors.push(embedding);
       }
+      return [...byStore].map(([vectorStoreId, stored]) => this.#bumpVersion(vectorStoreId, stored));
     });
+    for (const change of added) this.#announceAdded(change);
+  }
+
+  /** Counts a store's new vectors in its version row (inside the write), for `#announceAdded` after the commit. */
+  #bumpVersion(vectorStoreId: string, stored: StoredVectors): VectorChange {
+    const { version, vectors } = bumpVectorStoreVersion(this.db, this.#versionsTable, vectorStoreId, stored.ids.length);
+    return { vectorStoreId, version, remaining: vectors, ...stored };
+  }
+
+  /** Tells the approximate index about committed vectors, and asks for one when the store has grown large. */
+  #announceAdded(change: VectorChange): void {
+    if (!this.#ann) return;
+    this.#ann.added(change.vectorStoreId, change.version, change.ids, change.vectors);
+    if (change.remaining > this.#exactMax) this.#ann.ensure(change.vectorStoreId);
   }
 
   async deferVectors(chunkIds: readonly number[]): Promise<void> {
@@ -122,19 +223,29 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
   }
 
   async deleteFile(vectorStoreId: string, fileId: string): Promise<void> {
-    await this.db.write(() => {
+    const removed = await this.db.write(() => {
       // Vectors first: their ids are found through the chunk rows the keyword delete removes.
       forgetMissingVectorsOfFile(this.db, vectorStoreId, fileId);
+      let change: VectorChange | undefined;
       if (this.#vectorTable) {
-        this.db.run(
-          `DELETE FROM ${this.#vectorTable} WHERE chunk_id IN
-             (SELECT chunk_id FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?)`,
-          vectorStoreId,
-          fileId,
-        );
+        const ids = this.db
+          .all<{ chunk_id: number }>(
+            `SELECT v.chunk_id FROM file_search_chunks AS c JOIN ${this.#vectorTable} AS v ON v.chunk_id = c.chunk_id
+              WHERE c.vector_store_id = ? AND c.file_id = ?`,
+            vectorStoreId,
+            fileId,
+          )
+          .map((row) => row.chunk_id);
+        for (const id of ids) this.db.run(`DELETE FROM ${this.#vectorTable} WHERE chunk_id = ?`, BigInt(id));
+        if (ids.length > 0) {
+          const { version, vectors } = bumpVectorStoreVersion(this.db, this.#versionsTable, vectorStoreId, -ids.length);
+          change = { vectorStoreId, version, remaining: vectors, ids, vectors: [] };
+        }
       }
       deleteKeywordChunks(this.db, vectorStoreId, fileId);
+      return change;
     });
+    if (removed) this.#ann?.deleted(removed.vectorStoreId, removed.version, removed.ids, removed.remaining);
   }
 
   async keywordSearch(terms: readonly string[], search: ChunkSearch): Promise<ChunkHit[]> {
@@ -142,21 +253,46 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
   }
 
   async vectorSearch(embedding: readonly number[], search: ChunkSearch): Promise<ChunkHit[]> {
-    if (!this.#vectorTable || search.vectorStoreIds.length === 0) return [];
-    // Attribute filters are applied after the nearest-neighbour search, so ask for more candidates.
-    const k = Math.min(4096, search.fileIds ? search.limit * 8 : search.limit);
-    const placeholders = search.vectorStoreIds.map(() => '?').join(', ');
-    const rows = this.db.all<ChunkRow & { distance: number }>(
-      `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text, v.distance
-       FROM ${this.#vectorTable} v JOIN file_search_chunks c ON c.chunk_id = v.chunk_id
-       WHERE v.embedding MATCH ? AND k = ? AND v.vector_store_id IN (${placeholders})
-       ORDER BY v.distance`,
-      new Float32Array(embedding),
-      k,
-      ...search.vectorStoreIds,
-    );
+    if (!this.#vectorTable || search.vectorStoreIds.length === 0 || search.limit <= 0) return [];
+    if (search.fileIds?.size === 0) return [];
+    const fileIds = search.fileIds ? [...search.fileIds] : undefined;
+    const versions = readVectorStoreVersions(this.db, this.#versionsTable, search.vectorStoreIds);
+    const exactStores: string[] = [];
+    const approximate: Array<Promise<number[] | undefined>> = [];
+    const approximateStores: string[] = [];
+    for (const vectorStoreId of new Set(search.vectorStoreIds)) {
+      const vectors = versions.get(vectorStoreId)?.vectors ?? 0;
+      if (vectors === 0) continue;
+      if (vectors <= this.#exactMax || !this.#ann) {
+        exactStores.push(vectorStoreId);
+        continue;
+      }
+      // Large: the approximate index answers once ready (until then, every distance is computed).
+      this.#ann.ensure(vectorStoreId);
+      if (!this.#ann.isReady(vectorStoreId) || (fileIds && this.#filteredExact(vectorStoreId, vectors, fileIds))) {
+        exactStores.push(vectorStoreId);
+        continue;
+      }
+      approximateStores.push(vectorStoreId);
+      approximate.push(this.#ann.search(vectorStoreId, embedding, search.limit, fileIds));
+    }
+    const query = new Float32Array(embedding);
+    const rows: Array<ChunkRow & { distance: number }> = [];
+    const answered = await Promise.all(approximate);
+    answered.forEach((labels, position) => {
+      const vectorStoreId = approximateStores[position]!;
+      if (labels === undefined) exactStores.push(vectorStoreId);
+      else {
+        this.#observe?.('ann');
+        rows.push(...this.#candidates(query, vectorStoreId, labels, fileIds));
+      }
+    });
+    if (exactStores.length > 0) {
+      for (const _ of exactStores) this.#observe?.('exact');
+      rows.push(...this.#exactSearch(query, exactStores, search.limit, fileIds));
+    }
     return rows
-      .filter((row) => !search.fileIds || search.fileIds.has(row.file_id))
+      .sort((left, right) => left.distance - right.distance || left.chunk_id - right.chunk_id)
       .slice(0, search.limit)
       .map((row) => ({
         chunkId: row.chunk_id,
@@ -168,4 +304,90 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
         score: Math.max(0, Math.min(1, 1 - row.distance / 2)),
       }));
   }
+
+  /**
+   * Whether a filtered search of a large store computes every distance of the files it allows: when they are few,
+   * or a small share of the store (a graph walk mostly through excluded chunks finds few allowed ones).
+   */
+  #filteredExact(vectorStoreId: string, vectors: number, fileIds: readonly string[]): boolean {
+    const allowed =
+      this.db.get<{ count: number }>(
+        `SELECT count(*) AS count FROM file_search_chunks
+          WHERE vector_store_id = ? AND file_id IN (SELECT value FROM json_each(?))`,
+        vectorStoreId,
+        JSON.stringify(fileIds),
+      )?.count ?? 0;
+    return allowed <= this.#exactMax || (allowed < vectors * FILTERED_SHARE && allowed <= FILTERED_EXACT_MAX);
+  }
+
+  /** The approximate index's candidates, read back from SQLite: distances exact, chunks still in the store. */
+  #candidates(
+    query: Float32Array,
+    vectorStoreId: string,
+    labels: readonly number[],
+    fileIds: readonly string[] | undefined,
+  ): Array<ChunkRow & { distance: number }> {
+    if (labels.length === 0) return [];
+    return this.db.all<ChunkRow & { distance: number }>(
+      `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text,
+              vec_distance_cosine(v.embedding, ?) AS distance
+         FROM file_search_chunks AS c JOIN ${this.#vectorTable} AS v ON v.chunk_id = c.chunk_id
+        WHERE c.chunk_id IN (SELECT value FROM json_each(?)) AND c.vector_store_id = ?
+          AND (? IS NULL OR c.file_id IN (SELECT value FROM json_each(?)))`,
+      query,
+      JSON.stringify(labels),
+      vectorStoreId,
+      fileIds ? 1 : null,
+      JSON.stringify(fileIds ?? []),
+    );
+  }
+
+  /** Every distance: sqlite-vec's scan of the stores' partitions, or of the allowed files' chunks when filtered. */
+  #exactSearch(
+    query: Float32Array,
+    vectorStoreIds: readonly string[],
+    limit: number,
+    fileIds: readonly string[] | undefined,
+  ): Array<ChunkRow & { distance: number }> {
+    const stores = JSON.stringify(vectorStoreIds);
+    if (fileIds) {
+      return this.db.all<ChunkRow & { distance: number }>(
+        `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text,
+                vec_distance_cosine(v.embedding, ?) AS distance
+           FROM file_search_chunks AS c JOIN ${this.#vectorTable} AS v ON v.chunk_id = c.chunk_id
+          WHERE c.vector_store_id IN (SELECT value FROM json_each(?)) AND c.file_id IN (SELECT value FROM json_each(?))
+          ORDER BY distance, c.chunk_id LIMIT ?`,
+        query,
+        stores,
+        JSON.stringify(fileIds),
+        limit,
+      );
+    }
+    const placeholders = vectorStoreIds.map(() => '?').join(', ');
+    return this.db.all<ChunkRow & { distance: number }>(
+      `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text, v.distance
+       FROM ${this.#vectorTable} v JOIN file_search_chunks c ON c.chunk_id = v.chunk_id
+       WHERE v.embedding MATCH ? AND k = ? AND v.vector_store_id IN (${placeholders})
+       ORDER BY v.distance`,
+      query,
+      limit,
+      ...vectorStoreIds,
+    );
+  }
+}
+
+interface StoredVectors {
+  ids: number[];
+  vectors: Array<readonly number[]>;
+}
+
+/** A committed change of one store's vectors: its new version and how many vectors it holds now. */
+interface VectorChange extends StoredVectors {
+  vectorStoreId: string;
+  version: number;
+  remaining: number;
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

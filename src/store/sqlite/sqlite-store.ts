@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store.js';
 import { SqliteAssistants } from './assistants.js';
-import { SqliteFileSearchIndex } from './file-search-index.js';
+import { SqliteFileSearchIndex, type VectorIndexOptions } from './file-search-index.js';
 import { SqliteFiles } from './files.js';
 import { SqliteMessages } from './messages.js';
 import { migrate } from './migrations.js';
@@ -16,6 +16,8 @@ import { WalCheckpointer } from './wal-checkpointer.js';
 export interface SqliteStoreOptions {
   /** Embedding size when vector search is enabled; keyword search only when undefined. */
   vectorDimensions?: number | undefined;
+  /** The approximate vector index of large stores (its defaults in production; tests lower `exactMax`). */
+  vectorIndex?: VectorIndexOptions;
 }
 
 /** The embedded store: one SQLite file in WAL mode, migrated on open. */
@@ -44,7 +46,7 @@ export class SqliteStore implements Store {
     this.uploads = new SqliteUploads(db);
     this.runs = new SqliteRuns(db);
     this.vectorStores = new SqliteVectorStores(db);
-    this.fileSearch = new SqliteFileSearchIndex(db, options.vectorDimensions);
+    this.fileSearch = new SqliteFileSearchIndex(db, options.vectorDimensions, undefined, options.vectorIndex);
   }
 
   static open(filename: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -52,12 +54,15 @@ export class SqliteStore implements Store {
     if (!inMemory) mkdirSync(path.dirname(filename), { recursive: true });
     const db = new SqliteDatabase(filename, { checkpointOnCommit: inMemory });
     migrate(db);
-    const store = new SqliteStore(db, options);
+    // Saved beside the database, and read by its worker through a connection of its own (not in memory).
+    const vectorIndex = inMemory ? options.vectorIndex : { filename, ...options.vectorIndex };
+    const store = new SqliteStore(db, { ...options, vectorIndex });
     if (!inMemory) store.#checkpointer = WalCheckpointer.start(filename);
     return store;
   }
 
   async close(): Promise<void> {
+    await this.fileSearch.close();
     this.#db.close();
     await this.#checkpointer?.close();
   }

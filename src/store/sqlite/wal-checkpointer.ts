@@ -3,13 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
 /** Run from TypeScript source (tests, `tsx`) rather than from the build. */
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
+export const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
 /**
  * A worker thread running `script`. From source the entry is a .ts file, which a worker cannot load by itself (tsx
  * hooks a thread's imports only once registered in it): a one-line bootstrap registers tsx, then imports it.
  */
-function startWorker(script: URL, options: WorkerOptions): Worker {
+export function startWorker(script: URL, options: WorkerOptions): Worker {
   if (!FROM_SOURCE) return new Worker(fileURLToPath(script), options);
   const tsx = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(script.href)}); })`;
