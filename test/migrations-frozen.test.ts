@@ -15,6 +15,7 @@ const PINNED = [
   'd204ce2bd6c0f7c4ce44fb4f946f4839d603dfbe09186f6f789eb2e45d45a854',
   '04f6e829fd0fcb18c4353a19bfdc3bc642521790d4171a34f047144efc78de4b',
   'b88ab711c8056f6aad0f743d74de2144f0c34c413e731cafd7fabf25607984db',
+  '948763c5974b46fae7b90863a7b87cff5ba45dcf23307b27da14a2444c3ad978',
 ];
 
 describe('SQLite migrations', () => {

@@ -1,6 +1,9 @@
 import type { ChunkHit, ChunkSearch, IndexedChunk } from '../file-search-index.js';
-import { buildKeywordMatch, scopeToken } from './fts-query.js';
-import { invalidateScoreNormalization, maximumScore } from './score-normalization.js';
+import { scopeToken } from './fts-query.js';
+import { DEFAULT_KEYWORD_PRUNING, type KeywordPruning, MAX_QUERY_TERMS, rankKeywordChunks } from './keyword-search.js';
+import { invalidateKeywordStatistics } from './keyword-statistics.js';
+import { insertChunkTerms } from './keyword-terms.js';
+import { maximumScore } from './score-normalization.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /*
@@ -15,7 +18,9 @@ import type { SqliteDatabase } from './sqlite-database.js';
  * - `title`: the file's name and document title, repeated on every chunk of the file, so a late chunk
  *   of "Annual report 2023.pdf" still matches "annual report".
  * - `body`: the chunk's terms.
- * The chunk row id is the FTS5 rowid and the vector index's rowid too.
+ * The chunk row id is the FTS5 rowid and the vector index's rowid too. Each chunk's terms are also kept by chunk
+ * id in `file_search_chunk_terms` (keyword-terms.ts), which lets a search skip the posting lists of common terms
+ * (keyword-search.ts).
  */
 
 /**
@@ -34,9 +39,6 @@ export const DEFAULT_KEYWORD_RANKING: Readonly<KeywordRanking> = Object.freeze({
   titleWeight: 0.5,
 });
 
-/** Bounds the cost of one search: an OR of thousands of terms would scan most of the index. */
-const MAX_QUERY_TERMS = 128;
-
 /** Adds chunks of one file, inside the caller's transaction. Returns the chunk ids in order. */
 export function insertKeywordChunks(
   db: SqliteDatabase,
@@ -47,7 +49,7 @@ export function insertKeywordChunks(
 ): number[] {
   const scope = `${scopeToken('store', vectorStoreId)} ${scopeToken('file', fileId)}`;
   const title = titleTerms.join(' ');
-  invalidateScoreNormalization(db);
+  invalidateKeywordStatistics(db);
   return chunks.map((chunk) => {
     const result = db.run(
       `INSERT INTO file_search_chunks (vector_store_id, file_id, chunk_index, text, token_count)
@@ -59,64 +61,56 @@ export function insertKeywordChunks(
       chunk.tokenCount,
     );
     const chunkId = Number(result.lastInsertRowid);
+    const body = chunk.terms.join(' ');
     db.run(
       'INSERT INTO file_search_chunks_fts (rowid, scope, title, body) VALUES (?, ?, ?, ?)',
       chunkId,
       scope,
       title,
-      chunk.terms.join(' '),
+      body,
     );
+    insertChunkTerms(db, chunkId, title, body);
     return chunkId;
   });
 }
 
 /** Removes every chunk of one file in one vector store, inside the caller's transaction. */
 export function deleteKeywordChunks(db: SqliteDatabase, vectorStoreId: string, fileId: string): void {
-  invalidateScoreNormalization(db);
-  db.run(
-    `DELETE FROM file_search_chunks_fts WHERE rowid IN
-       (SELECT chunk_id FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?)`,
-    vectorStoreId,
-    fileId,
-  );
+  invalidateKeywordStatistics(db);
+  for (const table of ['file_search_chunks_fts', 'file_search_chunk_terms']) {
+    db.run(
+      `DELETE FROM ${table} WHERE ${table === 'file_search_chunks_fts' ? 'rowid' : 'chunk_id'} IN
+         (SELECT chunk_id FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?)`,
+      vectorStoreId,
+      fileId,
+    );
+  }
   db.run('DELETE FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?', vectorStoreId, fileId);
 }
 
 /**
- * The best chunks for `terms`, scored BM25 divided by the most any chunk could score for these terms
- * (every term with saturated frequency), so 0..1 and comparable across queries, which
- * `score_threshold` needs.
+ * The best chunks for `terms` (keyword-search.ts), scored BM25 divided by the most any chunk could score for these
+ * terms (every term with saturated frequency), so 0..1 and comparable across queries, which `score_threshold`
+ * needs.
  */
 export function searchKeywordChunks(
   db: SqliteDatabase,
   queryTerms: readonly string[],
   search: ChunkSearch,
   ranking: KeywordRanking,
+  pruning: Readonly<KeywordPruning> = DEFAULT_KEYWORD_PRUNING,
 ): ChunkHit[] {
   const terms = queryTerms.slice(0, MAX_QUERY_TERMS);
-  const fileIds = search.fileIds ? [...search.fileIds] : undefined;
-  const match = buildKeywordMatch({ terms, vectorStoreIds: search.vectorStoreIds, fileIds });
-  if (match === null || search.limit <= 0) return [];
-  const title = weight(ranking.titleWeight);
-  const body = weight(ranking.bodyWeight);
-  const rows = db.all<Omit<ChunkHit, 'score'> & { bm25: number }>(
-    `SELECT c.chunk_id AS chunkId, c.vector_store_id AS vectorStoreId, c.file_id AS fileId,
-            c.chunk_index AS chunkIndex, c.text AS text, r.bm25 AS bm25
-       FROM (SELECT rowid, -bm25(file_search_chunks_fts, 0, ${title}, ${body}) AS bm25
-               FROM file_search_chunks_fts WHERE file_search_chunks_fts MATCH ? ORDER BY bm25 DESC LIMIT ?) AS r
-       JOIN file_search_chunks AS c ON c.chunk_id = r.rowid
-      ORDER BY r.bm25 DESC, c.chunk_id`,
-    match,
-    search.limit,
-  );
+  const weights = { title: weight(ranking.titleWeight), body: weight(ranking.bodyWeight) };
+  const rows = rankKeywordChunks(db, terms, search, weights, pruning);
   if (rows.length === 0) return [];
   const maximum = maximumScore(db, terms);
   const normalize = (bm25: number): number => (maximum > 0 ? Math.min(1, Math.max(0, bm25 / maximum)) : 0);
   return rows.map(({ bm25, ...hit }) => ({ ...hit, score: normalize(bm25) }));
 }
 
-/** A validated column weight as SQL text for bm25(). */
-function weight(value: number): string {
+/** A validated column weight, rounded as bm25() receives it (SQL text with 6 decimals). */
+function weight(value: number): number {
   if (!Number.isFinite(value) || value < 0) throw new RangeError(`invalid bm25 column weight: ${value}`);
-  return value.toFixed(6);
+  return Number(value.toFixed(6));
 }

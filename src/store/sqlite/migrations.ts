@@ -199,6 +199,26 @@ CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_vocab USING fts5vocab(file
   UPDATE files SET bytes = coalesce(json_extract(data, '$.bytes'), 0), expires_at = json_extract(data, '$.expires_at');
   CREATE INDEX files_storage ON files (project, expires_at, bytes);
   `,
+  // 8: each chunk's keyword terms by chunk id, and FTS5's index read as term instances (store/sqlite/keyword-terms.ts,
+  // keyword-search.ts), so a keyword search can find and finish the best chunks without scoring every match.
+  // Existing chunks get their terms from FTS5's own index (every token instance, by row and column), so lengths and
+  // terms are exactly what bm25() sees.
+  `
+  CREATE TABLE file_search_chunk_terms (
+    chunk_id INTEGER PRIMARY KEY,
+    length INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE VIRTUAL TABLE file_search_chunks_instances USING fts5vocab(file_search_chunks_fts, instance);
+  INSERT INTO file_search_chunk_terms (chunk_id, length, title, body)
+  SELECT doc, count(*),
+         coalesce(group_concat(term, ' ') FILTER (WHERE col = 'title'), ''),
+         coalesce(group_concat(term, ' ') FILTER (WHERE col = 'body'), '')
+    FROM file_search_chunks_instances
+   WHERE doc IN (SELECT chunk_id FROM file_search_chunks)
+   GROUP BY doc;
+  `,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {

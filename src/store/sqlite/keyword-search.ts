@@ -1,0 +1,353 @@
+import type { ChunkHit, ChunkSearch } from '../file-search-index.js';
+import { anyOf, buildKeywordMatch } from './fts-query.js';
+import { fts5Idf, keywordStatistics, rememberDocumentFrequency } from './keyword-statistics.js';
+import { type ColumnWeights, fts5Tokens, SCOPE_TOKENS, scoreTerms, type WeightedTerm } from './keyword-terms.js';
+import { FTS5_B, FTS5_K1 } from './score-normalization.js';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+/*
+ * The exact BM25 top k on FTS5 without scoring every matching chunk.
+ *
+ * Where a plain FTS5 search spends its time (bench/README.md, 1M chunks in one store): bm25() computes each
+ * phrase's idf by walking the phrase's whole posting list, the scope phrase that limits a search to its vector
+ * stores included — a million entries, most of the 90 ms — and then scores every matching row (a docsize read
+ * each, ~1 µs), over the posting lists of every query term.
+ *
+ * Term at a time with bounds (in the spirit of MaxScore, Turtle & Flood 1995): a term's share of a chunk's score
+ * never reaches idf · (k1 + 1), its bound.
+ * 1. Each term's posting list is read as bare row ids (no scoring, no scope phrase: ~0.1 µs a posting), which
+ *    finds the few chunks holding two or more of the terms. Each is scored exactly from its row of
+ *    `file_search_chunk_terms` (keyword-terms.ts), with the same statistics bm25() uses.
+ * 2. Every other matching chunk holds exactly one term, so its score is that term's share alone. Terms are taken
+ *    by decreasing bound; FTS5 scores the term's postings (bm25() of that term alone, the same share as in the
+ *    whole query), best first, until they fall below the k-th score found; and once a term's bound is no more than
+ *    the k-th score, neither it nor any later term can place a chunk (the usual case for common terms).
+ * Chunks outside the searched stores and files are skipped as they are met; when too many are met (a small store
+ * in a big table), or too many chunks share terms, the search is left to FTS5 with its scope phrase, as before
+ * (`exhaustive`), whose cost is then the store's. Every plan returns the chunks and scores bm25() does, up to
+ * floating-point rounding (shares are summed in another order), which only matters for exact ties.
+ */
+
+/** Bounds the cost of one search: an OR of thousands of terms would scan most of the index. */
+export const MAX_QUERY_TERMS = 128;
+/** Chunks met outside the searched stores and files before FTS5's scoped search is the cheaper plan. */
+const MAX_OUT_OF_SCOPE = 2_000;
+/** Chunks holding several terms completed one by one (~3 µs each) before the scoped search is the cheaper plan. */
+const MAX_SHARED = 20_000;
+
+/** How a keyword search is answered; production uses the defaults, tests others. */
+export interface KeywordPruning {
+  /** Prune at all (off: FTS5 scores every match, as before). */
+  enabled: boolean;
+  /** Told how each search was answered, with how many of its terms FTS5 scored in full (of `terms`). */
+  observe?: (plan: 'exhaustive' | 'pruned', scoredTerms: number, terms: number) => void;
+}
+
+export const DEFAULT_KEYWORD_PRUNING: Readonly<KeywordPruning> = Object.freeze({ enabled: true });
+
+/** A ranked chunk before normalization: its raw BM25. */
+export interface RankedChunk extends Omit<ChunkHit, 'score'> {
+  bm25: number;
+}
+
+interface QueryTerm extends WeightedTerm {
+  frequency: number;
+  /** The most its share of a chunk's score can be (never reached). */
+  bound: number;
+}
+
+interface ChunkRow {
+  chunk_id: number;
+  vector_store_id: string;
+  file_id: string;
+  chunk_index: number;
+  text: string;
+}
+
+interface ChunkTermsRow extends ChunkRow {
+  length: number | null;
+  title: string | null;
+  body: string | null;
+}
+
+/** The best `search.limit` chunks for `terms` (at most MAX_QUERY_TERMS), best first, ties by chunk id. */
+export function rankKeywordChunks(
+  db: SqliteDatabase,
+  terms: readonly string[],
+  search: ChunkSearch,
+  weights: ColumnWeights,
+  pruning: Readonly<KeywordPruning> = DEFAULT_KEYWORD_PRUNING,
+): RankedChunk[] {
+  if (search.limit <= 0 || terms.length === 0 || search.vectorStoreIds.length === 0) return [];
+  if (search.fileIds?.size === 0) return [];
+  const distinct = new Set(terms).size;
+  if (pruning.enabled && scorableOutsideFts5(terms)) {
+    const pruned = new PrunedSearch(db, terms, search, weights);
+    const result = pruned.run();
+    if (result) {
+      pruning.observe?.('pruned', pruned.scoredTerms, distinct);
+      return result;
+    }
+  }
+  pruning.observe?.('exhaustive', distinct, distinct);
+  return exhaustive(db, terms, search, weights);
+}
+
+/**
+ * Whether every term is one FTS5 token as it is (FTS5 would read another as a phrase of several tokens) and none
+ * could be a scope token of fts-query.ts (fts5vocab counts those in the scope column, bm25() does not).
+ */
+function scorableOutsideFts5(terms: readonly string[]): boolean {
+  return terms.every((term) => {
+    const tokens = fts5Tokens(term);
+    return tokens.length === 1 && tokens[0] === term && !SCOPE_LIKE.test(term);
+  });
+}
+
+const SCOPE_LIKE = /^[sf][0-9a-f]+$/;
+
+/** Bounds are raised by this factor so floating-point rounding can never let a share exceed its bound. */
+const BOUND_SLACK = 1 + 1e-9;
+/** Fetching a chunk's row to score it costs about what FTS5's bm25() costs on this many postings (measured). */
+const LOOKUP_COST = 4;
+/** Chunks fetched per statement while their bounds are above the k-th score. */
+const LOOKUP_BATCH = 64;
+
+interface TermPostings extends QueryTerm {
+  /** Chunks holding the term, ascending, and the term's instances in each (title and body together). */
+  chunks: number[];
+  instances: number[];
+}
+
+class PrunedSearch {
+  /** Terms whose postings FTS5 scored (the others were only listed). */
+  scoredTerms = 0;
+  readonly #statistics;
+  readonly #top: TopK;
+  readonly #stores: ReadonlySet<string>;
+  #outOfScope = 0;
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly terms: readonly string[],
+    private readonly search: ChunkSearch,
+    private readonly weights: ColumnWeights,
+  ) {
+    this.#statistics = keywordStatistics(db);
+    this.#top = new TopK(search.limit);
+    this.#stores = new Set(search.vectorStoreIds);
+  }
+
+  /** The exact top k, or undefined when FTS5's scoped search is the cheaper plan. */
+  run(): RankedChunk[] | undefined {
+    const query = this.#readPostings();
+    const shared = sharedChunks(query);
+    if (shared.size > MAX_SHARED) return undefined;
+    if (!this.#complete([...shared], query)) return undefined;
+    for (const term of query) {
+      // A chunk holding only this term (or only a later one) scores less than the bound.
+      if (this.#top.full && term.bound <= this.#top.kth) break;
+      if (!this.#offerAlone(term, shared)) return undefined;
+    }
+    return this.#top.sorted();
+  }
+
+  /**
+   * Each distinct term's posting list from fts5vocab, one row per instance (only the chunk id: reading the column
+   * costs three times as much), which also gives its document frequency; by decreasing bound.
+   */
+  #readPostings(): TermPostings[] {
+    const occurrences = new Map<string, number>();
+    for (const term of this.terms) occurrences.set(term, (occurrences.get(term) ?? 0) + 1);
+    const instances = this.db.statement('SELECT doc FROM file_search_chunks_instances WHERE term = ?').pluck();
+    const query: TermPostings[] = [];
+    for (const [term, count] of occurrences) {
+      const chunks: number[] = [];
+      const perChunk: number[] = [];
+      for (const chunkId of instances.all(term) as number[]) {
+        if (chunks[chunks.length - 1] === chunkId) perChunk[perChunk.length - 1]!++;
+        else {
+          chunks.push(chunkId);
+          perChunk.push(1);
+        }
+      }
+      rememberDocumentFrequency(this.db, term, chunks.length);
+      if (chunks.length === 0) continue;
+      const idf = fts5Idf(this.#statistics.rows, chunks.length);
+      const bound = count * idf * (FTS5_K1 + 1) * BOUND_SLACK;
+      query.push({ term, occurrences: count, idf, frequency: chunks.length, bound, chunks, instances: perChunk });
+    }
+    return query.sort((left, right) => right.bound - left.bound || (left.term < right.term ? -1 : 1));
+  }
+
+  /** Scores `chunkIds` exactly from their terms rows; false when that cannot be done. */
+  #complete(chunkIds: readonly number[], terms: readonly QueryTerm[]): boolean {
+    if (chunkIds.length === 0) return true;
+    const rows = this.db.all<ChunkTermsRow>(
+      `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text, t.length, t.title, t.body
+         FROM file_search_chunks AS c LEFT JOIN file_search_chunk_terms AS t ON t.chunk_id = c.chunk_id
+        WHERE c.chunk_id IN (SELECT value FROM json_each(?))`,
+      JSON.stringify(chunkIds),
+    );
+    const { averageLength } = this.#statistics;
+    for (const row of rows) {
+      if (!this.#inScope(row)) {
+        if (++this.#outOfScope > MAX_OUT_OF_SCOPE) return false;
+        continue;
+      }
+      // Indexed without its terms row (cannot happen after migration 8): let FTS5 answer.
+      if (row.length === null || row.title === null || row.body === null) return false;
+      this.#top.offer(hit(row, scoreTerms(terms, row.title, row.body, row.length, averageLength, this.weights)));
+    }
+    return true;
+  }
+
+  /**
+   * Offers the chunks holding `term` and no other query term that can place. A chunk's share is bounded from its
+   * count of instances (each weighted as the heavier column) and the shortest length they allow; when few chunks
+   * reach the k-th score that way they are fetched and scored, best bound first, else FTS5 scores the postings.
+   */
+  #offerAlone(term: TermPostings, shared: ReadonlySet<number>): boolean {
+    this.scoredTerms++;
+    const heavier = Math.max(this.weights.title, this.weights.body);
+    const { averageLength } = this.#statistics;
+    const candidates: Array<{ chunkId: number; bound: number }> = [];
+    for (const [position, chunkId] of term.chunks.entries()) {
+      if (shared.has(chunkId)) continue;
+      const instances = term.instances[position]!;
+      const frequency = instances * heavier;
+      const saturation = FTS5_K1 * (1 - FTS5_B + (FTS5_B * (SCOPE_TOKENS + instances)) / averageLength);
+      const bound =
+        term.occurrences * term.idf * ((frequency * (FTS5_K1 + 1)) / (frequency + saturation)) * BOUND_SLACK;
+      if (!this.#top.full || bound >= this.#top.kth) candidates.push({ chunkId, bound });
+      if (candidates.length * LOOKUP_COST > term.chunks.length) return this.#scoreWithFts5(term, shared);
+    }
+    candidates.sort((left, right) => right.bound - left.bound);
+    for (let start = 0; start < candidates.length; start += LOOKUP_BATCH) {
+      const batch = candidates
+        .slice(start, start + LOOKUP_BATCH)
+        .filter((candidate) => !this.#top.full || candidate.bound >= this.#top.kth);
+      if (batch.length === 0) break;
+      if (
+        !this.#complete(
+          batch.map((candidate) => candidate.chunkId),
+          [term],
+        )
+      )
+        return false;
+    }
+    return true;
+  }
+
+  /** FTS5 scores the term's postings (bm25() of the term alone); offered best first while they can place. */
+  #scoreWithFts5(term: QueryTerm, shared: ReadonlySet<number>): boolean {
+    // Every occurrence of a repeated term is a phrase of its own, as in the whole query.
+    const phrases = anyOf(Array<string>(term.occurrences).fill(term.term))!;
+    const bm25 = `bm25(file_search_chunks_fts, 0, ${this.weights.title.toFixed(6)}, ${this.weights.body.toFixed(6)})`;
+    const scored = this.db
+      .statement(
+        `SELECT rowid, -${bm25} AS score FROM file_search_chunks_fts
+          WHERE file_search_chunks_fts MATCH ? ORDER BY score DESC, rowid`,
+      )
+      .raw()
+      .all(`{title body} : ${phrases}`) as Array<[number, number]>;
+    const chunk = this.db.statement(
+      'SELECT chunk_id, vector_store_id, file_id, chunk_index, text FROM file_search_chunks WHERE chunk_id = ?',
+    );
+    for (const [chunkId, score] of scored) {
+      if (this.#top.full && score < this.#top.kth) break;
+      if (shared.has(chunkId)) continue;
+      const row = chunk.get(chunkId) as ChunkRow | undefined;
+      if (!row || !this.#inScope(row)) {
+        if (++this.#outOfScope > MAX_OUT_OF_SCOPE) return false;
+        continue;
+      }
+      this.#top.offer(hit(row, score));
+    }
+    return true;
+  }
+
+  #inScope(row: ChunkRow): boolean {
+    return this.#stores.has(row.vector_store_id) && (!this.search.fileIds || this.search.fileIds.has(row.file_id));
+  }
+}
+
+/** Chunks holding two or more of the terms. */
+function sharedChunks(query: readonly TermPostings[]): Set<number> {
+  const shared = new Set<number>();
+  if (query.length < 2) return shared;
+  const seen = new Set<number>();
+  for (const term of query) {
+    for (const chunkId of term.chunks) {
+      if (seen.has(chunkId)) shared.add(chunkId);
+      else seen.add(chunkId);
+    }
+  }
+  return shared;
+}
+
+function hit(row: ChunkRow, bm25: number): RankedChunk {
+  return {
+    chunkId: row.chunk_id,
+    vectorStoreId: row.vector_store_id,
+    fileId: row.file_id,
+    chunkIndex: row.chunk_index,
+    text: row.text,
+    bm25,
+  };
+}
+
+/** The best `limit` chunks offered, best first, ties by chunk id. */
+class TopK {
+  readonly #chunks: RankedChunk[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  get full(): boolean {
+    return this.#chunks.length >= this.limit;
+  }
+
+  /** The k-th best score (the lowest kept) once full. */
+  get kth(): number {
+    return this.#chunks[this.#chunks.length - 1]?.bm25 ?? Number.NEGATIVE_INFINITY;
+  }
+
+  offer(chunk: RankedChunk): void {
+    if (this.full && !better(chunk, this.#chunks[this.#chunks.length - 1]!)) return;
+    // Kept sorted: k is small (the API allows at most 50 results per query), insertion is cheaper than a heap here.
+    let at = this.#chunks.length;
+    while (at > 0 && better(chunk, this.#chunks[at - 1]!)) at--;
+    this.#chunks.splice(at, 0, chunk);
+    if (this.#chunks.length > this.limit) this.#chunks.pop();
+  }
+
+  sorted(): RankedChunk[] {
+    return this.#chunks;
+  }
+}
+
+function better(left: RankedChunk, right: RankedChunk): boolean {
+  return left.bm25 > right.bm25 || (left.bm25 === right.bm25 && left.chunkId < right.chunkId);
+}
+
+/** FTS5 scores every matching chunk of the searched stores (the reference, and small stores' plan). */
+export function exhaustive(
+  db: SqliteDatabase,
+  terms: readonly string[],
+  search: ChunkSearch,
+  weights: ColumnWeights,
+): RankedChunk[] {
+  const fileIds = search.fileIds ? [...search.fileIds] : undefined;
+  const match = buildKeywordMatch({ terms, vectorStoreIds: search.vectorStoreIds, fileIds });
+  if (match === null || search.limit <= 0) return [];
+  return db.all<RankedChunk>(
+    `SELECT c.chunk_id AS chunkId, c.vector_store_id AS vectorStoreId, c.file_id AS fileId,
+            c.chunk_index AS chunkIndex, c.text AS text, r.bm25 AS bm25
+       FROM (SELECT rowid, -bm25(file_search_chunks_fts, 0, ${weights.title.toFixed(6)}, ${weights.body.toFixed(6)}) AS bm25
+               FROM file_search_chunks_fts WHERE file_search_chunks_fts MATCH ? ORDER BY bm25 DESC LIMIT ?) AS r
+       JOIN file_search_chunks AS c ON c.chunk_id = r.rowid
+      ORDER BY r.bm25 DESC, c.chunk_id`,
+    match,
+    search.limit,
+  );
+}
