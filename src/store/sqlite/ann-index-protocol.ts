@@ -42,7 +42,10 @@ export type AnnReply =
   /** The store's index answers searches (`unready`: it no longer does, until rebuilt). */
   | { type: 'ready'; vectorStoreId: string }
   | { type: 'unready'; vectorStoreId: string }
-  /** Chunk ids nearest first; undefined when the index cannot answer (the caller then searches exactly). */
-  | { type: 'result'; id: number; labels: number[] | undefined }
+  /**
+   * Chunk ids nearest first with their cosine distances; undefined when the index cannot answer (the caller then
+   * searches exactly).
+   */
+  | { type: 'result'; id: number; labels: number[] | undefined; distances?: number[] }
   | { type: 'settled'; id: number }
   | { type: 'log'; message: string };

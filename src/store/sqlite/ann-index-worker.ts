@@ -268,7 +268,7 @@ function search(message: Extract<AnnRequest, { type: 'search' }>): void {
     : undefined;
   const vector = Array.from(message.vector);
   const result = allowed ? hnsw.searchKnn(vector, k, (label) => allowed.has(label)) : hnsw.searchKnn(vector, k);
-  post({ type: 'result', id: message.id, labels: result.neighbors });
+  post({ type: 'result', id: message.id, labels: result.neighbors, distances: result.distances });
 }
 
 function ensure(vectorStoreId: string): void {

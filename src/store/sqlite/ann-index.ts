@@ -5,6 +5,12 @@ import { FROM_SOURCE, startWorker } from './wal-checkpointer.js';
 /** HNSW settings (hnswlib's defaults for M and efConstruction; measured in bench/retrieval/search-scale.ts). */
 export const DEFAULT_ANN_SETTINGS = { m: 16, efConstruction: 200, efSearch: 100, saveDelayMs: 5_000 };
 
+/** A chunk the index found near the query, with its cosine distance (0..2) as the index holds its vector. */
+export interface AnnCandidate {
+  chunkId: number;
+  distance: number;
+}
+
 /**
  * The main thread's side of the approximate vector index: a worker thread (ann-index-worker.ts) holds one HNSW
  * graph per large vector store, started the first time a store needs one. This side sends it each committed change
@@ -63,7 +69,7 @@ export class AnnIndex {
     vector: readonly number[],
     k: number,
     fileIds: readonly string[] | undefined,
-  ): Promise<number[] | undefined> {
+  ): Promise<AnnCandidate[] | undefined> {
     if (!this.#ready.has(vectorStoreId)) return undefined;
     const reply = await this.#request((id) => ({
       type: 'search',
@@ -74,7 +80,9 @@ export class AnnIndex {
       ef: this.efSearch,
       ...(fileIds ? { fileIds: [...fileIds] } : {}),
     }));
-    return reply?.type === 'result' ? reply.labels : undefined;
+    if (reply?.type !== 'result' || !reply.labels) return undefined;
+    const distances = reply.distances ?? [];
+    return reply.labels.map((chunkId, position) => ({ chunkId, distance: distances[position] ?? 2 }));
   }
 
   /** Resolves once every asked-for index is ready and up to date (and saved, with `saved`): for tests and benches. */

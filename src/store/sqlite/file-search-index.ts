@@ -6,7 +6,7 @@ import type {
   IndexedChunk,
   MissingVector,
 } from '../file-search-index.js';
-import { AnnIndex, DEFAULT_ANN_SETTINGS } from './ann-index.js';
+import { type AnnCandidate, AnnIndex, DEFAULT_ANN_SETTINGS } from './ann-index.js';
 import {
   DEFAULT_KEYWORD_RANKING,
   deleteKeywordChunks,
@@ -70,8 +70,8 @@ interface ChunkRow {
  * sqlite-vec computes every distance of a store (`vec0`'s exact scan, ~1 s at 1M vectors), so a store with more than
  * `exactMax` vectors is searched through an approximate HNSW index instead (ann-index.ts: hnswlib in a worker
  * thread, one graph per store, saved beside the database). The vector table stays the truth: the graph only proposes
- * candidates, whose distances, store and file are read back from SQLite, so a chunk deleted or moved since is never
- * returned, and a store's search never sees another store's chunks.
+ * candidates, whose store and file are read back from SQLite, so a chunk deleted since is never returned, and a
+ * store's search never sees another store's chunks.
  */
 export class SqliteFileSearchIndex implements FileSearchIndex {
   readonly #vectorTable: string | undefined;
@@ -258,7 +258,7 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     const fileIds = search.fileIds ? [...search.fileIds] : undefined;
     const versions = readVectorStoreVersions(this.db, this.#versionsTable, search.vectorStoreIds);
     const exactStores: string[] = [];
-    const approximate: Array<Promise<number[] | undefined>> = [];
+    const approximate: Array<Promise<AnnCandidate[] | undefined>> = [];
     const approximateStores: string[] = [];
     for (const vectorStoreId of new Set(search.vectorStoreIds)) {
       const vectors = versions.get(vectorStoreId)?.vectors ?? 0;
@@ -279,12 +279,12 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     const query = new Float32Array(embedding);
     const rows: Array<ChunkRow & { distance: number }> = [];
     const answered = await Promise.all(approximate);
-    answered.forEach((labels, position) => {
+    answered.forEach((candidates, position) => {
       const vectorStoreId = approximateStores[position]!;
-      if (labels === undefined) exactStores.push(vectorStoreId);
+      if (candidates === undefined) exactStores.push(vectorStoreId);
       else {
         this.#observe?.('ann');
-        rows.push(...this.#candidates(query, vectorStoreId, labels, fileIds));
+        rows.push(...this.#candidates(vectorStoreId, candidates, fileIds));
       }
     });
     if (exactStores.length > 0) {
@@ -320,26 +320,28 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     return allowed <= this.#exactMax || (allowed < vectors * FILTERED_SHARE && allowed <= FILTERED_EXACT_MAX);
   }
 
-  /** The approximate index's candidates, read back from SQLite: distances exact, chunks still in the store. */
+  /**
+   * The approximate index's candidates, read back from SQLite: only chunks still in the store (and in the allowed
+   * files) are returned. Distances are the index's (its copy of the vectors): reading each vector back from vec0 costs
+   * ~0.3 ms a chunk, as much as the whole search.
+   */
   #candidates(
-    query: Float32Array,
     vectorStoreId: string,
-    labels: readonly number[],
+    candidates: readonly AnnCandidate[],
     fileIds: readonly string[] | undefined,
   ): Array<ChunkRow & { distance: number }> {
-    if (labels.length === 0) return [];
-    return this.db.all<ChunkRow & { distance: number }>(
-      `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text,
-              vec_distance_cosine(v.embedding, ?) AS distance
-         FROM file_search_chunks AS c JOIN ${this.#vectorTable} AS v ON v.chunk_id = c.chunk_id
-        WHERE c.chunk_id IN (SELECT value FROM json_each(?)) AND c.vector_store_id = ?
-          AND (? IS NULL OR c.file_id IN (SELECT value FROM json_each(?)))`,
-      query,
-      JSON.stringify(labels),
+    if (candidates.length === 0) return [];
+    const distances = new Map(candidates.map((candidate) => [candidate.chunkId, candidate.distance]));
+    const rows = this.db.all<ChunkRow>(
+      `SELECT chunk_id, vector_store_id, file_id, chunk_index, text FROM file_search_chunks
+        WHERE chunk_id IN (SELECT value FROM json_each(?)) AND vector_store_id = ?`,
+      JSON.stringify([...distances.keys()]),
       vectorStoreId,
-      fileIds ? 1 : null,
-      JSON.stringify(fileIds ?? []),
     );
+    const allowed = fileIds ? new Set(fileIds) : undefined;
+    return rows
+      .filter((row) => !allowed || allowed.has(row.file_id))
+      .map((row) => ({ ...row, distance: distances.get(row.chunk_id) ?? 2 }));
   }
 
   /** Every distance: sqlite-vec's scan of the stores' partitions, or of the allowed files' chunks when filtered. */
