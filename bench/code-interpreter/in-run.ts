@@ -1,8 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { removeDataDir, startTestServer, type TestServer } from '../../test/helpers/test-server.js';
 import { type RecordedRequest, startScriptedUpstream } from '../../test/upstream/index.js';
 import { type SseMessage, streamSse } from '../stream/sse-client.js';
@@ -42,7 +43,12 @@ export interface InRunResult {
  * in between. Cold: a fresh thread per run (ours opens a sandbox session; the ceiling spawns its python3). Warm: one
  * thread whose session is open (the ceiling reuses one python3). Turns alternate, the order reversed every run.
  */
-export async function measureInRun(code: string, runs: number, warmup: number): Promise<InRunResult> {
+export async function measureInRun(
+  code: string,
+  runs: number,
+  warmup: number,
+  cpuProfileDir: string | undefined,
+): Promise<InRunResult> {
   const upstream = await startScriptedUpstream();
   // The tool's output comes back as a `tool` message: answer it with text, anything else with the call.
   upstream.respond((request) =>
@@ -63,8 +69,10 @@ export async function measureInRun(code: string, runs: number, warmup: number): 
         OPENAI_API_KEY: 'upstream-key',
         CODE_INTERPRETER_DIR: sandboxDir,
         EMBEDDING_MODEL: 'none',
+        ...(cpuProfileDir ? cpuProfileEnv(cpuProfileDir) : {}),
       },
     });
+    if (cpuProfileDir) console.error(`  profiling our server (pid ${server.pid}) into ${cpuProfileDir}`);
     const api = new Api(server.url, agent);
     const assistantId = (
       await api.post<{ id: string }>('/v1/assistants', { model: 'gpt-4o-mini', tools: [{ type: 'code_interpreter' }] })
@@ -138,6 +146,13 @@ export async function measureInRun(code: string, runs: number, warmup: number): 
     await upstream.close();
     rmSync(sandboxDir, { recursive: true, force: true });
   }
+}
+
+/** Node 20 rejects `--cpu-prof` in NODE_OPTIONS, so bench/crud's preloaded module runs the profiler instead. */
+function cpuProfileEnv(directory: string): Record<string, string> {
+  mkdirSync(directory, { recursive: true });
+  const preload = pathToFileURL(path.join(import.meta.dirname, '../crud/start-cpu-profile.mjs')).href;
+  return { NODE_OPTIONS: `--import tsx --import ${preload}`, BENCH_CPU_PROF: directory };
 }
 
 function hasToolResult(request: RecordedRequest): boolean {

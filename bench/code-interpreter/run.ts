@@ -6,13 +6,14 @@
  *   node --import tsx bench/code-interpreter/run.ts
  *   BENCH_ROUNDS=5 BENCH_CALLS=50 node --import tsx bench/code-interpreter/run.ts
  *   BENCH_RUNS=0 node --import tsx bench/code-interpreter/run.ts   # the kernel only, no call inside a run
+ *   BENCH_CPU_PROF=/tmp/ci-prof node --import tsx bench/code-interpreter/run.ts   # + a profile of the server
  *
  * Then a code_interpreter call inside a streamed run, end to end, against the same work without our server
  * (in-run.ts).
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { BubblewrapSandbox, type SandboxSession } from '../../src/tools/code-interpreter/index.js';
 import { BareKernel, type Kernel } from './bare-kernel.js';
 import { IN_RUN_GOAL_MS, type InRunCase, measureInRun } from './in-run.js';
@@ -132,7 +133,8 @@ async function main(): Promise<void> {
 /** The call inside a run: ours and the ceiling per case, the overhead, and the goal. */
 async function printInRun(bare: { cold: number; warm: number }): Promise<void> {
   console.error(`code_interpreter inside a run: ${IN_RUN_RUNS} runs per case`);
-  const result = await measureInRun(CODE, IN_RUN_RUNS, 3);
+  const profileDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+  const result = await measureInRun(CODE, IN_RUN_RUNS, 3, profileDir);
   console.log('');
   console.log(
     `code_interpreter call inside a streamed run (${CODE}), ${result.runs} runs per case: ms from the request to the ` +
