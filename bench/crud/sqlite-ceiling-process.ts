@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 
-/** What the bench sends this process: insert for `seconds`, into a fresh thread, rows shaped like `message`. */
+/** What the bench sends sqlite-ceiling.ts's process: insert for `seconds`, into a fresh thread, rows shaped like `message`. */
 export interface InsertRequest {
   id: number;
   seconds: number;
