@@ -2,7 +2,7 @@ import type { ChunkHit, ChunkSearch, IndexedChunk } from '../file-search-index.j
 import { scopeToken } from './fts-query.js';
 import { DEFAULT_KEYWORD_PRUNING, type KeywordPruning, MAX_QUERY_TERMS, rankKeywordChunks } from './keyword-search.js';
 import { invalidateKeywordStatistics } from './keyword-statistics.js';
-import { insertChunkTerms } from './keyword-terms.js';
+import { fts5Tokens } from './keyword-terms.js';
 import { maximumScore } from './score-normalization.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
@@ -18,9 +18,8 @@ import type { SqliteDatabase } from './sqlite-database.js';
  * - `title`: the file's name and document title, repeated on every chunk of the file, so a late chunk
  *   of "Annual report 2023.pdf" still matches "annual report".
  * - `body`: the chunk's terms.
- * The chunk row id is the FTS5 rowid and the vector index's rowid too. Each chunk's terms are also kept by chunk
- * id in `file_search_chunk_terms` (keyword-terms.ts), which lets a search skip the posting lists of common terms
- * (keyword-search.ts).
+ * The chunk row id is the FTS5 rowid and the vector index's rowid too. A chunk row also holds its title tokens as
+ * FTS5 holds them (`keyword_title`, migration 8), which lets a search score a chunk outside FTS5 (keyword-search.ts).
  */
 
 /**
@@ -49,27 +48,27 @@ export function insertKeywordChunks(
 ): number[] {
   const scope = `${scopeToken('store', vectorStoreId)} ${scopeToken('file', fileId)}`;
   const title = titleTerms.join(' ');
+  const titleTokens = fts5Tokens(title).join(' ');
   invalidateKeywordStatistics(db);
   return chunks.map((chunk) => {
     const result = db.run(
-      `INSERT INTO file_search_chunks (vector_store_id, file_id, chunk_index, text, token_count)
-       VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO file_search_chunks (vector_store_id, file_id, chunk_index, text, token_count, keyword_title)
+       VALUES (?, ?, ?, ?, ?, ?)`,
       vectorStoreId,
       fileId,
       chunk.index,
       chunk.text,
       chunk.tokenCount,
+      titleTokens,
     );
     const chunkId = Number(result.lastInsertRowid);
-    const body = chunk.terms.join(' ');
     db.run(
       'INSERT INTO file_search_chunks_fts (rowid, scope, title, body) VALUES (?, ?, ?, ?)',
       chunkId,
       scope,
       title,
-      body,
+      chunk.terms.join(' '),
     );
-    insertChunkTerms(db, chunkId, title, body);
     return chunkId;
   });
 }
@@ -77,14 +76,12 @@ export function insertKeywordChunks(
 /** Removes every chunk of one file in one vector store, inside the caller's transaction. */
 export function deleteKeywordChunks(db: SqliteDatabase, vectorStoreId: string, fileId: string): void {
   invalidateKeywordStatistics(db);
-  for (const table of ['file_search_chunks_fts', 'file_search_chunk_terms']) {
-    db.run(
-      `DELETE FROM ${table} WHERE ${table === 'file_search_chunks_fts' ? 'rowid' : 'chunk_id'} IN
-         (SELECT chunk_id FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?)`,
-      vectorStoreId,
-      fileId,
-    );
-  }
+  db.run(
+    `DELETE FROM file_search_chunks_fts WHERE rowid IN
+       (SELECT chunk_id FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?)`,
+    vectorStoreId,
+    fileId,
+  );
   db.run('DELETE FROM file_search_chunks WHERE vector_store_id = ? AND file_id = ?', vectorStoreId, fileId);
 }
 

@@ -1,31 +1,43 @@
 import type { ChunkHit, ChunkSearch } from '../file-search-index.js';
 import { anyOf, buildKeywordMatch } from './fts-query.js';
 import { fts5Idf, keywordStatistics, rememberDocumentFrequency } from './keyword-statistics.js';
-import { type ColumnWeights, fts5Tokens, SCOPE_TOKENS, scoreTerms, type WeightedTerm } from './keyword-terms.js';
+import {
+  type ColumnWeights,
+  docsizeLength,
+  fts5Tokens,
+  SCOPE_TOKENS,
+  termShare,
+  type WeightedTerm,
+} from './keyword-terms.js';
 import { FTS5_B, FTS5_K1 } from './score-normalization.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /*
  * The exact BM25 top k on FTS5 without scoring every matching chunk.
  *
- * Where a plain FTS5 search spends its time (bench/README.md, 1M chunks in one store): bm25() computes each
- * phrase's idf by walking the phrase's whole posting list, the scope phrase that limits a search to its vector
- * stores included — a million entries, most of the 90 ms — and then scores every matching row (a docsize read
- * each, ~1 µs), over the posting lists of every query term.
+ * Where a plain FTS5 search spent its time (bench/README.md, 1M chunks in one store): bm25() computes each phrase's
+ * idf by walking the phrase's whole posting list, the scope phrase that limits a search to its vector stores
+ * included — a million entries, most of the 90 ms — and then scores every matching row (a docsize read each,
+ * ~1 µs), over the posting lists of every query term.
  *
- * Term at a time with bounds (in the spirit of MaxScore, Turtle & Flood 1995): a term's share of a chunk's score
- * never reaches idf · (k1 + 1), its bound.
- * 1. Each term's posting list is read as bare row ids (no scoring, no scope phrase: ~0.1 µs a posting), which
- *    finds the few chunks holding two or more of the terms. Each is scored exactly from its row of
- *    `file_search_chunk_terms` (keyword-terms.ts), with the same statistics bm25() uses.
- * 2. Every other matching chunk holds exactly one term, so its score is that term's share alone. Terms are taken
- *    by decreasing bound; FTS5 scores the term's postings (bm25() of that term alone, the same share as in the
- *    whole query), best first, until they fall below the k-th score found; and once a term's bound is no more than
- *    the k-th score, neither it nor any later term can place a chunk (the usual case for common terms).
- * Chunks outside the searched stores and files are skipped as they are met; when too many are met (a small store
- * in a big table), or too many chunks share terms, the search is left to FTS5 with its scope phrase, as before
- * (`exhaustive`), whose cost is then the store's. Every plan returns the chunks and scores bm25() does, up to
- * floating-point rounding (shares are summed in another order), which only matters for exact ties.
+ * Term at a time with bounds (in the spirit of MaxScore, Turtle & Flood 1995). A term's share of a chunk's score
+ * never reaches idf · (k1 + 1).
+ * 1. Each term's posting list is read from fts5vocab as bare chunk ids, one per instance (no scoring, no scope
+ *    phrase): that gives the term's document frequency (the same count bm25() takes), how many times each chunk
+ *    holds it, and the few chunks holding two or more of the terms. Those are scored exactly from their rows of
+ *    `file_search_chunk_terms` (keyword-terms.ts) with the statistics bm25() uses (keyword-statistics.ts).
+ * 2. Every other matching chunk holds exactly one term, so its score is that term's share alone. Terms are taken by
+ *    decreasing bound; once a term's bound is no more than the k-th score found, neither it nor any later term can
+ *    place a chunk (usually the case for common terms, whose postings are then never scored). Otherwise its chunks
+ *    are bounded again from their instance counts (each instance weighted as the heavier column, and the shortest
+ *    length those instances allow): when few reach the k-th score they are fetched and scored, best bound first;
+ *    when many do, FTS5 scores the term's postings (bm25() of that term alone) and they are taken best first.
+ * Chunks outside the searched stores and files are skipped as they are met; when too many are met (a small store in
+ * a big table), too many chunks share terms, or a term could be read differently by FTS5, the search is left to FTS5
+ * with its scope phrase, as before (`exhaustive`), whose cost is then the store's. Every plan returns the chunks and
+ * scores bm25() does, up to floating-point rounding (shares are summed in another order), which only matters for
+ * exact ties. Reading a posting list is the one cost that grows with the index (~0.1 µs a posting): at 1M chunks a
+ * query of common words reads a few hundred thousand (bench/README.md gives the worst case measured).
  */
 
 /** Bounds the cost of one search: an OR of thousands of terms would scan most of the index. */
@@ -64,10 +76,10 @@ interface ChunkRow {
   text: string;
 }
 
-interface ChunkTermsRow extends ChunkRow {
-  length: number | null;
-  title: string | null;
-  body: string | null;
+interface ChunkScoringRow extends ChunkRow {
+  keyword_title: string | null;
+  /** FTS5's docsize record of the chunk. */
+  sz: Uint8Array | null;
 }
 
 /** The best `search.limit` chunks for `terms` (at most MAX_QUERY_TERMS), best first, ties by chunk id. */
@@ -162,15 +174,7 @@ class PrunedSearch {
     const instances = this.db.statement('SELECT doc FROM file_search_chunks_instances WHERE term = ?').pluck();
     const query: TermPostings[] = [];
     for (const [term, count] of occurrences) {
-      const chunks: number[] = [];
-      const perChunk: number[] = [];
-      for (const chunkId of instances.all(term) as number[]) {
-        if (chunks[chunks.length - 1] === chunkId) perChunk[perChunk.length - 1]!++;
-        else {
-          chunks.push(chunkId);
-          perChunk.push(1);
-        }
-      }
+      const { chunks, instances: perChunk } = countInstances(instances.all(term) as number[]);
       rememberDocumentFrequency(this.db, term, chunks.length);
       if (chunks.length === 0) continue;
       const idf = fts5Idf(this.#statistics.rows, chunks.length);
@@ -180,12 +184,15 @@ class PrunedSearch {
     return query.sort((left, right) => right.bound - left.bound || (left.term < right.term ? -1 : 1));
   }
 
-  /** Scores `chunkIds` exactly from their terms rows; false when that cannot be done. */
-  #complete(chunkIds: readonly number[], terms: readonly QueryTerm[]): boolean {
+  /**
+   * Scores `chunkIds` exactly: how many instances of each term they hold (from the posting lists read), their
+   * lengths (FTS5's docsize records) and their title tokens. False when that cannot be done.
+   */
+  #complete(chunkIds: readonly number[], terms: readonly TermPostings[]): boolean {
     if (chunkIds.length === 0) return true;
-    const rows = this.db.all<ChunkTermsRow>(
-      `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text, t.length, t.title, t.body
-         FROM file_search_chunks AS c LEFT JOIN file_search_chunk_terms AS t ON t.chunk_id = c.chunk_id
+    const rows = this.db.all<ChunkScoringRow>(
+      `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text, c.keyword_title, d.sz
+         FROM file_search_chunks AS c LEFT JOIN file_search_chunks_fts_docsize AS d ON d.id = c.chunk_id
         WHERE c.chunk_id IN (SELECT value FROM json_each(?))`,
       JSON.stringify(chunkIds),
     );
@@ -195,9 +202,15 @@ class PrunedSearch {
         if (++this.#outOfScope > MAX_OUT_OF_SCOPE) return false;
         continue;
       }
-      // Indexed without its terms row (cannot happen after migration 8): let FTS5 answer.
-      if (row.length === null || row.title === null || row.body === null) return false;
-      this.#top.offer(hit(row, scoreTerms(terms, row.title, row.body, row.length, averageLength, this.weights)));
+      // Written without its title tokens (cannot happen after migration 8): let FTS5 answer.
+      if (row.keyword_title === null || row.sz === null) return false;
+      const length = docsizeLength(row.sz);
+      let bm25 = 0;
+      for (const term of terms) {
+        const instances = instancesIn(term, row.chunk_id);
+        bm25 += termShare(term, instances, row.keyword_title, length, averageLength, this.weights);
+      }
+      this.#top.offer(hit(row, bm25));
     }
     return true;
   }
@@ -272,16 +285,54 @@ class PrunedSearch {
   }
 }
 
-/** Chunks holding two or more of the terms. */
+/** Chunk ids, one per instance, as distinct ascending ids and their counts. */
+function countInstances(ids: number[]): { chunks: number[]; instances: number[] } {
+  // fts5vocab lists a term's instances by row id; sorted again should a version ever list them otherwise.
+  for (let index = 1; index < ids.length; index++) {
+    if (ids[index]! < ids[index - 1]!) {
+      ids.sort((left, right) => left - right);
+      break;
+    }
+  }
+  const chunks: number[] = [];
+  const instances: number[] = [];
+  for (const chunkId of ids) {
+    if (chunks[chunks.length - 1] === chunkId) instances[instances.length - 1]!++;
+    else {
+      chunks.push(chunkId);
+      instances.push(1);
+    }
+  }
+  return { chunks, instances };
+}
+
+/** How many instances of `term` chunk `chunkId` holds (its posting list is sorted by chunk id). */
+function instancesIn(term: TermPostings, chunkId: number): number {
+  let low = 0;
+  let high = term.chunks.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const found = term.chunks[middle]!;
+    if (found === chunkId) return term.instances[middle]!;
+    if (found < chunkId) low = middle + 1;
+    else high = middle - 1;
+  }
+  return 0;
+}
+
+/** Chunks holding two or more of the terms: every list's ids sorted together, then the repeated ones. */
 function sharedChunks(query: readonly TermPostings[]): Set<number> {
   const shared = new Set<number>();
   if (query.length < 2) return shared;
-  const seen = new Set<number>();
+  const all = new Float64Array(query.reduce((sum, term) => sum + term.chunks.length, 0));
+  let offset = 0;
   for (const term of query) {
-    for (const chunkId of term.chunks) {
-      if (seen.has(chunkId)) shared.add(chunkId);
-      else seen.add(chunkId);
-    }
+    all.set(term.chunks, offset);
+    offset += term.chunks.length;
+  }
+  all.sort();
+  for (let index = 1; index < all.length; index++) {
+    if (all[index] === all[index - 1]) shared.add(all[index]!);
   }
   return shared;
 }

@@ -82,7 +82,7 @@ function readAverages(db: SqliteDatabase): KeywordStatistics {
 }
 
 /** SQLite's varint (big-endian, 7 bits a byte, the ninth byte whole); values here stay far below 2^53. */
-function readVarint(bytes: Uint8Array, reader: { offset: number }): number {
+export function readVarint(bytes: Uint8Array, reader: { offset: number }): number {
   let value = 0;
   for (let index = 0; index < 9 && reader.offset < bytes.length; index++) {
     const byte = bytes[reader.offset++]!;

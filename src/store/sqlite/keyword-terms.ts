@@ -1,19 +1,17 @@
+import { readVarint } from './keyword-statistics.js';
 import { FTS5_B, FTS5_K1 } from './score-normalization.js';
-import type { SqliteDatabase } from './sqlite-database.js';
 
 /*
- * Each chunk's terms by chunk id (`file_search_chunk_terms`, migration 8), beside FTS5's inverted index: what a
- * pruned search (keyword-search.ts) needs to finish a chunk's BM25 score for the terms whose posting lists it did
- * not read — FTS5 can only walk a term's whole list, and its bm25() recomputes every phrase's idf by walking it.
- * A row holds the chunk's length as FTS5 counts it (all columns, the two scope tokens included) and its title and
- * body tokens, space separated, as FTS5's tokenizer cuts them (`fts5Tokens`).
+ * Scoring one chunk outside FTS5 exactly as bm25() scores it (fts5_aux.c), from what a pruned search
+ * (keyword-search.ts) knows of the chunk: how many instances of a term its row holds (fts5vocab), its length per
+ * column (FTS5's docsize record) and its title tokens (`file_search_chunks.keyword_title`, migration 8), which split
+ * those instances between title and body.
  */
 
 /**
  * What FTS5's unicode61 tokenizer with our options (migration 4: categories L* N* Co M*, token character ".",
  * diacritics kept) makes of analyzed terms: runs of those characters, case-folded. Terms from the analyzer are
- * already such runs, so this changes nothing for them (the ASCII fast path); it only keeps a term given otherwise
- * counted as FTS5 counts it.
+ * already such runs, so this changes nothing for them (the ASCII fast path).
  */
 export function fts5Tokens(text: string): string[] {
   if (SIMPLE_ASCII.test(text)) return text.split(' ').filter((token) => token !== '');
@@ -29,58 +27,49 @@ const SEPARATORS = /[^\p{L}\p{N}\p{Co}\p{M}.]+/u;
 /** FTS5 stores a store token and a file token in each row's scope column; they count in its length. */
 export const SCOPE_TOKENS = 2;
 
-/** Adds one chunk's terms, inside the caller's transaction. */
-export function insertChunkTerms(db: SqliteDatabase, chunkId: number, title: string, body: string): void {
-  const titleTokens = fts5Tokens(title);
-  const bodyTokens = fts5Tokens(body);
-  db.run(
-    'INSERT INTO file_search_chunk_terms (chunk_id, length, title, body) VALUES (?, ?, ?, ?)',
-    chunkId,
-    SCOPE_TOKENS + titleTokens.length + bodyTokens.length,
-    titleTokens.join(' '),
-    bodyTokens.join(' '),
-  );
-}
-
-/** A query term, its weight (occurrences in the query × idf) and its index among the probed terms. */
+/** A query term: its occurrences in the query (each a phrase of its own, as bm25() counts them) and its idf. */
 export interface WeightedTerm {
   term: string;
   occurrences: number;
   idf: number;
 }
 
-/** The columns' weights as bm25() receives them (keyword-index.ts rounds them to SQL text). */
+/** The columns' weights as bm25() receives them (keyword-index.ts rounds them as its SQL text does). */
 export interface ColumnWeights {
   title: number;
   body: number;
 }
 
+/** A chunk's length in tokens, all columns, from FTS5's docsize record (one varint per column). */
+export function docsizeLength(record: Uint8Array): number {
+  const reader = { offset: 0 };
+  let length = 0;
+  while (reader.offset < record.length) length += readVarint(record, reader);
+  return length;
+}
+
 /**
- * BM25 of `terms` in one chunk as FTS5's bm25() computes a phrase's share (fts5_aux.c): the frequency is the sum
- * of the column weights over the term's instances (title instances first, added one at a time as bm25() adds
- * them), saturated with k1 = 1.2 and normalized by length with b = 0.75; each occurrence of a repeated query term
- * is a phrase of its own.
+ * A term's share of one chunk's BM25 as bm25() computes it: the frequency is the sum of the column weights over the
+ * term's instances (title instances first, added one at a time as bm25() adds them), saturated with k1 = 1.2 and
+ * normalized by length with b = 0.75, times the idf, once per occurrence of the term in the query.
  */
-export function scoreTerms(
-  terms: readonly WeightedTerm[],
-  title: string,
-  body: string,
+export function termShare(
+  term: WeightedTerm,
+  instances: number,
+  titleTokens: string,
   length: number,
   averageLength: number,
   weights: ColumnWeights,
 ): number {
+  if (instances === 0) return 0;
+  const inTitle = Math.min(instances, countToken(titleTokens, term.term));
+  let frequency = 0;
+  for (let instance = 0; instance < inTitle; instance++) frequency += weights.title;
+  for (let instance = inTitle; instance < instances; instance++) frequency += weights.body;
   const saturation = FTS5_K1 * (1 - FTS5_B + (FTS5_B * length) / averageLength);
+  const share = term.idf * ((frequency * (FTS5_K1 + 1)) / (frequency + saturation));
   let score = 0;
-  for (const { term, occurrences, idf } of terms) {
-    let frequency = 0;
-    const inTitle = countToken(title, term);
-    for (let instance = 0; instance < inTitle; instance++) frequency += weights.title;
-    const inBody = countToken(body, term);
-    for (let instance = 0; instance < inBody; instance++) frequency += weights.body;
-    if (frequency === 0) continue;
-    const share = idf * ((frequency * (FTS5_K1 + 1)) / (frequency + saturation));
-    for (let occurrence = 0; occurrence < occurrences; occurrence++) score += share;
-  }
+  for (let occurrence = 0; occurrence < term.occurrences; occurrence++) score += share;
   return score;
 }
 

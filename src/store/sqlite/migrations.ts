@@ -199,25 +199,18 @@ CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_vocab USING fts5vocab(file
   UPDATE files SET bytes = coalesce(json_extract(data, '$.bytes'), 0), expires_at = json_extract(data, '$.expires_at');
   CREATE INDEX files_storage ON files (project, expires_at, bytes);
   `,
-  // 8: each chunk's keyword terms by chunk id, and FTS5's index read as term instances (store/sqlite/keyword-terms.ts,
-  // keyword-search.ts), so a keyword search can find and finish the best chunks without scoring every match.
-  // Existing chunks get their terms from FTS5's own index (every token instance, by row and column), so lengths and
-  // terms are exactly what bm25() sees.
+  // 8: each chunk's title terms as FTS5 holds them, and FTS5's index read as term instances (store/sqlite/keyword-search.ts),
+  // so a keyword search can score the best chunks without scoring every match. Existing chunks get their title terms
+  // from FTS5's own index.
   `
-  CREATE TABLE file_search_chunk_terms (
-    chunk_id INTEGER PRIMARY KEY,
-    length INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    body TEXT NOT NULL
-  );
+  ALTER TABLE file_search_chunks ADD COLUMN keyword_title TEXT;
   CREATE VIRTUAL TABLE file_search_chunks_instances USING fts5vocab(file_search_chunks_fts, instance);
-  INSERT INTO file_search_chunk_terms (chunk_id, length, title, body)
-  SELECT doc, count(*),
-         coalesce(group_concat(term, ' ') FILTER (WHERE col = 'title'), ''),
-         coalesce(group_concat(term, ' ') FILTER (WHERE col = 'body'), '')
-    FROM file_search_chunks_instances
-   WHERE doc IN (SELECT chunk_id FROM file_search_chunks)
-   GROUP BY doc;
+  CREATE TEMP TABLE file_search_titles (chunk_id INTEGER PRIMARY KEY, title TEXT NOT NULL);
+  INSERT INTO temp.file_search_titles (chunk_id, title)
+  SELECT doc, group_concat(term, ' ') FROM file_search_chunks_instances WHERE col = 'title' GROUP BY doc;
+  UPDATE file_search_chunks
+     SET keyword_title = coalesce((SELECT title FROM temp.file_search_titles AS t WHERE t.chunk_id = file_search_chunks.chunk_id), '');
+  DROP TABLE temp.file_search_titles;
   `,
 ];
 
