@@ -66,6 +66,7 @@ export class Analyzer {
   readonly #stopwords: ReadonlySet<string>;
   readonly #stem: boolean;
   readonly #stemCache = new Map<string, string>();
+  readonly #wordTerms = new Map<string, string | null>();
 
   constructor(options: AnalyzerOptions = {}) {
     this.#stopwords = options.stopwords ?? LUCENE_ENGLISH_STOPWORDS;
@@ -88,6 +89,19 @@ export class Analyzer {
   }
 
   #pushWord(rawWord: string, output: string[]): void {
+    // Words repeat (Zipf): each distinct one is turned into its term once.
+    let term = this.#wordTerms.get(rawWord);
+    if (term === undefined) {
+      term = this.#termOf(rawWord);
+      // Bounded, like the stem cache, so a stream of unique words (ids, hashes) cannot grow it without limit.
+      if (this.#wordTerms.size > 200_000) this.#wordTerms.clear();
+      this.#wordTerms.set(rawWord, term);
+    }
+    if (term !== null) output.push(term);
+  }
+
+  /** The term a word becomes, or null when it is dropped (a stopword, nothing left). */
+  #termOf(rawWord: string): string | null {
     let word = rawWord;
     if (/['’,]/.test(word)) {
       word = word.replace(/’/g, "'");
@@ -95,8 +109,8 @@ export class Analyzer {
       // Apostrophes and thousands separators would split the term again in FTS5's tokenizer.
       word = word.replace(/[',]/g, '');
     }
-    if (word.length === 0 || this.#stopwords.has(word)) return;
-    output.push(this.#stemWord(word));
+    if (word.length === 0 || this.#stopwords.has(word)) return null;
+    return this.#stemWord(word);
   }
 
   #pushMixedScriptWord(word: string, output: string[]): void {

@@ -1,3 +1,4 @@
+import { decoder as sharedDecoder } from 'gpt-tokenizer/esm/BytePairEncodingCore';
 import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
 import { encodeInPieces } from '../../providers/token-count.js';
 import { AUTO_CHUNKING, type ChunkingLimits } from './chunking-strategy.js';
@@ -108,7 +109,7 @@ export class TokenChunker {
   }
 
   #emit(start: number, end: number, chunks: Chunk[]): void {
-    const text = decode(this.#tokens.slice(this.#head + start, this.#head + end));
+    const text = decodeTokens(this.#tokens.slice(this.#head + start, this.#head + end));
     if (text.trim().length === 0) return;
     chunks.push({ index: this.#nextIndex++, text, tokenCount: end - start });
   }
@@ -145,30 +146,80 @@ export class TokenChunker {
   #boundaryBefore(index: number): Boundary {
     const previous = this.#at(index - 1);
     const next = this.#at(index);
-    if (previous === undefined || next === undefined || !this.#isCharacterStart(index)) return Boundary.None;
-    const before = this.#tokenText(previous);
-    const after = this.#tokenText(next);
-    if (/\n[ \t]*\n[ \t]*$/.test(before) || (before.endsWith('\n') && after.startsWith('\n')))
+    if (previous === undefined || next === undefined) return Boundary.None;
+    const after = this.#shape(next);
+    if (after & Shape.StartsReplacement) return Boundary.None;
+    const before = this.#shape(previous);
+    if (before & Shape.EndsParagraph || (before & Shape.EndsNewline && after & Shape.StartsNewline))
       return Boundary.Paragraph;
-    if (before.endsWith('\n')) return Boundary.Line;
-    if (/[.!?。！？]["')\]]?$/.test(before) && /^\s/.test(after)) return Boundary.Sentence;
-    if (/^\s/.test(after) || /\s$/.test(before)) return Boundary.Word;
+    if (before & Shape.EndsNewline) return Boundary.Line;
+    if (before & Shape.EndsSentence && after & Shape.StartsSpace) return Boundary.Sentence;
+    if (after & Shape.StartsSpace || before & Shape.EndsSpace) return Boundary.Word;
     return Boundary.None;
   }
 
   #isCharacterStart(index: number): boolean {
     const token = this.#at(index);
-    return token !== undefined && !this.#tokenText(token).startsWith('\uFFFD');
+    return token !== undefined && (this.#shape(token) & Shape.StartsReplacement) === 0;
+  }
+
+  /** What the boundary tests need to know of a token's text, worked out once per token id. */
+  #shape(token: number): number {
+    let shape = token < tokenShapes.length ? (tokenShapes[token] as number) : 0;
+    if (shape === 0) {
+      shape = shapeOf(this.#tokenText(token));
+      if (token < tokenShapes.length) tokenShapes[token] = shape;
+    }
+    return shape;
   }
 
   #tokenText(token: number): string {
     let text = this.#tokenTexts.get(token);
     if (text === undefined) {
-      text = decode([token]);
+      text = decodeTokens([token]);
       this.#tokenTexts.set(token, text);
     }
     return text;
   }
+}
+
+/** Facts about a token's text, as bits (`Known` set once worked out, so 0 means not yet). */
+const Shape = {
+  Known: 1,
+  StartsReplacement: 2,
+  EndsParagraph: 4,
+  EndsNewline: 8,
+  StartsNewline: 16,
+  EndsSentence: 32,
+  StartsSpace: 64,
+  EndsSpace: 128,
+} as const;
+
+// o200k's ids are below 2^18 (cl100k's too): one byte per id, shared by every chunker in the process.
+const tokenShapes = new Uint8Array(1 << 18);
+
+function shapeOf(text: string): number {
+  let shape: number = Shape.Known;
+  if (text.startsWith('\uFFFD')) shape |= Shape.StartsReplacement;
+  if (/\n[ \t]*\n[ \t]*$/.test(text)) shape |= Shape.EndsParagraph;
+  if (text.endsWith('\n')) shape |= Shape.EndsNewline;
+  if (text.startsWith('\n')) shape |= Shape.StartsNewline;
+  if (/[.!?。！？]["')\]]?$/.test(text)) shape |= Shape.EndsSentence;
+  if (/^\s/.test(text)) shape |= Shape.StartsSpace;
+  if (/\s$/.test(text)) shape |= Shape.EndsSpace;
+  return shape;
+}
+
+/**
+ * `decode(tokens)`, with nothing left behind: gpt-tokenizer decodes through one TextDecoder shared by every call,
+ * in streaming mode, so the bytes of a character cut off at the end of one call (a token holding half an emoji,
+ * decoded alone) came out at the start of the next call's text as U+FFFD, whichever chunk that was. They are
+ * dropped here instead, as the call that cut them off drops them.
+ */
+function decodeTokens(tokens: readonly number[]): string {
+  const text = decode(tokens as number[]);
+  sharedDecoder.decode();
+  return text;
 }
 
 /**
