@@ -1,6 +1,6 @@
 import type { ChunkHit, ChunkSearch } from '../file-search-index.js';
 import { anyOf, buildKeywordMatch } from './fts-query.js';
-import { fts5Idf, keywordStatistics, rememberDocumentFrequency } from './keyword-statistics.js';
+import { fts5Idf, keywordStatistics, termCounts } from './keyword-statistics.js';
 import {
   type ColumnWeights,
   docsizeLength,
@@ -44,6 +44,11 @@ import type { SqliteDatabase } from './sqlite-database.js';
 export const MAX_QUERY_TERMS = 128;
 /** Chunks met outside the searched stores and files before FTS5's scoped search is the cheaper plan. */
 const MAX_OUT_OF_SCOPE = 2_000;
+/**
+ * Postings read as chunk ids at most (~0.1 µs and 8 bytes each): past this FTS5 scores the query where it stands,
+ * without holding the lists in memory (at 1M chunks of 60 words, a query of the 20 commonest words).
+ */
+const MAX_POSTINGS = 2_000_000;
 /** Chunks holding several terms completed one by one (~3 µs each) before the scoped search is the cheaper plan. */
 const MAX_SHARED = 20_000;
 
@@ -153,6 +158,7 @@ class PrunedSearch {
   /** The exact top k, or undefined when FTS5's scoped search is the cheaper plan. */
   run(): RankedChunk[] | undefined {
     const query = this.#readPostings();
+    if (!query) return undefined;
     const shared = sharedChunks(query);
     if (shared.size > MAX_SHARED) return undefined;
     if (!this.#complete([...shared], query)) return undefined;
@@ -166,20 +172,22 @@ class PrunedSearch {
 
   /**
    * Each distinct term's posting list from fts5vocab, one row per instance (only the chunk id: reading the column
-   * costs three times as much), which also gives its document frequency; by decreasing bound.
+   * costs three times as much), by decreasing bound; undefined when the lists hold more than MAX_POSTINGS instances
+   * (counted first, in SQLite, from fts5vocab's row counts).
    */
-  #readPostings(): TermPostings[] {
+  #readPostings(): TermPostings[] | undefined {
     const occurrences = new Map<string, number>();
     for (const term of this.terms) occurrences.set(term, (occurrences.get(term) ?? 0) + 1);
+    const found = [...occurrences].map(([term, count]) => ({ term, count, ...termCounts(this.db, term) }));
+    if (found.reduce((sum, entry) => sum + entry.instances, 0) > MAX_POSTINGS) return undefined;
     const instances = this.db.statement('SELECT doc FROM file_search_chunks_instances WHERE term = ?').pluck();
     const query: TermPostings[] = [];
-    for (const [term, count] of occurrences) {
+    for (const { term, count, rows } of found) {
+      if (rows === 0) continue;
       const { chunks, instances: perChunk } = countInstances(instances.all(term) as number[]);
-      rememberDocumentFrequency(this.db, term, chunks.length);
-      if (chunks.length === 0) continue;
-      const idf = fts5Idf(this.#statistics.rows, chunks.length);
+      const idf = fts5Idf(this.#statistics.rows, rows);
       const bound = count * idf * (FTS5_K1 + 1) * BOUND_SLACK;
-      query.push({ term, occurrences: count, idf, frequency: chunks.length, bound, chunks, instances: perChunk });
+      query.push({ term, occurrences: count, idf, frequency: rows, bound, chunks, instances: perChunk });
     }
     return query.sort((left, right) => right.bound - left.bound || (left.term < right.term ? -1 : 1));
   }

@@ -21,10 +21,18 @@ export interface KeywordStatistics {
   averageLength: number;
 }
 
+/** A term's posting list in numbers. */
+export interface TermCounts {
+  /** Rows holding the term (its document frequency). */
+  rows: number;
+  /** Its instances in them. */
+  instances: number;
+}
+
 interface Cache {
   dataVersion: number;
   statistics: KeywordStatistics;
-  frequencies: Map<string, number>;
+  terms: Map<string, TermCounts>;
 }
 
 const caches = new WeakMap<SqliteDatabase, Cache>();
@@ -40,19 +48,22 @@ export function keywordStatistics(db: SqliteDatabase): KeywordStatistics {
 
 /** In how many rows `term` occurs (0 when it does not). */
 export function documentFrequency(db: SqliteDatabase, term: string): number {
-  const cache = cacheFor(db);
-  let frequency = cache.frequencies.get(term);
-  if (frequency === undefined) {
-    frequency = db.get<{ doc: number }>('SELECT doc FROM file_search_chunks_vocab WHERE term = ?', term)?.doc ?? 0;
-    if (cache.frequencies.size < CACHE_MAX_TERMS) cache.frequencies.set(term, frequency);
-  }
-  return frequency;
+  return termCounts(db, term).rows;
 }
 
-/** Records a term's document frequency counted by the caller from the term's whole posting list. */
-export function rememberDocumentFrequency(db: SqliteDatabase, term: string, frequency: number): void {
+/** How many rows hold `term`, and how many instances of it they hold. */
+export function termCounts(db: SqliteDatabase, term: string): TermCounts {
   const cache = cacheFor(db);
-  if (cache.frequencies.size < CACHE_MAX_TERMS || cache.frequencies.has(term)) cache.frequencies.set(term, frequency);
+  let counts = cache.terms.get(term);
+  if (counts === undefined) {
+    const row = db.get<{ doc: number; cnt: number }>(
+      'SELECT doc, cnt FROM file_search_chunks_vocab WHERE term = ?',
+      term,
+    );
+    counts = { rows: row?.doc ?? 0, instances: row?.cnt ?? 0 };
+    if (cache.terms.size < CACHE_MAX_TERMS) cache.terms.set(term, counts);
+  }
+  return counts;
 }
 
 /** FTS5's own IDF (fts5_aux.c), including its floor for terms in more than half the rows. */
@@ -65,7 +76,7 @@ function cacheFor(db: SqliteDatabase): Cache {
   const dataVersion = Number(db.pragma('data_version'));
   let cache = caches.get(db);
   if (!cache || cache.dataVersion !== dataVersion) {
-    cache = { dataVersion, statistics: readAverages(db), frequencies: new Map() };
+    cache = { dataVersion, statistics: readAverages(db), terms: new Map() };
     caches.set(db, cache);
   }
   return cache;
