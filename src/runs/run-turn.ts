@@ -27,6 +27,7 @@ import {
   toUsage,
 } from './run-objects.js';
 import { StreamedAnnotations } from './streamed-annotations.js';
+import { TextDeltaBatcher } from './text-delta-batcher.js';
 import { callArgumentsDelta, callStartDelta, recordedCall } from './tool-call-deltas.js';
 
 /** How the engine treats a tool call: the client answers functions; built-ins run here. */
@@ -65,13 +66,25 @@ export async function runTurn(
   signal: AbortSignal,
   classify: (name: string) => CallKind,
 ): Promise<TurnResult> {
-  const turn: TurnProgress = { calls: new Map(), finishReason: 'stop', usage: undefined, classify, ignored: new Set() };
+  const turn: TurnProgress = {
+    calls: new Map(),
+    finishReason: 'stop',
+    usage: undefined,
+    classify,
+    ignored: new Set(),
+    text: new TextDeltaBatcher((chunks) => appendText(execution, chunks)),
+  };
   const quiet = quietUpstreamWatchdog(signal, retry.firstPartTimeoutMs);
   try {
     for await (const part of streamWithRetry(model, request, quiet.signal, retry)) {
       quiet.heard();
       await applyPart(execution, turn, part);
     }
+    await turn.text.flush();
+  } catch (error) {
+    // The text that came before the failure is kept, as when each chunk was written on arrival.
+    await turn.text.flush().catch(() => undefined);
+    throw error;
   } finally {
     quiet.stop();
   }
@@ -124,29 +137,20 @@ interface TurnProgress {
   classify: (name: string) => CallKind;
   /** Calls dropped because the run allows only one per turn. */
   ignored: Set<string>;
+  /** The answer text, written as deltas of the open message. */
+  text: TextDeltaBatcher;
 }
 
 /** Streams one part into the run: text into the open message, tool calls into the open tool_calls step. */
 async function applyPart(execution: RunExecution, turn: TurnProgress, part: ChatStreamPart): Promise<void> {
   const { calls } = turn;
+  if (part.type === 'text-delta') {
+    if (part.text !== '') await turn.text.push(part.text);
+    return;
+  }
+  // Everything else comes after the text before it.
+  await turn.text.flush();
   switch (part.type) {
-    case 'text-delta': {
-      if (part.text === '') return;
-      await ensureMessage(execution);
-      const open = execution.openMessage!;
-      const previousLength = open.text.length;
-      open.text += part.text;
-      const annotations = open.annotations.next(open.text, previousLength);
-      const delta = messageTextDeltaEvent(
-        open.message.id,
-        open.figures.length,
-        part.text,
-        annotations,
-        previousLength === 0,
-      );
-      await execution.append([delta]);
-      return;
-    }
     case 'tool-call-start': {
       // `parallel_tool_calls: false` promises at most one call per turn, whatever the upstream sends.
       if (!execution.run.parallel_tool_calls && calls.size > 0) {
@@ -195,6 +199,19 @@ async function applyPart(execution: RunExecution, turn: TurnProgress, part: Chat
       turn.usage = part.usage;
       return;
   }
+}
+
+/** Chunks of the answer text as deltas of the open message (opened on the first text), in one write. */
+async function appendText(execution: RunExecution, chunks: readonly string[]): Promise<void> {
+  await ensureMessage(execution);
+  const open = execution.openMessage!;
+  const deltas = chunks.map((chunk) => {
+    const previousLength = open.text.length;
+    open.text += chunk;
+    const annotations = open.annotations.next(open.text, previousLength);
+    return messageTextDeltaEvent(open.message.id, open.figures.length, chunk, annotations, previousLength === 0);
+  });
+  await execution.append(deltas);
 }
 
 /** Ends the open message as completed (and its step), e.g. when tool calls follow the text or the turn ends. */
