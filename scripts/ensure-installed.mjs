@@ -1,7 +1,8 @@
 // Installs what the server and its tests need, and nothing when it is all there already: the Debian packages
-// in .ci/apt-packages.txt (the code_interpreter sandbox: bubblewrap, python3 and its libraries) and the node
-// modules of package-lock.json. npm runs it before `npm start` and `npm test` (and `npm run setup` runs it
-// alone), so it must work before `npm ci` has ever run: plain Node, nothing imported beyond `node:`.
+// in .ci/apt-packages.txt (the code_interpreter sandbox: bubblewrap, python3 and its libraries; lines marked
+// `# tests` only for the tests) and the node modules of package-lock.json. npm runs it before `npm start` and
+// `npm test` (and `npm run setup` runs it alone), so it must work before `npm ci` has ever run: plain Node,
+// nothing imported beyond `node:`.
 //
 //   node scripts/ensure-installed.mjs [--system-packages=required|optional|skip]
 //
@@ -39,8 +40,10 @@ function requireNodeVersion(major) {
 // ---- system packages -------------------------------------------------------------------------------------
 
 function ensureSystemPackages(mode) {
+  // `name  # tests: why` is needed by the tests alone (`required`), never installed for the server.
   const wanted = readFileSync(APT_LIST, 'utf8')
     .split('\n')
+    .filter((line) => mode === 'required' || !/#\s*tests\b/.test(line))
     .map((line) => line.replace(/#.*/, '').trim())
     .filter(Boolean);
   if (wanted.length === 0) return;
