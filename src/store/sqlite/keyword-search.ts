@@ -49,6 +49,8 @@ const MAX_OUT_OF_SCOPE = 2_000;
  * without holding the lists in memory (at 1M chunks of 60 words, a query of the 20 commonest words).
  */
 const MAX_POSTINGS = 2_000_000;
+/** Results asked for beyond which FTS5 answers (production asks for at most 150: 50 results × 3 for fusion). */
+const MAX_PRUNED_LIMIT = 200;
 /** Chunks holding several terms completed one by one (~3 µs each) before the scoped search is the cheaper plan. */
 const MAX_SHARED = 20_000;
 
@@ -56,11 +58,16 @@ const MAX_SHARED = 20_000;
 export interface KeywordPruning {
   /** Prune at all (off: FTS5 scores every match, as before). */
   enabled: boolean;
+  /**
+   * FTS5's work on a whole query (see `#readPostings`) under which it answers, as it is then a few milliseconds at
+   * most (tests set 0 to prune small corpora).
+   */
+  smallSearch: number;
   /** Told how each search was answered, with how many of its terms FTS5 scored in full (of `terms`). */
   observe?: (plan: 'exhaustive' | 'pruned', scoredTerms: number, terms: number) => void;
 }
 
-export const DEFAULT_KEYWORD_PRUNING: Readonly<KeywordPruning> = Object.freeze({ enabled: true });
+export const DEFAULT_KEYWORD_PRUNING: Readonly<KeywordPruning> = Object.freeze({ enabled: true, smallSearch: 4_000 });
 
 /** A ranked chunk before normalization: its raw BM25. */
 export interface RankedChunk extends Omit<ChunkHit, 'score'> {
@@ -98,8 +105,8 @@ export function rankKeywordChunks(
   if (search.limit <= 0 || terms.length === 0 || search.vectorStoreIds.length === 0) return [];
   if (search.fileIds?.size === 0) return [];
   const distinct = new Set(terms).size;
-  if (pruning.enabled && scorableOutsideFts5(terms)) {
-    const pruned = new PrunedSearch(db, terms, search, weights);
+  if (pruning.enabled && search.limit <= MAX_PRUNED_LIMIT && scorableOutsideFts5(terms)) {
+    const pruned = new PrunedSearch(db, terms, search, weights, pruning);
     const result = pruned.run();
     if (result) {
       pruning.observe?.('pruned', pruned.scoredTerms, distinct);
@@ -149,6 +156,7 @@ class PrunedSearch {
     private readonly terms: readonly string[],
     private readonly search: ChunkSearch,
     private readonly weights: ColumnWeights,
+    private readonly pruning: Readonly<KeywordPruning>,
   ) {
     this.#statistics = keywordStatistics(db);
     this.#top = new TopK(search.limit);
@@ -173,13 +181,20 @@ class PrunedSearch {
   /**
    * Each distinct term's posting list from fts5vocab, one row per instance (only the chunk id: reading the column
    * costs three times as much), by decreasing bound; undefined when the lists hold more than MAX_POSTINGS instances
-   * (counted first, in SQLite, from fts5vocab's row counts).
+   * (counted first, in SQLite, from fts5vocab's row counts) or when about as many chunks are asked for as match.
    */
   #readPostings(): TermPostings[] | undefined {
     const occurrences = new Map<string, number>();
     for (const term of this.terms) occurrences.set(term, (occurrences.get(term) ?? 0) + 1);
     const found = [...occurrences].map(([term, count]) => ({ term, count, ...termCounts(this.db, term) }));
     if (found.reduce((sum, entry) => sum + entry.instances, 0) > MAX_POSTINGS) return undefined;
+    // FTS5 scoring the whole query costs about a posting per match plus a twentieth of one per row (the scope
+    // phrase's walk). Where that is small (a small index), or where about as many chunks are asked for as match,
+    // one pass in FTS5 is cheaper than reading the lists and fetching chunks one by one.
+    const matches = found.reduce((sum, entry) => sum + entry.rows, 0);
+    if (matches + this.#statistics.rows / 20 < this.pruning.smallSearch || this.search.limit * LOOKUP_COST >= matches) {
+      return undefined;
+    }
     const instances = this.db.statement('SELECT doc FROM file_search_chunks_instances WHERE term = ?').pluck();
     const query: TermPostings[] = [];
     for (const { term, count, rows } of found) {
