@@ -216,7 +216,9 @@ describe('provider errors, retries and cancellation', () => {
         assertProviderError(error, {
           code: 'server_error',
           retryable: true,
-          message: /Could not reach the upstream model provider/,
+          // The message says which address failed and where it is set.
+          message:
+            /^Could not reach the upstream model provider: .+ \(http:\/\/127\.0\.0\.1:\d+ set by OPENAI_BASE_URL or MODELS_CONFIG\)$/,
         }),
     );
   });

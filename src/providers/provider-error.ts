@@ -49,7 +49,9 @@ function fromApiCallError(error: APICallError): ProviderError {
   const status = error.statusCode;
   const options = { status, cause: error, retryAfterMs: parseRetryAfter(error.responseHeaders) };
   if (status === undefined) {
-    return new ProviderError('server_error', `Could not reach the upstream model provider: ${error.message}`, {
+    // The usual cause on a new install is the provider's address: say where it is set.
+    const hint = `(${originOf(error.url) ?? 'its address is'} set by OPENAI_BASE_URL or MODELS_CONFIG)`;
+    return new ProviderError('server_error', `Could not reach the upstream model provider: ${error.message} ${hint}`, {
       ...options,
       retryable: error.isRetryable,
     });
@@ -67,6 +69,14 @@ function fromApiCallError(error: APICallError): ProviderError {
     return new ProviderError('server_error', message, { ...options, retryable: true });
   }
   return new ProviderError('invalid_prompt', message, options);
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function describeBody(error: APICallError): string {
