@@ -32,9 +32,11 @@ import type { SqliteDatabase } from './sqlite-database.js';
  *    are bounded again from their instance counts (each instance weighted as the heavier column, and the shortest
  *    length those instances allow): when few reach the k-th score they are fetched and scored, best bound first;
  *    when many do, FTS5 scores the term's postings (bm25() of that term alone) and they are taken best first.
- * Chunks outside the searched stores and files are skipped as they are met; when too many are met (a small store in
- * a big table), too many chunks share terms, or a term could be read differently by FTS5, the search is left to FTS5
- * with its scope phrase, as before (`exhaustive`), whose cost is then the store's. Every plan returns the chunks and
+ * Chunks outside the searched stores and files are skipped as they are met. The search is left to FTS5 with its
+ * scope phrase, as before (`exhaustive`), when too many are met (a small store in a big table: FTS5's cost is then
+ * the store's), when too many chunks share terms, when a term could be read differently by FTS5, when the posting
+ * lists are too long to hold, and when FTS5 is cheaper anyway (a small index, or about as many results asked for as
+ * there are matches). Every plan returns the chunks and
  * scores bm25() does, up to floating-point rounding (shares are summed in another order), which only matters for
  * exact ties. Reading a posting list is the one cost that grows with the index (~0.1 µs a posting): at 1M chunks a
  * query of common words reads a few hundred thousand (bench/README.md gives the worst case measured).
