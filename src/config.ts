@@ -66,6 +66,8 @@ export interface Config {
   readonly codeInterpreterMaxOutputMb: number;
   /** How long a file_search call waits for files still being ingested, in ms. */
   readonly fileSearchIngestionWaitMs: number;
+  /** Vector stores (or filtered parts of them) with at most this many vectors are searched exactly, larger ones through HNSW. */
+  readonly fileSearchExactMax: number;
   /** Retries of a failed upstream call before its first token. */
   readonly upstreamMaxRetries: number;
   /** Give up on an upstream call that produced nothing for this long (ms), then retry. */
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codeInterpreterMaxOutputFiles: parseInteger(env, 'CODE_INTERPRETER_MAX_OUTPUT_FILES', 20, 0, 10_000),
     codeInterpreterMaxOutputMb: parseInteger(env, 'CODE_INTERPRETER_MAX_OUTPUT_MB', 100, 0, 1_048_576),
     fileSearchIngestionWaitMs: parseInteger(env, 'FILE_SEARCH_INGESTION_WAIT_MS', 60_000, 0, 3_600_000),
+    fileSearchExactMax: parseInteger(env, 'FILE_SEARCH_EXACT_MAX', 20_000, 0, 100_000_000),
     upstreamMaxRetries: parseInteger(env, 'UPSTREAM_MAX_RETRIES', 3, 0, 20),
     upstreamFirstTokenTimeoutMs: parseInteger(env, 'UPSTREAM_FIRST_TOKEN_TIMEOUT_MS', 120_000, 100, 3_600_000),
     runSweepIntervalMs: parseInteger(env, 'RUN_SWEEP_INTERVAL_MS', 5_000, 50, 10_000),

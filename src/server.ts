@@ -80,8 +80,10 @@ export async function startServer(
     databasePoolSize: config.databasePoolSize,
     dataDir: config.dataDir,
     vectorDimensions: embeddings?.dimensions,
+    exactVectorMax: config.fileSearchExactMax,
     origin,
     onSignalError: (error) => logger.warn({ err: error }, 'the connection listening for other processes failed'),
+    onVectorIndexLog: (message) => logger.warn(`approximate vector index: ${message}`),
   });
   const signals = store.signals;
   const bus = new RunEventBus();

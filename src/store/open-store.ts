@@ -11,9 +11,13 @@ export interface StoreSettings {
   dataDir: string;
   /** Embedding size when vector search is enabled; keyword search only when undefined. */
   vectorDimensions: number | undefined;
+  /** Vector stores (or filtered parts of them) with at most this many vectors are searched exactly (default 20,000). */
+  exactVectorMax?: number | undefined;
   /** Names this process to the others sharing a PostgreSQL store. */
   origin: string;
   onSignalError: (error: unknown) => void;
+  /** What went wrong in SQLite's approximate vector index (it then searches exactly, or rebuilds). */
+  onVectorIndexLog?: (message: string) => void;
 }
 
 /** The store the settings name: PostgreSQL (shared by many processes) or the embedded SQLite file. */
@@ -21,6 +25,7 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
   if (settings.databaseUrl !== undefined) {
     return PgStore.open(settings.databaseUrl, {
       vectorDimensions: settings.vectorDimensions,
+      exactVectorMax: settings.exactVectorMax,
       maxConnections: settings.databasePoolSize,
       origin: settings.origin,
       onSignalError: settings.onSignalError,
@@ -28,5 +33,6 @@ export async function openStore(settings: StoreSettings): Promise<Store> {
   }
   return SqliteStore.open(path.join(settings.dataDir, 'assistants.sqlite'), {
     vectorDimensions: settings.vectorDimensions,
+    vectorIndex: { exactMax: settings.exactVectorMax, log: settings.onVectorIndexLog },
   });
 }

@@ -15,6 +15,8 @@ import { PgVectorStores } from './vector-stores.js';
 export interface PgStoreOptions {
   /** Embedding size when vector search is enabled; keyword search only when undefined. */
   vectorDimensions?: number | undefined;
+  /** Vector searches allowing at most this many chunks compute every distance instead of walking HNSW. */
+  exactVectorMax?: number | undefined;
   /** Connections this process keeps at most. */
   maxConnections?: number;
   /** Names this process in run-event notifications (see PgRuns). */
@@ -57,7 +59,11 @@ export class PgStore implements Store {
     const db = new PgDatabase(connectionString, { maxConnections: options.maxConnections });
     try {
       await migratePostgres(db);
-      const fileSearch = await PgFileSearchIndex.open(db, options.vectorDimensions);
+      const fileSearch = await PgFileSearchIndex.open(
+        db,
+        options.vectorDimensions,
+        options.exactVectorMax === undefined ? {} : { vectorSearch: { exactMax: options.exactVectorMax } },
+      );
       const signals = new PgSignals(connectionString, db.pool, options.onSignalError);
       await signals.start();
       return new PgStore(db, fileSearch, signals, options.origin);

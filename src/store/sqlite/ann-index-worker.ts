@@ -39,6 +39,8 @@ interface StoreIndex {
   /** Loading, rebuilding or saving: mutations wait in `pending`. */
   busy: boolean;
   pending: Mutation[];
+  /** Chunks deleted by a mutation still pending: searches skip them meanwhile (a save of 1M vectors takes seconds). */
+  hidden: Set<number>;
   dirty: boolean;
   dropped: boolean;
   saveTimer: NodeJS.Timeout | undefined;
@@ -46,6 +48,13 @@ interface StoreIndex {
 }
 
 const indexes = new Map<string, StoreIndex>();
+/** File work under way (saves, removals), which `settle` waits for. */
+const background = new Set<Promise<unknown>>();
+
+function inBackground(work: Promise<unknown>): void {
+  const tracked: Promise<unknown> = work.catch(fail).finally(() => background.delete(tracked));
+  background.add(tracked);
+}
 const point = new Array<number>(settings.dimensions).fill(0);
 const readVersion = db.prepare<[string], { version: number; vectors: number }>(
   `SELECT version, vectors FROM ${settings.versionsTable} WHERE vector_store_id = ?`,
@@ -117,6 +126,7 @@ function apply(entry: StoreIndex, mutation: Mutation): void {
     });
   } else {
     for (const label of mutation.ids) {
+      entry.hidden.delete(label);
       try {
         hnsw.markDelete(label);
       } catch {
@@ -223,7 +233,7 @@ function scheduleSave(vectorStoreId: string, entry: StoreIndex): void {
   const delay = Math.max(settings.saveDelayMs, 3 * entry.lastSaveMs);
   entry.saveTimer = setTimeout(() => {
     entry.saveTimer = undefined;
-    void save(vectorStoreId, entry);
+    inBackground(save(vectorStoreId, entry));
   }, delay);
 }
 
@@ -267,7 +277,11 @@ function search(message: Extract<AnnRequest, { type: 'search' }>): void {
     ? new Set(readAllowed.all(message.vectorStoreId, JSON.stringify(message.fileIds)) as number[])
     : undefined;
   const vector = Array.from(message.vector);
-  const result = allowed ? hnsw.searchKnn(vector, k, (label) => allowed.has(label)) : hnsw.searchKnn(vector, k);
+  const hidden = entry.hidden;
+  const result =
+    allowed || hidden.size > 0
+      ? hnsw.searchKnn(vector, k, (label) => (!allowed || allowed.has(label)) && !hidden.has(label))
+      : hnsw.searchKnn(vector, k);
   post({ type: 'result', id: message.id, labels: result.neighbors, distances: result.distances });
 }
 
@@ -278,6 +292,7 @@ function ensure(vectorStoreId: string): void {
     version: 0,
     busy: true,
     pending: [],
+    hidden: new Set(),
     dirty: false,
     dropped: false,
     saveTimer: undefined,
@@ -314,13 +329,17 @@ async function saveAll(): Promise<void> {
 
 async function settle(id: number, saved: boolean): Promise<void> {
   if (saved) await saveAll();
-  while (!idle()) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (!idle() || (saved && background.size > 0)) {
+    await Promise.all([...background]);
+    if (!idle()) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   post({ type: 'settled', id });
 }
 
 function mutate(vectorStoreId: string, mutation: Mutation): void {
   const entry = indexes.get(vectorStoreId);
   if (!entry) return;
+  if (mutation.kind === 'delete') for (const label of mutation.ids) entry.hidden.add(label);
   entry.pending.push(mutation);
   drain(vectorStoreId, entry);
 }
@@ -342,7 +361,7 @@ port.on('message', (message: AnnRequest) => {
       mutate(message.vectorStoreId, { kind: 'delete', version: message.version, ids: message.ids });
       break;
     case 'drop':
-      drop(message.vectorStoreId).catch(fail);
+      inBackground(drop(message.vectorStoreId));
       break;
     case 'search':
       try {

@@ -291,8 +291,11 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
       for (const _ of exactStores) this.#observe?.('exact');
       rows.push(...this.#exactSearch(query, exactStores, search.limit, fileIds));
     }
+    // Distances to 6 decimals, then chunk ids: the graph and sqlite-vec compute a distance in float32 each their own
+    // way, so chunks at the same distance come out in the same order whichever answered.
+    const rounded = (row: { distance: number }): number => Math.round(row.distance * 1e6);
     return rows
-      .sort((left, right) => left.distance - right.distance || left.chunk_id - right.chunk_id)
+      .sort((left, right) => rounded(left) - rounded(right) || left.chunk_id - right.chunk_id)
       .slice(0, search.limit)
       .map((row) => ({
         chunkId: row.chunk_id,
