@@ -7,7 +7,7 @@ import type { ChunkHit, ChunkSearch } from '../src/store/file-search-index.js';
 import { SqliteFileSearchIndex } from '../src/store/sqlite/file-search-index.js';
 import { scopeToken } from '../src/store/sqlite/fts-query.js';
 import { DEFAULT_KEYWORD_RANKING, searchKeywordChunks } from '../src/store/sqlite/keyword-index.js';
-import type { KeywordPruning } from '../src/store/sqlite/keyword-search.js';
+import { DEFAULT_KEYWORD_PRUNING, type KeywordPruning } from '../src/store/sqlite/keyword-search.js';
 import { fts5Tokens } from '../src/store/sqlite/keyword-terms.js';
 import { MIGRATIONS, migrate } from '../src/store/sqlite/migrations.js';
 import { SqliteDatabase } from '../src/store/sqlite/sqlite-database.js';
@@ -146,18 +146,25 @@ function assertSameRanking(actual: readonly ChunkHit[], expected: readonly Chunk
 
 type Plan = { plan: 'exhaustive' | 'pruned'; scoredTerms: number; terms: number };
 
-function search(db: SqliteDatabase, terms: readonly string[], scope: ChunkSearch, plans?: Plan[]): ChunkHit[] {
+function search(
+  db: SqliteDatabase,
+  terms: readonly string[],
+  scope: ChunkSearch,
+  plans?: Plan[],
+  maxOutOfScope = DEFAULT_KEYWORD_PRUNING.maxOutOfScope,
+): ChunkHit[] {
   const pruning: KeywordPruning = {
     enabled: true,
     // The corpus is small enough for FTS5 to answer every query itself: prune anyway.
     smallSearch: 0,
+    maxOutOfScope,
     observe: (plan, scoredTerms, count) => plans?.push({ plan, scoredTerms, terms: count }),
   };
   return searchKeywordChunks(db, terms, scope, DEFAULT_KEYWORD_RANKING, pruning);
 }
 
 function exhaustive(db: SqliteDatabase, terms: readonly string[], scope: ChunkSearch): ChunkHit[] {
-  return searchKeywordChunks(db, terms, scope, DEFAULT_KEYWORD_RANKING, { enabled: false, smallSearch: 0 });
+  return searchKeywordChunks(db, terms, scope, DEFAULT_KEYWORD_RANKING, { ...DEFAULT_KEYWORD_PRUNING, enabled: false });
 }
 
 describe('SQLite keyword search: pruned top k', () => {
@@ -220,6 +227,21 @@ describe('SQLite keyword search: pruned top k', () => {
     assert.deepEqual(search(corpus.db, [common], { vectorStoreIds: [], limit: 10 }), []);
     assert.deepEqual(search(corpus.db, [common], { ...scope, fileIds: new Set() }), []);
     assert.deepEqual(search(corpus.db, [common], { ...scope, limit: 0 }), []);
+  });
+
+  test('a small store in a bigger table: past a few chunks of other stores met, FTS5 answers within the store', async () => {
+    const corpus = await buildCorpus('small-store', 0x5a11);
+    const scope = { vectorStoreIds: ['vs_small'], limit: 10 };
+    let fellBack = 0;
+    for (let round = 0; round < 30; round++) {
+      const terms = queryTerms(corpus);
+      const plans: Plan[] = [];
+      const expected = exhaustive(corpus.db, terms, scope);
+      assertSameRanking(search(corpus.db, terms, scope, plans, 3), expected, JSON.stringify(terms));
+      assert.ok(expected.every((hit) => hit.vectorStoreId === 'vs_small'));
+      if (plans[0]?.plan === 'exhaustive') fellBack++;
+    }
+    assert.ok(fellBack > 0, 'searches left to FTS5');
   });
 
   test('a write between two searches is seen by the next one (statistics are not stale)', async () => {

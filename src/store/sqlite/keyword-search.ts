@@ -44,8 +44,6 @@ import type { SqliteDatabase } from './sqlite-database.js';
 
 /** Bounds the cost of one search: an OR of thousands of terms would scan most of the index. */
 export const MAX_QUERY_TERMS = 128;
-/** Chunks met outside the searched stores and files before FTS5's scoped search is the cheaper plan. */
-const MAX_OUT_OF_SCOPE = 2_000;
 /**
  * Postings read as chunk ids at most (~0.1 µs and 8 bytes each): past this FTS5 scores the query where it stands,
  * without holding the lists in memory (at 1M chunks of 60 words, a query of the 20 commonest words).
@@ -65,11 +63,17 @@ export interface KeywordPruning {
    * most (tests set 0 to prune small corpora).
    */
   smallSearch: number;
+  /** Chunks met outside the searched stores and files before FTS5's scoped search is the cheaper plan. */
+  maxOutOfScope: number;
   /** Told how each search was answered, with how many of its terms FTS5 scored in full (of `terms`). */
   observe?: (plan: 'exhaustive' | 'pruned', scoredTerms: number, terms: number) => void;
 }
 
-export const DEFAULT_KEYWORD_PRUNING: Readonly<KeywordPruning> = Object.freeze({ enabled: true, smallSearch: 4_000 });
+export const DEFAULT_KEYWORD_PRUNING: Readonly<KeywordPruning> = Object.freeze({
+  enabled: true,
+  smallSearch: 4_000,
+  maxOutOfScope: 2_000,
+});
 
 /** A ranked chunk before normalization: its raw BM25. */
 export interface RankedChunk extends Omit<ChunkHit, 'score'> {
@@ -224,7 +228,7 @@ class PrunedSearch {
     const { averageLength } = this.#statistics;
     for (const row of rows) {
       if (!this.#inScope(row)) {
-        if (++this.#outOfScope > MAX_OUT_OF_SCOPE) return false;
+        if (++this.#outOfScope > this.pruning.maxOutOfScope) return false;
         continue;
       }
       // Written without its title tokens (cannot happen after migration 8): let FTS5 answer.
@@ -297,7 +301,7 @@ class PrunedSearch {
       if (shared.has(chunkId)) continue;
       const row = chunk.get(chunkId) as ChunkRow | undefined;
       if (!row || !this.#inScope(row)) {
-        if (++this.#outOfScope > MAX_OUT_OF_SCOPE) return false;
+        if (++this.#outOfScope > this.pruning.maxOutOfScope) return false;
         continue;
       }
       this.#top.offer(hit(row, score));
