@@ -1,5 +1,5 @@
-import { decoder as sharedDecoder } from 'gpt-tokenizer/esm/BytePairEncodingCore';
 import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { decoder as sharedDecoder } from 'gpt-tokenizer/esm/BytePairEncodingCore';
 import { encodeInPieces } from '../../providers/token-count.js';
 import { AUTO_CHUNKING, type ChunkingLimits } from './chunking-strategy.js';
 
@@ -10,7 +10,21 @@ export interface Chunk {
   text: string;
   /** o200k_base tokens in `text` (≤ the strategy's max_chunk_size_tokens). */
   tokenCount: number;
+  /** `analyze(text)`, when the chunker was given an analyzer. */
+  terms?: string[];
 }
+
+/** A run of live tokens between two word boundaries, decoded and analyzed once for every chunk that holds it. */
+interface Piece {
+  start: number;
+  end: number;
+  text: string;
+  terms: string[];
+}
+
+// Tokens per piece, about: chunks overlap, so their texts are decoded and analyzed piece by piece and each piece
+// once; only the part of a piece cut by a chunk's edge is done again for that chunk.
+const PIECE_TOKENS = 32;
 
 // Text is tokenized in batches of about this many characters: large enough to amortize the
 // tokenizer's per-call cost, small enough to keep memory flat on a 50 MB file.
@@ -38,9 +52,17 @@ export class TokenChunker {
   #coveredUntil = 0;
   #nextIndex = 0;
   readonly #tokenTexts = new Map<number, string>();
+  readonly #analyze: ((text: string) => string[]) | undefined;
+  /** Consecutive pieces of the live tokens (offsets from `#head`), each starting and ending at a word boundary. */
+  #pieces: Piece[] = [];
 
-  constructor(limits: ChunkingLimits = AUTO_CHUNKING) {
+  /**
+   * `analyze`: gives each chunk its `terms` (keyword terms of its text), worked out piece by piece between word
+   * boundaries, where no word is cut, so they equal `analyze(chunk.text)` without analyzing the overlaps twice.
+   */
+  constructor(limits: ChunkingLimits = AUTO_CHUNKING, analyze?: (text: string) => string[]) {
     this.#limits = { ...limits };
+    this.#analyze = analyze;
   }
 
   /** Adds text; returns the chunks that are now complete. */
@@ -63,7 +85,10 @@ export class TokenChunker {
       this.#tokens = [];
       this.#head = 0;
       this.#pendingText = '';
-      return wholeText.trim().length === 0 ? [] : [{ index: this.#nextIndex++, text: wholeText, tokenCount: count }];
+      if (wholeText.trim().length === 0) return [];
+      const chunk: Chunk = { index: this.#nextIndex++, text: wholeText, tokenCount: count };
+      if (this.#analyze) chunk.terms = this.#analyze(wholeText);
+      return [chunk];
     }
     this.#pendingText = '';
     return this.#drain(true);
@@ -99,19 +124,78 @@ export class TokenChunker {
       const start = this.#chooseNextStart(end);
       this.#head += start;
       this.#coveredUntil = end - start;
+      this.#pieces = this.#pieces.filter((piece) => piece.start >= start);
+      for (const piece of this.#pieces) {
+        piece.start -= start;
+        piece.end -= start;
+      }
     }
     if (final && this.#length > this.#coveredUntil) this.#emit(0, this.#length, chunks);
     if (final) {
       this.#tokens = [];
       this.#head = 0;
+      this.#pieces = [];
     }
     return chunks;
   }
 
   #emit(start: number, end: number, chunks: Chunk[]): void {
-    const text = decodeTokens(this.#tokens.slice(this.#head + start, this.#head + end));
+    if (this.#analyze === undefined) {
+      const text = this.#decode(start, end);
+      if (text.trim().length === 0) return;
+      chunks.push({ index: this.#nextIndex++, text, tokenCount: end - start });
+      return;
+    }
+    const parts = this.#partsOf(start, end);
+    const text = parts.length === 1 ? parts[0]!.text : parts.map((part) => part.text).join('');
     if (text.trim().length === 0) return;
-    chunks.push({ index: this.#nextIndex++, text, tokenCount: end - start });
+    const terms = parts.length === 1 ? parts[0]!.terms : parts.flatMap((part) => part.terms);
+    chunks.push({ index: this.#nextIndex++, text, tokenCount: end - start, terms });
+  }
+
+  #decode(start: number, end: number): string {
+    return decodeTokens(this.#tokens.slice(this.#head + start, this.#head + end));
+  }
+
+  /**
+   * Tokens `start`..`end` as consecutive parts whose texts and terms, joined, are the whole's: the pieces inside,
+   * and the bits before the first and after the last, decoded and analyzed on their own. Every cut between two parts
+   * is a piece's edge, a word boundary, so no word (and no character) is split by it.
+   */
+  #partsOf(start: number, end: number): Array<Pick<Piece, 'text' | 'terms'>> {
+    this.#extendPieces(end);
+    const inside = this.#pieces.filter((piece) => piece.start >= start && piece.end <= end);
+    if (inside.length === 0) return [this.#fragment(start, end)];
+    const parts: Array<Pick<Piece, 'text' | 'terms'>> = [];
+    if (inside[0]!.start > start) parts.push(this.#fragment(start, inside[0]!.start));
+    parts.push(...inside);
+    if (inside.at(-1)!.end < end) parts.push(this.#fragment(inside.at(-1)!.end, end));
+    return parts;
+  }
+
+  #fragment(start: number, end: number): Pick<Piece, 'text' | 'terms'> {
+    const text = this.#decode(start, end);
+    return { text, terms: this.#analyze!(text) };
+  }
+
+  /** Adds pieces until they reach `until` or the tokens run out of word boundaries. */
+  #extendPieces(until: number): void {
+    let from = this.#pieces.at(-1)?.end ?? this.#nextWordBoundary(0);
+    while (from !== undefined && from < until) {
+      const to = this.#nextWordBoundary(from + PIECE_TOKENS);
+      if (to === undefined) return;
+      const text = this.#decode(from, to);
+      this.#pieces.push({ start: from, end: to, text, terms: this.#analyze!(text) });
+      from = to;
+    }
+  }
+
+  /** The first live offset from `from` where cutting splits no word, or undefined when none is left. */
+  #nextWordBoundary(from: number): number | undefined {
+    for (let offset = Math.max(from, 1); offset < this.#length; offset++) {
+      if (this.#boundaryBefore(offset) >= Boundary.Word) return offset;
+    }
+    return undefined;
   }
 
   #chooseEnd(): number {

@@ -30,7 +30,7 @@ export async function ingestTask(task: IngestTask, taskChannel: TaskChannel): Pr
       { ...input, filename: task.filename, mimeType: task.mimeType },
       task.limits,
     );
-    const chunker = new TokenChunker(task.chunking);
+    const chunker = new TokenChunker(task.chunking, (text) => defaultAnalyzer.terms(text));
     let pending: IndexedChunk[] = [];
     let chunkCount = 0;
     const flush = async (): Promise<boolean> => {
@@ -41,7 +41,7 @@ export async function ingestTask(task: IngestTask, taskChannel: TaskChannel): Pr
     };
     const add = async (chunks: Chunk[]): Promise<boolean> => {
       for (const chunk of chunks) {
-        pending.push({ ...chunk, terms: defaultAnalyzer.terms(chunk.text) });
+        pending.push({ ...chunk, terms: chunk.terms ?? defaultAnalyzer.terms(chunk.text) });
         if (pending.length >= task.batchChunks && !(await flush())) return false;
       }
       return true;
