@@ -293,18 +293,31 @@ class PrunedSearch {
       )
       .raw()
       .all(`{title body} : ${phrases}`) as Array<[number, number]>;
-    const chunk = this.db.statement(
-      'SELECT chunk_id, vector_store_id, file_id, chunk_index, text FROM file_search_chunks WHERE chunk_id = ?',
-    );
-    for (const [chunkId, score] of scored) {
-      if (this.#top.full && score < this.#top.kth) break;
-      if (shared.has(chunkId)) continue;
-      const row = chunk.get(chunkId) as ChunkRow | undefined;
-      if (!row || !this.#inScope(row)) {
-        if (++this.#outOfScope > this.pruning.maxOutOfScope) return false;
-        continue;
+    // Rows come best first (ties by chunk id), so the first that cannot place ends the walk; chunks are fetched in
+    // batches, as many as could place when the batch starts.
+    let next = 0;
+    while (next < scored.length) {
+      const batch = new Map<number, number>();
+      for (; next < scored.length && batch.size < LOOKUP_BATCH; next++) {
+        const [chunkId, score] = scored[next]!;
+        if (!this.#top.canPlace(score, chunkId)) {
+          next = scored.length;
+          break;
+        }
+        if (!shared.has(chunkId)) batch.set(chunkId, score);
       }
-      this.#top.offer(hit(row, score));
+      if (batch.size === 0) continue;
+      const rows = this.db.all<ChunkRow>(
+        `SELECT chunk_id, vector_store_id, file_id, chunk_index, text FROM file_search_chunks
+          WHERE chunk_id IN (SELECT value FROM json_each(?))`,
+        JSON.stringify([...batch.keys()]),
+      );
+      if (rows.length < batch.size) this.#outOfScope += batch.size - rows.length;
+      for (const row of rows) {
+        if (this.#inScope(row)) this.#top.offer(hit(row, batch.get(row.chunk_id)!));
+        else this.#outOfScope++;
+      }
+      if (this.#outOfScope > this.pruning.maxOutOfScope) return false;
     }
     return true;
   }
@@ -390,6 +403,12 @@ class TopK {
   /** The k-th best score (the lowest kept) once full. */
   get kth(): number {
     return this.#chunks[this.#chunks.length - 1]?.bm25 ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Whether a chunk with this score and id would be kept. */
+  canPlace(bm25: number, chunkId: number): boolean {
+    const last = this.#chunks[this.#chunks.length - 1];
+    return !this.full || !last || bm25 > last.bm25 || (bm25 === last.bm25 && chunkId < last.chunkId);
   }
 
   offer(chunk: RankedChunk): void {
