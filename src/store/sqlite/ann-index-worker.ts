@@ -48,6 +48,8 @@ interface StoreIndex {
 }
 
 const indexes = new Map<string, StoreIndex>();
+/** The server is stopping: builds under way are abandoned (the next start rebuilds), finished indexes saved. */
+let closing = false;
 /** File work under way (saves, removals), which `settle` waits for. */
 const background = new Set<Promise<unknown>>();
 
@@ -183,7 +185,7 @@ async function open(vectorStoreId: string, entry: StoreIndex): Promise<void> {
     }
   }
   if (!loaded) await rebuild(vectorStoreId, entry);
-  if (entry.dropped) return;
+  if (entry.dropped || closing) return;
   if (!loaded) entry.dirty = true;
   entry.busy = false;
   post({ type: 'ready', vectorStoreId });
@@ -216,7 +218,7 @@ async function rebuild(vectorStoreId: string, entry: StoreIndex): Promise<void> 
     hnsw.addPoint(setPoint(snapshot.vectors, position), snapshot.ids[position]!);
     if (position % BUILD_SLICE === BUILD_SLICE - 1) {
       await nextTurn();
-      if (entry.dropped) return;
+      if (entry.dropped || closing) return;
     }
   }
   entry.hnsw = hnsw;
@@ -317,22 +319,20 @@ function idle(): boolean {
   return true;
 }
 
-/** Saves what is unsaved now, once nothing is loading or being built. */
+/** Saves what is unsaved now (indexes still loading or being built are left alone). */
 async function saveAll(): Promise<void> {
-  while (!idle()) await new Promise((resolve) => setTimeout(resolve, 20));
+  await Promise.all([...background]);
   for (const [vectorStoreId, entry] of indexes) {
     clearTimeout(entry.saveTimer);
     entry.saveTimer = undefined;
-    await save(vectorStoreId, entry);
+    if (!entry.busy) await save(vectorStoreId, entry);
   }
+  await Promise.all([...background]);
 }
 
 async function settle(id: number, saved: boolean): Promise<void> {
+  while (!idle()) await new Promise((resolve) => setTimeout(resolve, 20));
   if (saved) await saveAll();
-  while (!idle() || (saved && background.size > 0)) {
-    await Promise.all([...background]);
-    if (!idle()) await new Promise((resolve) => setTimeout(resolve, 20));
-  }
   post({ type: 'settled', id });
 }
 
@@ -375,6 +375,7 @@ port.on('message', (message: AnnRequest) => {
       settle(message.id, message.saved).catch(fail);
       break;
     case 'close':
+      closing = true;
       saveAll()
         .catch(fail)
         .finally(() => {
