@@ -221,6 +221,17 @@ describe('SQLite keyword search: pruned top k', () => {
         ['exhaustive'],
       );
     }
+    // A chunk whose title tokens are unknown (FTS5 counted others at insert) cannot be scored outside FTS5: a search
+    // that must score it exactly (it holds two of the terms) is left to FTS5.
+    const [chunk] = search(corpus.db, [common], scope);
+    const pair = [...new Set(chunk!.text.split(' '))].slice(0, 2);
+    corpus.db.run('UPDATE file_search_chunks SET keyword_title = NULL WHERE file_id = ?', chunk!.fileId);
+    const plans: Plan[] = [];
+    assertSameRanking(search(corpus.db, pair, scope, plans), exhaustive(corpus.db, pair, scope), 'title unknown');
+    assert.deepEqual(
+      plans.map((plan) => plan.plan),
+      ['exhaustive'],
+    );
     // Terms absent from the index, or nothing to search.
     assert.deepEqual(search(corpus.db, ['zzzunknown'], scope), []);
     assert.deepEqual(search(corpus.db, [], scope), []);

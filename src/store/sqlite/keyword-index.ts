@@ -2,7 +2,7 @@ import type { ChunkHit, ChunkSearch, IndexedChunk } from '../file-search-index.j
 import { scopeToken } from './fts-query.js';
 import { DEFAULT_KEYWORD_PRUNING, type KeywordPruning, MAX_QUERY_TERMS, rankKeywordChunks } from './keyword-search.js';
 import { invalidateKeywordStatistics } from './keyword-statistics.js';
-import { fts5Tokens } from './keyword-terms.js';
+import { docsizeColumns, fts5Tokens, plainAsciiTokens } from './keyword-terms.js';
 import { maximumScore } from './score-normalization.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
@@ -50,7 +50,7 @@ export function insertKeywordChunks(
   const title = titleTerms.join(' ');
   const titleTokens = fts5Tokens(title).join(' ');
   invalidateKeywordStatistics(db);
-  return chunks.map((chunk) => {
+  const ids = chunks.map((chunk) => {
     const result = db.run(
       `INSERT INTO file_search_chunks (vector_store_id, file_id, chunk_index, text, token_count, keyword_title)
        VALUES (?, ?, ?, ?, ?, ?)`,
@@ -71,6 +71,25 @@ export function insertKeywordChunks(
     );
     return chunkId;
   });
+  if (ids.length > 0 && !plainAsciiTokens(title)) checkTitleTokens(db, ids, titleTokens);
+  return ids;
+}
+
+/**
+ * `fts5Tokens` only imitates FTS5's tokenizer outside plain ASCII: when FTS5 counted another number of title tokens,
+ * the file's chunks are marked as not scorable outside FTS5 (a search touching them is answered by FTS5).
+ */
+function checkTitleTokens(db: SqliteDatabase, chunkIds: readonly number[], titleTokens: string): void {
+  const record = db.get<{ sz: Uint8Array }>(
+    'SELECT sz FROM file_search_chunks_fts_docsize WHERE id = ?',
+    chunkIds[0],
+  )?.sz;
+  const counted = record ? docsizeColumns(record)[1] : undefined;
+  if (counted === fts5Tokens(titleTokens).length) return;
+  db.run(
+    'UPDATE file_search_chunks SET keyword_title = NULL WHERE chunk_id IN (SELECT value FROM json_each(?))',
+    JSON.stringify(chunkIds),
+  );
 }
 
 /** Removes every chunk of one file in one vector store, inside the caller's transaction. */

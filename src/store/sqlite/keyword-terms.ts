@@ -14,7 +14,7 @@ import { FTS5_B, FTS5_K1 } from './score-normalization.js';
  * already such runs, so this changes nothing for them (the ASCII fast path).
  */
 export function fts5Tokens(text: string): string[] {
-  if (SIMPLE_ASCII.test(text)) return text.split(' ').filter((token) => token !== '');
+  if (plainAsciiTokens(text)) return text.split(' ').filter((token) => token !== '');
   return text
     .toLowerCase()
     .split(SEPARATORS)
@@ -22,6 +22,11 @@ export function fts5Tokens(text: string): string[] {
 }
 
 const SIMPLE_ASCII = /^[a-z0-9. ]*$/;
+
+/** Whether `text` is lowercase ASCII letters, digits and dots between spaces, which FTS5 cuts exactly as `fts5Tokens`. */
+export function plainAsciiTokens(text: string): boolean {
+  return SIMPLE_ASCII.test(text);
+}
 const SEPARATORS = /[^\p{L}\p{N}\p{Co}\p{M}.]+/u;
 
 /** FTS5 stores a store token and a file token in each row's scope column; they count in its length. */
@@ -40,12 +45,17 @@ export interface ColumnWeights {
   body: number;
 }
 
-/** A chunk's length in tokens, all columns, from FTS5's docsize record (one varint per column). */
-export function docsizeLength(record: Uint8Array): number {
+/** A chunk's length in tokens per column (scope, title, body) from FTS5's docsize record (one varint each). */
+export function docsizeColumns(record: Uint8Array): number[] {
   const reader = { offset: 0 };
-  let length = 0;
-  while (reader.offset < record.length) length += readVarint(record, reader);
-  return length;
+  const columns: number[] = [];
+  while (reader.offset < record.length) columns.push(readVarint(record, reader));
+  return columns;
+}
+
+/** A chunk's length in tokens, all columns, as bm25() takes it. */
+export function docsizeLength(record: Uint8Array): number {
+  return docsizeColumns(record).reduce((sum, size) => sum + size, 0);
 }
 
 /**
