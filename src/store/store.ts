@@ -92,7 +92,7 @@ export interface MessageFilter {
 /** A thread message as a run's context sees it: with its token count for one encoding, once counted. */
 export interface ContextMessage {
   message: Message;
-  /** Undefined until counted (`saveTokenCounts`) for this encoding. */
+  /** Undefined until counted for this encoding (stored with the run's next write: `RunChanges.tokenCounts`). */
   tokens: number | undefined;
   /** Where to continue reading older messages (`ContextQuery.beforeSeq`). */
   seq: number;
@@ -118,12 +118,6 @@ export interface MessageRepository {
   codeInterpreterAttachments(project: string, threadId: string): Promise<string[]>;
   /** The thread's messages newest first, for building a run's context page by page. */
   newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextMessage[]>;
-  /** Keeps token counts of messages for one encoding; a message's count is dropped when its content changes. */
-  saveTokenCounts(
-    project: string,
-    encoding: string,
-    counts: ReadonlyArray<{ id: string; tokens: number }>,
-  ): Promise<void>;
 }
 
 /** A file's metadata plus where its bytes live and their media type (for downloads). */

@@ -122,10 +122,6 @@ export class PgMessages implements MessageRepository {
     return [...new Set(ids)];
   }
 
-  async saveTokenCounts(project: string, encoding: string, counts: ReadonlyArray<{ id: string; tokens: number }>) {
-    await storeTokenCounts(this.db, project, encoding, counts);
-  }
-
   async count(project: string, threadId: string): Promise<number> {
     // Kept by a trigger on insert/delete, so the per-create limit check is one row read.
     const row = await this.db.get<{ count: number }>(

@@ -126,10 +126,6 @@ export class SqliteMessages implements MessageRepository {
     return rows.map((row) => row.fileId).filter((fileId) => typeof fileId === 'string');
   }
 
-  async saveTokenCounts(project: string, encoding: string, counts: ReadonlyArray<{ id: string; tokens: number }>) {
-    await this.db.write(() => storeTokenCounts(this.db, project, encoding, counts));
-  }
-
   async count(project: string, threadId: string): Promise<number> {
     // Kept by triggers on insert/delete (migration 3), so the per-create limit check is one row read.
     const row = this.db.get<{ count: number }>(
