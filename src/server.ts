@@ -131,7 +131,10 @@ export async function startServer(
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, role, dataDir: config.dataDir }, `assistants-server listening on ${url}`);
+    logger.info(
+      { url, role, dataDir: config.dataDir },
+      `assistants-server listening on ${url} (the Playground: ${url}/playground)`,
+    );
   } else {
     logger.info(
       { role, runWorker: workers?.runs.owner, ingestionWorker: ingestion.worker.owner },
@@ -205,6 +208,13 @@ async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
     metricsToken: config.metricsToken,
     rateLimits: config.rateLimits,
   });
+  const noProvider =
+    config.openaiApiKey === undefined &&
+    config.modelsConfigPath === undefined &&
+    config.openaiBaseUrl === 'https://api.openai.com/v1';
+  if (noProvider) {
+    app.log.warn('no model provider is set (OPENAI_API_KEY, OPENAI_BASE_URL or MODELS_CONFIG): runs fail until one is');
+  }
   if (config.apiKeys === undefined) {
     app.log.warn(
       'API_KEYS is not set: the server runs WITHOUT AUTHENTICATION and accepts any bearer token (project "default")',
