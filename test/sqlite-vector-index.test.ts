@@ -17,6 +17,8 @@ import { SeededRandom } from './helpers/seeded-random.js';
 
 const DIMENSIONS = 32;
 const EXACT_MAX = 200;
+/** Filters allowing at most this many chunks read each one's distance (production: 2,000). */
+const FILTERED_LOOKUP_MAX = 150;
 const FILES_PER_STORE = 12;
 const CHUNKS_PER_FILE = 100;
 const directories: string[] = [];
@@ -41,16 +43,24 @@ function open(directory?: string): Opened {
   const filename = path.join(folder, 'assistants.sqlite');
   const store = SqliteStore.open(filename, {
     vectorDimensions: DIMENSIONS,
-    vectorIndex: { exactMax: EXACT_MAX, saveDelayMs: 20, observe: (plan) => plans.push(plan) },
+    vectorIndex: {
+      exactMax: EXACT_MAX,
+      filteredLookupMax: FILTERED_LOOKUP_MAX,
+      saveDelayMs: 20,
+      observe: (plan) => plans.push(plan),
+    },
   });
   return { store, plans, directory: folder, filename };
 }
 
-/** The same database through a connection of its own, searched by computing every distance. */
+/** The same database through a connection of its own, searched by computing every distance (filtered or not). */
 function exactIndexOf(opened: Opened): SqliteFileSearchIndex {
   const db = new SqliteDatabase(opened.filename);
   connections.push(db);
-  return new SqliteFileSearchIndex(db, DIMENSIONS, undefined, { exactMax: Number.POSITIVE_INFINITY });
+  return new SqliteFileSearchIndex(db, DIMENSIONS, undefined, {
+    exactMax: Number.POSITIVE_INFINITY,
+    filteredLookupMax: Number.POSITIVE_INFINITY,
+  });
 }
 
 /** Vectors around 40 random centres, as embeddings of related texts cluster. */
@@ -160,12 +170,23 @@ test('a large store is searched through the approximate index, with the exact se
   assert.equal(best?.fileId, firstFileOfB);
   assert.ok(Math.abs(best.score - 1) < 1e-4, `score ${best.score}`);
 
-  // Attribute filters: a large allowed share walks the graph with a filter, a small one is exact; both correct.
+  // Attribute filters: many allowed chunks walk the graph with a filter (a widened one under a quarter of the
+  // store), few read each chunk's distance; all correct.
+  for (const files of [6, 2]) {
+    const allowedFiles = new Set([...storeB.keys()].slice(0, files));
+    plans.length = 0;
+    const filtered = await recallAt10(store.fileSearch, exact, ['vs_b'], queries, allowedFiles);
+    assert.ok(filtered >= 0.95, `filtered recall@10 ${filtered} with ${files} files allowed`);
+    assert.ok(plans.length > 0 && plans.every((plan) => plan === 'ann'), `plans: ${plans.join(', ')}`);
+  }
   const manyFiles = new Set([...storeB.keys()].slice(0, 6));
   plans.length = 0;
-  const filtered = await recallAt10(store.fileSearch, exact, ['vs_b'], queries, manyFiles);
-  assert.ok(filtered >= 0.95, `filtered recall@10 ${filtered}`);
-  assert.ok(plans.includes('ann'));
+  await store.fileSearch.vectorSearch(queries[0]!, {
+    vectorStoreIds: ['vs_b'],
+    limit: 10,
+    fileIds: new Set([firstFileOfB]),
+  });
+  assert.deepEqual(plans, ['exact']);
   for (const fileIds of [manyFiles, new Set([firstFileOfB])]) {
     const hits = await store.fileSearch.vectorSearch(queries[0]!, { vectorStoreIds: ['vs_b'], limit: 30, fileIds });
     assert.ok(hits.length > 0);

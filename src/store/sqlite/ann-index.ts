@@ -69,6 +69,8 @@ export class AnnIndex {
     vector: readonly number[],
     k: number,
     fileIds: readonly string[] | undefined,
+    /** Widens the candidate list (filters allowing a small share of the store). */
+    widen = 1,
   ): Promise<AnnCandidate[] | undefined> {
     if (!this.#ready.has(vectorStoreId)) return undefined;
     const reply = await this.#request((id) => ({
@@ -77,7 +79,7 @@ export class AnnIndex {
       vectorStoreId,
       vector: Float32Array.from(vector),
       k,
-      ef: this.efSearch,
+      ef: this.efSearch * widen,
       ...(fileIds ? { fileIds: [...fileIds] } : {}),
     }));
     if (reply?.type !== 'result' || !reply.labels) return undefined;

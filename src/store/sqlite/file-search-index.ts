@@ -33,9 +33,15 @@ import {
 
 /** Up to this many chunks allowed in a store, a search computes every distance (as PostgreSQL's vector-index.ts). */
 export const DEFAULT_EXACT_VECTOR_MAX = 20_000;
-/** A filtered search allowing less than this share of a store computes every distance too, up to the next bound. */
-const FILTERED_SHARE = 0.1;
-const FILTERED_EXACT_MAX = 200_000;
+/**
+ * A filtered search allowing at most this many chunks of a store computes their distances one by one (a vec0 point
+ * read costs ~40 µs, a scan ~1 µs a vector: past a few thousand, scanning or walking the graph is cheaper).
+ */
+export const DEFAULT_FILTERED_LOOKUP_MAX = 2_000;
+/** Below this share of a store, a filtered graph walk widens its candidate list (as on PostgreSQL). */
+const WIDENED_SHARE = 0.25;
+/** sqlite-vec's largest k. */
+const VEC0_K_MAX = 4_096;
 
 /** The approximate index's settings; production uses the defaults, tests and benches others. */
 export interface VectorIndexOptions {
@@ -43,8 +49,10 @@ export interface VectorIndexOptions {
   filename?: string | undefined;
   /** Where each large store's HNSW index is saved; the default is beside the database. */
   directory?: string | undefined;
-  /** Stores (or filtered shares of them) with at most this many vectors are searched exactly. */
+  /** Stores with at most this many vectors are searched exactly. */
   exactMax?: number | undefined;
+  /** Filtered searches allowing at most this many chunks of a store read their distances one by one (exact). */
+  filteredLookupMax?: number | undefined;
   m?: number;
   efConstruction?: number;
   efSearch?: number;
@@ -77,6 +85,7 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
   readonly #vectorTable: string | undefined;
   #versionsTable = '';
   readonly #exactMax: number;
+  readonly #filteredLookupMax: number;
   readonly #ann: AnnIndex | undefined;
   readonly #observe: ((plan: 'exact' | 'ann') => void) | undefined;
 
@@ -88,6 +97,7 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     vectorIndex: VectorIndexOptions = {},
   ) {
     this.#exactMax = vectorIndex.exactMax ?? DEFAULT_EXACT_VECTOR_MAX;
+    this.#filteredLookupMax = vectorIndex.filteredLookupMax ?? DEFAULT_FILTERED_LOOKUP_MAX;
     this.#observe = vectorIndex.observe;
     if (vectorDimensions !== undefined) {
       db.loadVectorExtension();
@@ -257,39 +267,46 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     if (search.fileIds?.size === 0) return [];
     const fileIds = search.fileIds ? [...search.fileIds] : undefined;
     const versions = readVectorStoreVersions(this.db, this.#versionsTable, search.vectorStoreIds);
-    const exactStores: string[] = [];
-    const approximate: Array<Promise<AnnCandidate[] | undefined>> = [];
-    const approximateStores: string[] = [];
+    const lookups: string[] = [];
+    const scans: Array<{ vectorStoreId: string; vectors: number; allowed: number }> = [];
+    const walks: Array<{ vectorStoreId: string; vectors: number; allowed: number }> = [];
     for (const vectorStoreId of new Set(search.vectorStoreIds)) {
       const vectors = versions.get(vectorStoreId)?.vectors ?? 0;
       if (vectors === 0) continue;
-      if (vectors <= this.#exactMax || !this.#ann) {
-        exactStores.push(vectorStoreId);
-        continue;
+      const allowed = fileIds ? this.#allowedChunks(vectorStoreId, fileIds) : vectors;
+      if (allowed === 0) continue;
+      if (fileIds && allowed <= this.#filteredLookupMax) lookups.push(vectorStoreId);
+      else if (vectors <= this.#exactMax || !this.#ann) scans.push({ vectorStoreId, vectors, allowed });
+      else {
+        // Large: the approximate index answers once ready (until then, sqlite-vec scans the store).
+        this.#ann.ensure(vectorStoreId);
+        const plan = { vectorStoreId, vectors, allowed };
+        if (this.#ann.isReady(vectorStoreId)) walks.push(plan);
+        else scans.push(plan);
       }
-      // Large: the approximate index answers once ready (until then, every distance is computed).
-      this.#ann.ensure(vectorStoreId);
-      if (!this.#ann.isReady(vectorStoreId) || (fileIds && this.#filteredExact(vectorStoreId, vectors, fileIds))) {
-        exactStores.push(vectorStoreId);
-        continue;
-      }
-      approximateStores.push(vectorStoreId);
-      approximate.push(this.#ann.search(vectorStoreId, embedding, search.limit, fileIds));
     }
-    const query = new Float32Array(embedding);
     const rows: Array<ChunkRow & { distance: number }> = [];
-    const answered = await Promise.all(approximate);
-    answered.forEach((candidates, position) => {
-      const vectorStoreId = approximateStores[position]!;
-      if (candidates === undefined) exactStores.push(vectorStoreId);
+    const walked = await Promise.all(
+      walks.map(({ vectorStoreId, vectors, allowed }) =>
+        this.#ann!.search(vectorStoreId, embedding, search.limit, fileIds, allowed / vectors < WIDENED_SHARE ? 4 : 1),
+      ),
+    );
+    walked.forEach((candidates, position) => {
+      const walk = walks[position]!;
+      if (candidates === undefined) scans.push(walk);
       else {
         this.#observe?.('ann');
-        rows.push(...this.#candidates(vectorStoreId, candidates, fileIds));
+        rows.push(...this.#candidates(walk.vectorStoreId, candidates, fileIds));
       }
     });
-    if (exactStores.length > 0) {
-      for (const _ of exactStores) this.#observe?.('exact');
-      rows.push(...this.#exactSearch(query, exactStores, search.limit, fileIds));
+    const query = new Float32Array(embedding);
+    if (lookups.length > 0) {
+      for (const _ of lookups) this.#observe?.('exact');
+      rows.push(...this.#lookupSearch(query, lookups, search.limit, fileIds!));
+    }
+    if (scans.length > 0) {
+      for (const _ of scans) this.#observe?.('exact');
+      rows.push(...this.#scanSearch(query, scans, search.limit, fileIds));
     }
     // Distances to 6 decimals, then chunk ids: the graph and sqlite-vec compute a distance in float32 each their own
     // way, so chunks at the same distance come out in the same order whichever answered.
@@ -308,19 +325,16 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
       }));
   }
 
-  /**
-   * Whether a filtered search of a large store computes every distance of the files it allows: when they are few,
-   * or a small share of the store (a graph walk mostly through excluded chunks finds few allowed ones).
-   */
-  #filteredExact(vectorStoreId: string, vectors: number, fileIds: readonly string[]): boolean {
-    const allowed =
+  /** How many chunks of the store the files allow. */
+  #allowedChunks(vectorStoreId: string, fileIds: readonly string[]): number {
+    return (
       this.db.get<{ count: number }>(
         `SELECT count(*) AS count FROM file_search_chunks
           WHERE vector_store_id = ? AND file_id IN (SELECT value FROM json_each(?))`,
         vectorStoreId,
         JSON.stringify(fileIds),
-      )?.count ?? 0;
-    return allowed <= this.#exactMax || (allowed < vectors * FILTERED_SHARE && allowed <= FILTERED_EXACT_MAX);
+      )?.count ?? 0
+    );
   }
 
   /**
@@ -347,37 +361,52 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
       .map((row) => ({ ...row, distance: distances.get(row.chunk_id) ?? 2 }));
   }
 
-  /** Every distance: sqlite-vec's scan of the stores' partitions, or of the allowed files' chunks when filtered. */
-  #exactSearch(
+  /** Exact: the distance of each allowed chunk, read one by one (few chunks allowed). */
+  #lookupSearch(
     query: Float32Array,
     vectorStoreIds: readonly string[],
     limit: number,
+    fileIds: readonly string[],
+  ): Array<ChunkRow & { distance: number }> {
+    return this.db.all<ChunkRow & { distance: number }>(
+      `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text,
+              vec_distance_cosine(v.embedding, ?) AS distance
+         FROM file_search_chunks AS c CROSS JOIN ${this.#vectorTable} AS v ON v.chunk_id = c.chunk_id
+        WHERE c.vector_store_id IN (SELECT value FROM json_each(?)) AND c.file_id IN (SELECT value FROM json_each(?))
+        ORDER BY distance, c.chunk_id LIMIT ?`,
+      query,
+      JSON.stringify(vectorStoreIds),
+      JSON.stringify(fileIds),
+      limit,
+    );
+  }
+
+  /**
+   * sqlite-vec's scan of the stores' partitions, every distance computed. With attribute filters, the nearest are
+   * fetched in proportion to the share of the stores the filters allow (twice that, up to sqlite-vec's 4,096) and
+   * filtered after, as before the approximate index.
+   */
+  #scanSearch(
+    query: Float32Array,
+    stores: ReadonlyArray<{ vectorStoreId: string; vectors: number; allowed: number }>,
+    limit: number,
     fileIds: readonly string[] | undefined,
   ): Array<ChunkRow & { distance: number }> {
-    const stores = JSON.stringify(vectorStoreIds);
-    if (fileIds) {
-      return this.db.all<ChunkRow & { distance: number }>(
-        `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text,
-                vec_distance_cosine(v.embedding, ?) AS distance
-           FROM file_search_chunks AS c JOIN ${this.#vectorTable} AS v ON v.chunk_id = c.chunk_id
-          WHERE c.vector_store_id IN (SELECT value FROM json_each(?)) AND c.file_id IN (SELECT value FROM json_each(?))
-          ORDER BY distance, c.chunk_id LIMIT ?`,
-        query,
-        stores,
-        JSON.stringify(fileIds),
-        limit,
-      );
-    }
-    const placeholders = vectorStoreIds.map(() => '?').join(', ');
-    return this.db.all<ChunkRow & { distance: number }>(
+    const vectors = stores.reduce((sum, store) => sum + store.vectors, 0);
+    const allowed = stores.reduce((sum, store) => sum + store.allowed, 0);
+    const k = Math.min(VEC0_K_MAX, fileIds ? Math.ceil((2 * limit * vectors) / Math.max(1, allowed)) : limit);
+    const placeholders = stores.map(() => '?').join(', ');
+    const rows = this.db.all<ChunkRow & { distance: number }>(
       `SELECT c.chunk_id, c.vector_store_id, c.file_id, c.chunk_index, c.text, v.distance
        FROM ${this.#vectorTable} v JOIN file_search_chunks c ON c.chunk_id = v.chunk_id
        WHERE v.embedding MATCH ? AND k = ? AND v.vector_store_id IN (${placeholders})
        ORDER BY v.distance`,
       query,
-      limit,
-      ...vectorStoreIds,
+      k,
+      ...stores.map((store) => store.vectorStoreId),
     );
+    const files = fileIds ? new Set(fileIds) : undefined;
+    return files ? rows.filter((row) => files.has(row.file_id)) : rows;
   }
 }
 
