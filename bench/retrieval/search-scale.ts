@@ -8,6 +8,7 @@ import type { FileSearchIndex } from '../../src/store/file-search-index.js';
 import { PgFileSearchIndex } from '../../src/store/postgres/file-search-index.js';
 import { DEFAULT_KEYWORD_PRUNING } from '../../src/store/postgres/keyword-search.js';
 import { hnswIndex } from '../../src/store/postgres/vector-index.js';
+import { DEFAULT_ANN_SETTINGS } from '../../src/store/sqlite/ann-index.js';
 import { SqliteFileSearchIndex } from '../../src/store/sqlite/file-search-index.js';
 import { SqliteDatabase } from '../../src/store/sqlite/sqlite-database.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -49,6 +50,8 @@ const CLUSTERS = 2_000;
 const CLUSTER_SPREAD = 0.75;
 /** Goals (issue #12): hybrid search at 1M chunks under 20 ms p50; approximate recall@10 at least 0.95 of exact. */
 const LATENCY_GOAL_MS = 20;
+/** Besides the default ef, recall is measured with these (SEARCH_SCALE_EF, comma-separated; empty: none). */
+const SWEPT_EF = (process.env.SEARCH_SCALE_EF ?? '100,200,800').split(',').filter(Boolean).map(Number);
 const RECALL_GOAL = 0.95;
 
 /** One backend under test: its store, the index searches go through, and what to do between build and queries. */
@@ -118,6 +121,7 @@ async function main(): Promise<void> {
         for (const line of await measureSize(backend, queries, embeddings)) {
           summary.push(`${backend.name.padEnd(10)} ${built.toLocaleString('en-US').padStart(9)}  ${line}`);
         }
+        exactAnswers.clear();
         for (const line of await backend.report(queries, chunkTexts, embeddings)) console.log(`  ${line}`);
       }
     } finally {
@@ -193,8 +197,15 @@ async function openBackend(name: string): Promise<Backend> {
       report: async (queries, chunkTexts, model) => {
         const lines = [`vector searches answered (per store): ${JSON.stringify(Object.fromEntries(plans))}`];
         plans.clear();
-        if (model)
+        if (model) {
           lines.push(await vectorRecall(store.fileSearch, exact, queries, chunkTexts, model, 'HNSW (hnswlib)'));
+          // The same graph walked with other candidate lists (ef), to see what recall costs.
+          for (const ef of SWEPT_EF) {
+            store.fileSearch.approximateSearchEf = ef;
+            lines.push(await vectorRecall(store.fileSearch, exact, queries, chunkTexts, model, `HNSW, ef ${ef}`));
+          }
+          store.fileSearch.approximateSearchEf = DEFAULT_ANN_SETTINGS.efSearch;
+        }
         return lines;
       },
       close: async () => {
@@ -250,6 +261,9 @@ async function openBackend(name: string): Promise<Backend> {
  * like the chunks (50 each), beside the goal. With `SEARCH_SCALE_EMBEDDINGS=hashed`, four hashed words make a query
  * vector unlike any chunk's, a case no embedding model produces and HNSW handles worst, so both are shown.
  */
+/** Exact answers by query vector, for the size and backend being reported (cleared before each report). */
+const exactAnswers = new Map<string, Set<number>>();
+
 async function vectorRecall(
   approximate: FileSearchIndex,
   exact: FileSearchIndex,
@@ -263,7 +277,13 @@ async function vectorRecall(
     let wanted = 0;
     for (const vector of await model.embed(texts)) {
       const search = { vectorStoreIds: [VECTOR_STORE_ID], limit: 10 };
-      const truth = new Set((await exact.vectorSearch(vector, search)).map((hit) => hit.chunkId));
+      // The exact answer is computed once per vector (~1 s each at 1M) and reused for every ef measured.
+      const key = vector.join(',');
+      let truth = exactAnswers.get(key);
+      if (!truth) {
+        truth = new Set((await exact.vectorSearch(vector, search)).map((hit) => hit.chunkId));
+        exactAnswers.set(key, truth);
+      }
       found += (await approximate.vectorSearch(vector, search)).filter((hit) => truth.has(hit.chunkId)).length;
       wanted += truth.size;
     }

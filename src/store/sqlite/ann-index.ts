@@ -3,7 +3,7 @@ import type { AnnReply, AnnRequest, AnnWorkerSettings } from './ann-index-protoc
 import { FROM_SOURCE, startWorker } from './wal-checkpointer.js';
 
 /** HNSW settings (hnswlib's defaults for M and efConstruction; measured in bench/retrieval/search-scale.ts). */
-export const DEFAULT_ANN_SETTINGS = { m: 16, efConstruction: 64, efSearch: 100, saveDelayMs: 5_000 };
+export const DEFAULT_ANN_SETTINGS = { m: 16, efConstruction: 64, efSearch: 400, saveDelayMs: 5_000 };
 
 /** A chunk the index found near the query, with its cosine distance (0..2) as the index holds its vector. */
 export interface AnnCandidate {
@@ -28,7 +28,8 @@ export class AnnIndex {
 
   constructor(
     private readonly settings: AnnWorkerSettings,
-    private readonly efSearch: number,
+    /** HNSW's candidate list: at least this, and at least the results asked for. */
+    public efSearch: number,
     private readonly log: (message: string) => void = () => undefined,
   ) {}
 

@@ -139,6 +139,11 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     }
   }
 
+  /** The graph walk's candidate list (HNSW `ef`) from now on: benches measure recall against it. */
+  set approximateSearchEf(ef: number) {
+    if (this.#ann) this.#ann.efSearch = ef;
+  }
+
   /** Resolves once every large store's approximate index is ready and up to date (saved too, with `saved`). */
   async vectorIndexSettled(saved = false): Promise<void> {
     await this.#ann?.settled(saved);
@@ -350,8 +355,9 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
     if (candidates.length === 0) return [];
     const distances = new Map(candidates.map((candidate) => [candidate.chunkId, candidate.distance]));
     const rows = this.db.all<ChunkRow>(
+      // `+`: by primary key; through the store's index SQLite would read every chunk of the store (~80 ms at 1M).
       `SELECT chunk_id, vector_store_id, file_id, chunk_index, text FROM file_search_chunks
-        WHERE chunk_id IN (SELECT value FROM json_each(?)) AND vector_store_id = ?`,
+        WHERE chunk_id IN (SELECT value FROM json_each(?)) AND +vector_store_id = ?`,
       JSON.stringify([...distances.keys()]),
       vectorStoreId,
     );
