@@ -345,7 +345,7 @@ export class SqliteFileSearchIndex implements FileSearchIndex {
   /**
    * The approximate index's candidates, read back from SQLite: only chunks still in the store (and in the allowed
    * files) are returned. Distances are the index's (its copy of the vectors): reading each vector back from vec0 costs
-   * ~0.3 ms a chunk, as much as the whole search.
+   * ~40 µs a chunk, 6 ms for the 150 candidates of a 50-result hybrid search.
    */
   #candidates(
     vectorStoreId: string,
