@@ -33,13 +33,19 @@ export async function createBenchDatabase(
   return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
 }
 
-/** The PostgreSQL store on a fresh database, as the server opens it. */
+/**
+ * The PostgreSQL store on a fresh database, as the server opens it; or, with `reuse` (the URL of a database an
+ * earlier run kept with BENCH_KEEP_DATABASE=1), on that database, which is then kept again.
+ */
 export async function openPostgresBench(
   serverUrl: string,
   label: string,
   vectorDimensions: number | undefined,
+  reuse?: string,
 ): Promise<PostgresBench> {
-  const database = await createBenchDatabase(serverUrl, label);
+  const database = reuse
+    ? { url: reuse, drop: async () => console.log(`kept ${reuse}`) }
+    : await createBenchDatabase(serverUrl, label);
   const store = await PgStore.open(database.url, {
     vectorDimensions,
     origin: 'bench',
@@ -55,7 +61,7 @@ export async function openPostgresBench(
     },
     async close() {
       await store.close();
-      if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`kept ${database.url}`);
+      if (process.env.BENCH_KEEP_DATABASE === '1' && !reuse) console.log(`kept ${database.url}`);
       else await database.drop();
     },
   };

@@ -17,6 +17,7 @@ import type { StoredVectorStoreFile } from '../../src/store/vector-store-reposit
 import { defaultAnalyzer } from '../../src/tools/file-search/analyzer.js';
 import { type FileSearchDependencies, searchFiles } from '../../src/tools/file-search/search.js';
 import { openPostgresBench } from './postgres-bench.js';
+import { SyntheticText } from './synthetic-text.js';
 
 /** Store sizes measured, in chunks; the index grows from one to the next. */
 const SIZES = (process.env.SEARCH_SCALE_SIZES ?? '100000,1000000').split(',').map(Number);
@@ -39,6 +40,11 @@ const BACKENDS = (process.env.SEARCH_SCALE_BACKENDS ?? (DATABASE_URL ? 'sqlite,p
  */
 const HNSW_BUILD = process.env.SEARCH_SCALE_HNSW === 'bulk' ? 'bulk' : 'incremental';
 /**
+ * PostgreSQL only: measure the store of a database an earlier run kept (BENCH_KEEP_DATABASE=1) instead of building
+ * one — e.g. to measure again on a quieter machine; SEARCH_SCALE_SIZES must then be the size it holds.
+ */
+const REUSE_DATABASE = process.env.SEARCH_SCALE_REUSE_DATABASE || undefined;
+/**
  * `clustered` (default): each vector is a hashed bag of its words around one of 2,000 cluster centres (picked by a
  * hash of the text), so vectors have neighbourhoods as real embeddings do and the approximate indexes' recall means
  * something. `hashed`: the bag of words alone (the figures recorded before), structureless: every vector is about
@@ -59,6 +65,8 @@ interface Backend {
   name: string;
   store: Store;
   index: FileSearchIndex;
+  /** Chunks the store holds already (a reused database), 0 for a fresh store. */
+  existingChunks: number;
   /** Before chunks are added (PostgreSQL with SEARCH_SCALE_HNSW=bulk: drops the HNSW index). */
   prepareBuild(): Promise<void>;
   /** Brings the index to its steady state after a bulk build (PostgreSQL: what autovacuum would do). */
@@ -94,28 +102,35 @@ async function main(): Promise<void> {
   for (const name of BACKENDS) {
     const backend = await openBackend(name);
     try {
-      await createStore(backend.store);
+      if (backend.existingChunks === 0) await createStore(backend.store);
+      else if (SIZES.join() !== String(backend.existingChunks)) {
+        throw new Error(`the reused store holds ${backend.existingChunks} chunks: set SEARCH_SCALE_SIZES to that`);
+      }
       // The same queries and chunks, in the same order, on every backend (and as when this bench was SQLite's alone).
       const text = new SyntheticText(VOCABULARY_SIZE, 0x1234567);
       const queries = Array.from({ length: QUERIES }, () => text.query());
       const chunkLike = text.sibling(0xabcdef);
       const chunkTexts = Array.from({ length: 50 }, () => chunkLike.chunk(WORDS_PER_CHUNK));
-      let built = 0;
+      let built = backend.existingChunks;
       let buildSeconds = 0;
       for (const size of SIZES) {
         const started = performance.now();
-        await backend.prepareBuild();
+        // A reused store is measured as it is.
+        const adding = built < size;
+        if (adding) await backend.prepareBuild();
         while (built < size) {
           await addFile(backend.store, `file-${built / CHUNKS_PER_FILE}`, text, embeddings);
           built += CHUNKS_PER_FILE;
         }
         buildSeconds += (performance.now() - started) / 1000;
         const settleStarted = performance.now();
-        await backend.settle();
+        if (adding) await backend.settle();
         const settleSeconds = (performance.now() - settleStarted) / 1000;
         console.log(
-          `\n${backend.name}, ${built.toLocaleString('en-US')} chunks: built in ${buildSeconds.toFixed(1)} s so far (${(built / buildSeconds).toFixed(0)} chunks/s)` +
-            (settleSeconds >= 0.05 ? `, then settled in ${settleSeconds.toFixed(1)} s` : ''),
+          adding
+            ? `\n${backend.name}, ${built.toLocaleString('en-US')} chunks: built in ${buildSeconds.toFixed(1)} s so far (${(built / buildSeconds).toFixed(0)} chunks/s)` +
+                (settleSeconds >= 0.05 ? `, then settled in ${settleSeconds.toFixed(1)} s` : '')
+            : `\n${backend.name}, ${built.toLocaleString('en-US')} chunks: the reused database's store`,
         );
         console.log(`  load average ${loadAverage()}`);
         for (const line of await measureSize(backend, queries, embeddings)) {
@@ -188,6 +203,7 @@ async function openBackend(name: string): Promise<Backend> {
       name,
       store,
       index: store.fileSearch,
+      existingChunks: 0,
       prepareBuild: async () => {},
       // The approximate index is built in its worker while chunks are added; searches wait until it has caught up.
       settle: async () => {
@@ -217,7 +233,11 @@ async function openBackend(name: string): Promise<Backend> {
   }
   if (name !== 'postgres') throw new Error(`unknown backend ${name}: sqlite or postgres`);
   if (!DATABASE_URL) throw new Error('the postgres backend needs SEARCH_SCALE_DATABASE_URL or TEST_DATABASE_URL');
-  const bench = await openPostgresBench(DATABASE_URL, 'search_scale', DIMENSIONS);
+  const bench = await openPostgresBench(DATABASE_URL, 'search_scale', DIMENSIONS, REUSE_DATABASE);
+  // The bench's database holds its one store.
+  const existing = await bench.store.db.get<{ chunks: number }>(
+    'SELECT count(*)::int AS chunks FROM file_search_chunks',
+  );
   const hnsw = DIMENSIONS === undefined ? undefined : hnswIndex(DIMENSIONS);
   const plans = new Map<string, number>();
   const index = await PgFileSearchIndex.open(bench.store.db, DIMENSIONS, {
@@ -227,6 +247,7 @@ async function openBackend(name: string): Promise<Backend> {
     name,
     store: bench.store,
     index,
+    existingChunks: existing?.chunks ?? 0,
     prepareBuild: async () => {
       if (HNSW_BUILD === 'bulk' && hnsw) await bench.store.db.run(`DROP INDEX IF EXISTS ${hnsw.name}`);
     },
@@ -366,87 +387,6 @@ async function measure(
     `  ${name.padEnd(28)} p50 ${at(0.5).padStart(8)} ms   p99 ${at(0.99).padStart(8)} ms   (${latencies.length} queries)${verdict}`,
   );
   return `${name.padEnd(28)} ${at(0.5).padStart(8)} / ${at(0.99).padStart(8)}${verdict}`;
-}
-
-/** Made-up words ("kotavu", "relisma", ...) drawn with Zipf's law, deterministic for a seed. */
-class SyntheticText {
-  readonly #words: string[];
-  readonly #cumulative: Float64Array;
-  #state: number;
-
-  /** `vocabularyOf`: share another generator's words (and draw from them with this seed). */
-  constructor(size: number, seed: number, vocabularyOf?: SyntheticText) {
-    this.#state = seed;
-    if (vocabularyOf) {
-      this.#words = vocabularyOf.#words;
-      this.#cumulative = vocabularyOf.#cumulative;
-      return;
-    }
-    const syllables = [
-      'ka',
-      'to',
-      'ri',
-      'ne',
-      'lu',
-      'sa',
-      'mo',
-      'vi',
-      'de',
-      'pa',
-      'go',
-      'ti',
-      'ra',
-      'sem',
-      'lor',
-      'ven',
-      'dal',
-      'mis',
-    ];
-    const words = new Set<string>();
-    while (words.size < size) {
-      const length = 2 + (this.#next() % 3);
-      words.add(Array.from({ length }, () => syllables[this.#next() % syllables.length]).join(''));
-    }
-    this.#words = [...words];
-    this.#cumulative = new Float64Array(size);
-    let sum = 0;
-    for (let rank = 0; rank < size; rank++) this.#cumulative[rank] = sum += 1 / (rank + 1);
-    for (let rank = 0; rank < size; rank++) this.#cumulative[rank]! /= sum;
-  }
-
-  /** Another stream of text over the same vocabulary (so drawing from it leaves this one's sequence unchanged). */
-  sibling(seed: number): SyntheticText {
-    return new SyntheticText(0, seed, this);
-  }
-
-  chunk(words: number): string {
-    return `${Array.from({ length: words }, () => this.#word()).join(' ')}.`;
-  }
-
-  /** Four words from the middle of the distribution, as a user's query mixes common and rarer terms. */
-  query(): string {
-    return Array.from({ length: 4 }, () => this.#words[50 + (this.#next() % 5000)]).join(' ');
-  }
-
-  #word(): string {
-    const target = (this.#next() % 1_000_000) / 1_000_000;
-    let low = 0;
-    let high = this.#cumulative.length - 1;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (this.#cumulative[middle]! < target) low = middle + 1;
-      else high = middle;
-    }
-    return this.#words[low]!;
-  }
-
-  #next(): number {
-    // xorshift32
-    this.#state ^= this.#state << 13;
-    this.#state ^= this.#state >>> 17;
-    this.#state ^= this.#state << 5;
-    return this.#state >>> 0;
-  }
 }
 
 function fnv1a(text: string): number {

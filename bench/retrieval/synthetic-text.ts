@@ -1,7 +1,6 @@
 /**
- * Made-up words ("kotavu", "relisma", ...) drawn with Zipf's law, deterministic for a seed: the generator of
- * search-scale.ts, copied unchanged so keyword-scale.ts builds the very same chunks and queries (search-scale.ts
- * runs its benchmark when imported).
+ * Made-up words ("kotavu", "relisma", ...) drawn with Zipf's law, deterministic for a seed: search-scale.ts and
+ * keyword-scale.ts build the very same chunks and queries from it.
  */
 export class SyntheticText {
   readonly #words: string[];
