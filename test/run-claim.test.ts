@@ -1,67 +1,33 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Assistant, Run, Thread } from '../src/api/types.js';
-import { buildRun } from '../src/runs/build-run.js';
-import { RunEventBus } from '../src/runs/run-event-bus.js';
+import type { Run } from '../src/api/types.js';
+import type { RunEventBus } from '../src/runs/run-event-bus.js';
 import { runStatusEvent } from '../src/runs/run-events.js';
 import { startRun } from '../src/runs/run-execution.js';
 import { IllegalTransitionError } from '../src/runs/run-status.js';
-import { RunWriter } from '../src/runs/run-writer.js';
+import type { RunWriter } from '../src/runs/run-writer.js';
 import type { Store } from '../src/store/store.js';
-import { openBackendStore } from './helpers/backend-db.js';
+import { openRunWriterFixture, type RunWriterFixture } from './helpers/run-writer-fixture.js';
 
-const PROJECT = 'default';
 const LEASE_MS = 60_000;
-
-const assistant = {
-  id: 'asst_claim',
-  object: 'assistant',
-  created_at: 0,
-  name: null,
-  description: null,
-  model: 'gpt-4o',
-  instructions: null,
-  tools: [],
-  metadata: {},
-} as unknown as Assistant;
 
 /**
  * Claiming a queued run and starting it are one write transaction (`RunWriter.claim`), against a real database (the
  * pass's: a SQLite file, or PostgreSQL): the lease, the move to in_progress and its event land together or not at all.
  */
 describe('RunWriter.claim', () => {
-  let dataDir: string;
+  let fixture: RunWriterFixture;
   let store: Store;
+  let bus: RunEventBus;
   let writer: RunWriter;
-  const bus = new RunEventBus();
+  let queuedRun: RunWriterFixture['queuedRun'];
 
   before(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'run-claim-'));
-    store = await openBackendStore(dataDir);
-    writer = new RunWriter(store.runs, bus);
+    fixture = await openRunWriterFixture('run-claim');
+    ({ store, bus, writer, queuedRun } = fixture);
   });
 
-  after(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function queuedRun(): Promise<Run> {
-    const thread: Thread = {
-      id: `thread_${Math.random().toString(36).slice(2)}`,
-      object: 'thread',
-      created_at: 0,
-      metadata: {},
-      tool_resources: null,
-    };
-    const run = buildRun({ assistant, threadId: thread.id, overrides: {}, createdAt: 0, expiresAfterSeconds: 600 });
-    const state = { include: [], reasoningEffort: null, modelCalls: 0, usedTokens: { prompt: 0, completion: 0 } };
-    await writer.create({ project: PROJECT, thread, messages: [], run, state, events: [runStatusEvent(run)] });
-    return run;
-  }
+  after(() => fixture.close());
 
   const claim = (owner: string, start = startRun) => {
     const now = Date.now();

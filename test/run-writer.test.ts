@@ -1,66 +1,32 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Assistant, Run, Thread } from '../src/api/types.js';
+import type { Run, Thread } from '../src/api/types.js';
 import { buildRun } from '../src/runs/build-run.js';
-import { RunEventBus } from '../src/runs/run-event-bus.js';
+import type { RunEventBus } from '../src/runs/run-event-bus.js';
 import { runStatusEvent, stepEvent } from '../src/runs/run-events.js';
 import { endStep, newAssistantMessage, newToolCallsStep } from '../src/runs/run-objects.js';
 import { IllegalTransitionError } from '../src/runs/run-status.js';
-import { RunWriter } from '../src/runs/run-writer.js';
+import type { RunWriter } from '../src/runs/run-writer.js';
 import type { Store } from '../src/store/store.js';
-import { openBackendStore } from './helpers/backend-db.js';
-
-const PROJECT = 'default';
-
-const assistant = {
-  id: 'asst_writer',
-  object: 'assistant',
-  created_at: 0,
-  name: null,
-  description: null,
-  model: 'gpt-4o',
-  instructions: null,
-  tools: [],
-  metadata: {},
-} as unknown as Assistant;
+import { assistant, openRunWriterFixture, PROJECT, type RunWriterFixture } from './helpers/run-writer-fixture.js';
 
 /**
  * The run writer against a real database (the pass's: a SQLite file, or PostgreSQL): illegal transitions are
  * programming errors that write nothing.
  */
 describe('RunWriter', () => {
-  let dataDir: string;
+  let fixture: RunWriterFixture;
   let store: Store;
+  let bus: RunEventBus;
   let writer: RunWriter;
-  const bus = new RunEventBus();
+  let queuedRun: RunWriterFixture['queuedRun'];
 
   before(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'run-writer-'));
-    store = await openBackendStore(dataDir);
-    writer = new RunWriter(store.runs, bus);
+    fixture = await openRunWriterFixture('run-writer');
+    ({ store, bus, writer, queuedRun } = fixture);
   });
 
-  after(async () => {
-    await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  async function queuedRun(): Promise<Run> {
-    const thread: Thread = {
-      id: `thread_${Math.random().toString(36).slice(2)}`,
-      object: 'thread',
-      created_at: 0,
-      metadata: {},
-      tool_resources: null,
-    };
-    const run = buildRun({ assistant, threadId: thread.id, overrides: {}, createdAt: 0, expiresAfterSeconds: 600 });
-    const state = { include: [], reasoningEffort: null, modelCalls: 0, usedTokens: { prompt: 0, completion: 0 } };
-    await writer.create({ project: PROJECT, thread, messages: [], run, state, events: [runStatusEvent(run)] });
-    return run;
-  }
+  after(() => fixture.close());
 
   async function moveTo(run: Run, status: Run['status']): Promise<Run> {
     const { stored } = await writer.commit(run.id, (current) => {
