@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Message, Thread } from '../../src/api/types.js';
 import { newId, nowSeconds } from '../../src/ids.js';
+import { buildMessage } from '../../src/services/message-content.js';
 import { openStore } from '../../src/store/open-store.js';
 
 /** What a seeded thread holds: its id and how many user/assistant messages. */
@@ -76,22 +77,8 @@ export async function seedThreads(
 }
 
 function seedMessage(threadId: string, index: number, createdAt: number): Message {
-  return {
-    id: newId('msg_'),
-    object: 'thread.message',
-    created_at: createdAt,
-    thread_id: threadId,
-    status: 'completed',
-    incomplete_details: null,
-    completed_at: createdAt,
-    incomplete_at: null,
-    role: index % 2 === 0 ? 'user' : 'assistant',
-    content: [{ type: 'text', text: { value: messageText(index), annotations: [] } }],
-    assistant_id: null,
-    run_id: null,
-    attachments: [],
-    metadata: {},
-  };
+  const role = index % 2 === 0 ? 'user' : 'assistant';
+  return buildMessage({ threadId, request: { role, content: messageText(index) }, createdAt, id: newId('msg_') });
 }
 
 /**
