@@ -108,6 +108,9 @@ export class ConfigError extends Error {}
 
 const MB = 1024 * 1024;
 
+/** Where runs go when OPENAI_BASE_URL is unset. */
+export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR || './data');
   const config: Config = {
@@ -118,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     blobStore: parseBlobStore(env, dataDir),
     databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
     databasePoolSize: parseInteger(env, 'DATABASE_POOL_SIZE', 20, 1, 1000),
-    openaiBaseUrl: (env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, ''),
+    openaiBaseUrl: (env.OPENAI_BASE_URL || DEFAULT_OPENAI_BASE_URL).replace(/\/+$/, ''),
     openaiApiKey: env.OPENAI_API_KEY || undefined,
     apiKeys: parseApiKeys(env.API_KEYS),
     embeddingModel: env.EMBEDDING_MODEL === 'none' ? undefined : env.EMBEDDING_MODEL || 'text-embedding-3-large',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { type Config, ConfigError } from './config.js';
+import { type Config, ConfigError, DEFAULT_OPENAI_BASE_URL } from './config.js';
 import type { BlobStore } from './files/blob-store.js';
 import { type BlobStoreSettings, type OpenedBlobStore, openBlobStore } from './files/open-blob-store.js';
 import { buildApp } from './http/app.js';
@@ -211,7 +211,7 @@ async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
   const noProvider =
     config.openaiApiKey === undefined &&
     config.modelsConfigPath === undefined &&
-    config.openaiBaseUrl === 'https://api.openai.com/v1';
+    config.openaiBaseUrl === DEFAULT_OPENAI_BASE_URL;
   if (noProvider) {
     app.log.warn('no model provider is set (OPENAI_API_KEY, OPENAI_BASE_URL or MODELS_CONFIG): runs fail until one is');
   }
