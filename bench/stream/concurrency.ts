@@ -8,6 +8,7 @@ import { formatMs, mark, pad, percentile } from './stats.js';
 import {
   type BackendTarget,
   ceilingStream,
+  createAssistants,
   inBatches,
   oursStream,
   requestJson,
@@ -72,14 +73,7 @@ export async function measureConcurrency(
 ): Promise<ConcurrencyResult> {
   await upstream.respond(options.script);
   // Equal work: the ceiling sends what our server sends for one of its runs (instructions and one short message).
-  const assistants = new Map<Backend, string>();
-  for (const target of targets) {
-    const assistant = await requestJson<{ id: string }>(target.context, 'POST', '/v1/assistants', {
-      model: 'gpt-4o-mini',
-      instructions: 'You are terse.',
-    });
-    assistants.set(target.backend, assistant.id);
-  }
+  const assistants = await createAssistants(targets);
   const body = await upstreamRequestOf(targets[0]!, upstream, assistants.get(targets[0]!.backend)!, 'Hello 0');
   const sides = sideMeters(upstream);
   const ceilingStarted = performance.now();

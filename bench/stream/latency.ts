@@ -5,9 +5,9 @@ import { deltaRate, formatMs, formatRate, mark, median, pad, percentile } from '
 import {
   type BackendTarget,
   ceilingStream,
+  createAssistants,
   freshThread,
   oursStream,
-  requestJson,
   type StreamContext,
   upstreamRequestOf,
 } from './targets.js';
@@ -75,14 +75,7 @@ export async function measureLatency(
   options: LatencyOptions,
 ): Promise<LatencyResult> {
   await upstream.respond(scenario.script);
-  const assistants = new Map<Backend, string>();
-  for (const target of targets) {
-    const assistant = await requestJson<{ id: string }>(target.context, 'POST', '/v1/assistants', {
-      model: 'gpt-4o-mini',
-      instructions: 'You are terse.',
-    });
-    assistants.set(target.backend, assistant.id);
-  }
+  const assistants = await createAssistants(targets);
   const ceilingBody = await upstreamRequestOf(targets[0]!, upstream, assistants.get(targets[0]!.backend)!, PROMPT);
   const variants: StreamVariant[] = ['ceiling', ...targets.map((target) => target.backend)];
   const result: LatencyResult = {

@@ -95,6 +95,19 @@ export async function freshThread(context: StreamContext, content: string): Prom
 }
 
 /** A JSON request to our server; throws with the body on anything but 200. */
+/** One assistant per backend, the same on each (the instructions are part of what the ceiling sends too). */
+export async function createAssistants(targets: readonly BackendTarget[]): Promise<Map<Backend, string>> {
+  const assistants = new Map<Backend, string>();
+  for (const target of targets) {
+    const assistant = await requestJson<{ id: string }>(target.context, 'POST', '/v1/assistants', {
+      model: 'gpt-4o-mini',
+      instructions: 'You are terse.',
+    });
+    assistants.set(target.backend, assistant.id);
+  }
+  return assistants;
+}
+
 export async function requestJson<T>(
   context: StreamContext,
   method: 'GET' | 'POST',
