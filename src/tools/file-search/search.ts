@@ -87,8 +87,7 @@ async function rank(
   query: FileSearchQuery,
   allowed: readonly StoredVectorStoreFile[] | undefined,
 ) {
-  const vectorsWanted = deps.embeddings !== undefined && deps.index.vectorDimensions !== undefined;
-  const listCount = query.queries.length * (vectorsWanted ? 2 : 1);
+  const listCount = query.queries.length * (vectorSearchOn(deps) ? 2 : 1);
   const fileIds = allowed ? new Set(allowed.map((file) => file.file.id)) : undefined;
   // With several lists, each is cut wider than the final page so fusion has candidates to reorder.
   const limit = listCount > 1 ? Math.max(query.maxNumResults * 3, 30) : query.maxNumResults;
@@ -111,9 +110,14 @@ async function rank(
   });
 }
 
+/** Whether searches have vector lists: an embedding model is configured and the index holds vectors. */
+function vectorSearchOn(deps: FileSearchDependencies): deps is FileSearchDependencies & { embeddings: EmbeddingModel } {
+  return deps.embeddings !== undefined && deps.index.vectorDimensions !== undefined;
+}
+
 /** The queries' vectors, or undefined when vector search is off or the provider cannot embed them now. */
 async function embedQueries(deps: FileSearchDependencies, query: FileSearchQuery): Promise<number[][] | undefined> {
-  if (deps.embeddings === undefined || deps.index.vectorDimensions === undefined) return undefined;
+  if (!vectorSearchOn(deps)) return undefined;
   try {
     return await deps.embeddings.embed(query.queries, query.signal);
   } catch (error) {
