@@ -14,7 +14,17 @@ export type IdPrefix =
   | 'vsfb_'
   | 'file-'
   | 'upload_'
-  | 'part_';
+  | 'part_'
+  // Responses, Conversations and Containers.
+  | 'resp_'
+  | 'conv_'
+  | 'fc_'
+  | 'fco_'
+  | 'fs_'
+  | 'ci_'
+  | 'rs_'
+  | 'cntr_'
+  | 'cfile_';
 
 /**
  * Random bytes are drawn from the system a pool at a time: one `randomBytes` call per id was 4% of the server's

@@ -39,6 +39,14 @@ export function schemaRef(name: string): { $ref: string } {
   return { $ref: `${CONTRACT_ID}#/components/schemas/${name}` };
 }
 
+/** The `$id` of the Responses contract's components (`Contract.addResponses`), apart from the Assistants ones. */
+export const RESPONSES_CONTRACT_ID = 'oai-responses';
+
+/** A schema of the Responses contract (Responses, Conversations, Containers), for route validation. */
+export function responsesSchemaRef(name: string): { $ref: string } {
+  return { $ref: `${RESPONSES_CONTRACT_ID}#/components/schemas/${name}` };
+}
+
 /**
  * The contract compiled once: every component schema, with the spec's OAS-3.0 `nullable` converted
  * and the limits OpenAI documents in prose (metadata sizes, function names) added as real keywords.
@@ -59,9 +67,20 @@ export class Contract {
     const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
     addFormats(this.ajv);
     for (const format of ['unixtime', 'binary', 'int64']) this.ajv.addFormat(format, true);
-    const components = applyDocumentedLimits(normalizeNullable(document.components) as OpenApiDocument['components']);
+    const components = prepareComponents(document);
     this.discriminatorValues = collectDiscriminatorValues(components);
     this.ajv.addSchema({ $id: CONTRACT_ID, components: checkDiscriminatorFirst(components) });
+  }
+
+  /**
+   * Adds the Responses contract's components under their own `$id` (`responsesSchemaRef`), so one validator
+   * compiler serves both APIs while neither's schemas or discriminators reach into the other's.
+   */
+  addResponses(document: OpenApiDocument = loadResponsesContractDocument()): this {
+    const components = prepareComponents(document);
+    for (const value of collectDiscriminatorValues(components)) (this.discriminatorValues as Set<string>).add(value);
+    this.ajv.addSchema({ $id: RESPONSES_CONTRACT_ID, components: checkDiscriminatorFirst(components) });
+    return this;
   }
 
   /** A validator for any JSON schema, which may `$ref` the contract's components. */
@@ -95,6 +114,10 @@ export function loadContractDocument(): OpenApiDocument {
 
 export function loadResponsesContractDocument(): OpenApiDocument {
   return JSON.parse(readFileSync(RESPONSES_CONTRACT_PATH, 'utf8')) as OpenApiDocument;
+}
+
+function prepareComponents(document: OpenApiDocument): OpenApiDocument['components'] {
+  return applyDocumentedLimits(normalizeNullable(document.components) as OpenApiDocument['components']);
 }
 
 function collectDiscriminatorValues(node: unknown, found = new Set<string>()): Set<string> {

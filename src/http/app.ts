@@ -47,7 +47,7 @@ export interface AppDependencies {
 
 /** Builds the HTTP app from its dependencies; listening is the caller's business. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const contract = deps.contract ?? new Contract();
+  const contract = deps.contract ?? new Contract().addResponses();
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes,

@@ -1,24 +1,30 @@
 import type { ValidateFunction } from 'ajv';
-import { Contract, type OpenApiOperation } from '../../src/api/contract.js';
+import { Contract, loadResponsesContractDocument, type OpenApiOperation } from '../../src/api/contract.js';
 
 /** The contract, compiled once per test process. */
 export const contract = new Contract();
+/** The Responses, Conversations and Containers contract, compiled on its own as the server keeps it apart. */
+export const responsesContract = new Contract(loadResponsesContractDocument());
 
 interface Route {
   method: string;
   pattern: RegExp;
   path: string;
   operation: OpenApiOperation;
+  contract: Contract;
 }
 
-const routes: Route[] = Object.entries(contract.document.paths).flatMap(([template, operations]) =>
-  Object.entries(operations).map(([method, operation]) => ({
-    method: method.toUpperCase(),
-    path: template,
-    // The same operations are served under OpenAI's prefix and Azure OpenAI's (`AzureOpenAI` calls `/openai/...`).
-    pattern: new RegExp(`^/(?:v1|openai)${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
-    operation,
-  })),
+const routes: Route[] = [contract, responsesContract].flatMap((owner) =>
+  Object.entries(owner.document.paths).flatMap(([template, operations]) =>
+    Object.entries(operations).map(([method, operation]) => ({
+      method: method.toUpperCase(),
+      path: template,
+      // The same operations are served under OpenAI's prefix and Azure OpenAI's (`AzureOpenAI` calls `/openai/...`).
+      pattern: new RegExp(`^/(?:v1|openai)${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      operation,
+      contract: owner,
+    })),
+  ),
 );
 
 /** The operation a request hits, or undefined for URLs outside the contract. */
@@ -46,11 +52,12 @@ export function checkResponse(method: string, pathname: string, status: number, 
       ? 'ErrorResponse'
       : refName(route.operation.responses?.['200']?.content?.['application/json']?.schema);
   if (!schemaName) return [];
-  return validateAgainst(schemaName, normalizeEmptyPage(body));
+  return validateAgainst(schemaName, normalizeEmptyPage(body), route.contract);
 }
 
-export function validateAgainst(schemaName: string, body: unknown): string[] {
-  const validate: ValidateFunction = contract.validator(schemaName);
+/** Problems of `body` against a schema of `owner` (the Assistants contract unless told). */
+export function validateAgainst(schemaName: string, body: unknown, owner: Contract = contract): string[] {
+  const validate: ValidateFunction = owner.validator(schemaName);
   const problems: string[] = [];
   if (!validate(body)) {
     problems.push(
@@ -59,7 +66,7 @@ export function validateAgainst(schemaName: string, body: unknown): string[] {
       ),
     );
   }
-  problems.push(...undeclaredFields(schemaName, body));
+  problems.push(...undeclaredFields(schemaName, body, owner));
   return problems;
 }
 
@@ -81,10 +88,8 @@ function normalizeEmptyPage(body: unknown): unknown {
   return body;
 }
 
-function undeclaredFields(schemaName: string, body: unknown): string[] {
-  const schema = contract.document.components.schemas[schemaName] as
-    | { properties?: Record<string, unknown> }
-    | undefined;
+function undeclaredFields(schemaName: string, body: unknown, owner: Contract): string[] {
+  const schema = owner.document.components.schemas[schemaName] as { properties?: Record<string, unknown> } | undefined;
   if (!schema?.properties || !body || typeof body !== 'object') return [];
   const problems = Object.keys(body)
     .filter((key) => !(key in schema.properties!))
@@ -92,7 +97,7 @@ function undeclaredFields(schemaName: string, body: unknown): string[] {
   const itemSchema = refName((schema.properties.data as { items?: unknown } | undefined)?.items);
   const data = (body as { data?: unknown }).data;
   if (itemSchema && Array.isArray(data)) {
-    for (const item of data) problems.push(...undeclaredFields(itemSchema, item));
+    for (const item of data) problems.push(...undeclaredFields(itemSchema, item, owner));
   }
   return problems;
 }
