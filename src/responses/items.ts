@@ -51,11 +51,12 @@ export type FunctionCallItem = {
   status: ItemStatus;
 };
 
+/** `text` is left out when the step was shown without result content (see `presentStep`). */
 export type FileSearchResultItem = {
   file_id: string;
   filename: string;
   score: number;
-  text: string;
+  text?: string;
   attributes: null;
 };
 
@@ -268,7 +269,7 @@ export function toolCallToItem(
               file_id: result.file_id,
               filename: result.file_name,
               score: result.score,
-              text: (result.content ?? []).map((part) => part.text ?? '').join('\n'),
+              ...(result.content ? { text: result.content.map((part) => part.text ?? '').join('\n') } : {}),
               attributes: null,
             }))
           : null,
