@@ -111,7 +111,9 @@ export type ResourceName =
   | 'vector store'
   | 'vector store file'
   | 'file batch'
-  | 'upload';
+  | 'upload'
+  | 'container'
+  | 'container file';
 
 const quoted = (values: readonly string[]) => values.map((value) => `'${value}'`);
 
@@ -828,6 +830,31 @@ export const errors = {
     },
     (value: string) => ({ value }),
   ),
+
+  // Containers (code_interpreter's sandboxes for the Responses API).
+  /** OpenAI's text for any use of a container idle past its `expires_after`. */
+  containerExpired: entry({
+    status: 400,
+    code: null,
+    param: null,
+    message: 'Container is expired.',
+  }),
+  containerOptionUnsupported: entry(
+    { status: 400, code: 'invalid_value', param: '{param}', message: "Invalid '{param}': {reason}" },
+    (param: string, reason: string) => ({ param, reason }),
+  ),
+  containerFileSourceMissing: entry({
+    status: 400,
+    code: 'missing_required_parameter',
+    param: 'file',
+    message: "Missing required parameter: either 'file' (a multipart/form-data upload) or 'file_id'.",
+  }),
+  containerFileSourceAmbiguous: entry({
+    status: 400,
+    code: 'invalid_value',
+    param: 'file_id',
+    message: "Give either 'file' or 'file_id', not both.",
+  }),
 
   // The server's own failures: the text never leaks the cause.
   internal: entry({

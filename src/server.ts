@@ -195,6 +195,10 @@ async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
       await workers?.sessions?.close(threadId);
       publish(signals, SIGNAL.threadDeleted, threadId, logger);
     },
+    onContainerClosed: async (containerId) => {
+      await workers?.sessions?.close(containerId);
+      publish(signals, SIGNAL.containerClosed, containerId, logger);
+    },
     models: deps.providers,
   });
   const app = await buildApp({
@@ -208,6 +212,13 @@ async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
     metricsToken: config.metricsToken,
     rateLimits: config.rateLimits,
   });
+  // Containers idle past their time expire when next used, and by this sweep, which frees their files and sessions.
+  const containerSweep = setInterval(() => {
+    services.containers.expireDue().catch((error: unknown) => {
+      logger.warn({ err: error }, 'could not expire idle containers');
+    });
+  }, config.runSweepIntervalMs).unref();
+  app.addHook('onClose', async () => clearInterval(containerSweep));
   const noProvider =
     config.openaiApiKey === undefined &&
     config.modelsConfigPath === undefined &&

@@ -100,6 +100,11 @@ export async function startWorkers(deps: WorkerDependencies): Promise<Workers> {
         log.warn({ err: error, threadId }, "could not close a deleted thread's code_interpreter session");
       });
     });
+    await signals.subscribe(SIGNAL.containerClosed, (containerId) => {
+      builtins.sessions?.close(containerId).catch((error: unknown) => {
+        log.warn({ err: error, containerId }, "could not close a closed container's code_interpreter session");
+      });
+    });
   }
   await runs.start();
   deps.ingestion.start();

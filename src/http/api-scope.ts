@@ -3,6 +3,7 @@ import { errors } from '../errors.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { Services } from '../services/index.js';
 import { assistantRoutes } from './routes/assistants.js';
+import { containerRoutes } from './routes/containers.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
 import { modelRoutes } from './routes/models.js';
@@ -55,5 +56,6 @@ export function apiScope(options: ApiScopeOptions): FastifyPluginAsync {
     await api.register(uploadRoutes(services, { blobs }));
     await api.register(vectorStoreRoutes(services));
     await api.register(modelRoutes(services));
+    await api.register(containerRoutes(services, { blobs, maxFileBytes }));
   };
 }

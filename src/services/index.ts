@@ -2,6 +2,7 @@ import type { BlobStore } from '../files/blob-store.js';
 import type { EmbeddingModel } from '../providers/index.js';
 import type { Store } from '../store/store.js';
 import { AssistantService } from './assistants.js';
+import { ContainerService } from './containers.js';
 import { FileBatchService } from './file-batches.js';
 import { FileService } from './files.js';
 import { MessageService } from './messages.js';
@@ -29,6 +30,7 @@ export interface Services {
   readonly fileBatches: FileBatchService;
   readonly vectorStoreSearch: VectorStoreSearchService;
   readonly models: ModelService;
+  readonly containers: ContainerService;
 }
 
 export interface ServiceDependencies {
@@ -51,6 +53,8 @@ export interface ServiceDependencies {
   onThreadDeleted?: (threadId: string) => Promise<void>;
   /** The models runs can use (`GET /models`): the provider registry. */
   models: ModelCatalog;
+  /** Releases what an expired or deleted container held outside the store (its code_interpreter session). */
+  onContainerClosed?: (containerId: string) => Promise<void>;
 }
 
 export function createServices(deps: ServiceDependencies): Services {
@@ -81,6 +85,7 @@ export function createServices(deps: ServiceDependencies): Services {
     files,
     uploads: new UploadService(store, blobs, files, deps.maxFileBytes, quota),
     models: new ModelService(deps.models),
+    containers: new ContainerService(store, blobs, { onClosed: deps.onContainerClosed }),
     runs: new RunService(
       store,
       assistants,

@@ -1,5 +1,6 @@
 import type { Page, PageRequest } from '../api/pagination.js';
 import type { Assistant, Message, OpenAIFile, Thread, Upload, UploadPart } from '../api/types.js';
+import type { ContainerRepository } from './container-repository.js';
 import type { FileSearchIndex } from './file-search-index.js';
 import type { RunRepository } from './run-repository.js';
 import type { VectorStoreRepository } from './vector-store-repository.js';
@@ -18,6 +19,7 @@ export interface Store {
   readonly runs: RunRepository;
   readonly vectorStores: VectorStoreRepository;
   readonly fileSearch: FileSearchIndex;
+  readonly containers: ContainerRepository;
   /** Messages between the processes sharing this store; undefined when only one process can use it (SQLite). */
   readonly signals: StoreSignals | undefined;
   /** Where threads' code_interpreter sessions live, when several workers share the store (undefined on SQLite). */
@@ -54,6 +56,8 @@ export const SIGNAL = {
   filesQueued: 'files_queued',
   /** A thread was deleted: its code_interpreter session closes wherever it lives (payload: thread id). */
   threadDeleted: 'thread_deleted',
+  /** A container expired or was deleted: its code_interpreter session closes wherever it lives (payload: its id). */
+  containerClosed: 'container_closed',
 } as const;
 
 /**

@@ -16,8 +16,16 @@ export interface BuiltinToolContext {
   ordinal: number;
   callId: string;
   signal: AbortSignal;
-  /** Files the run's code wrote, by sandbox path (`/mnt/data/x.csv` → file id), for `file_path` annotations. */
+  /**
+   * Files the run's code wrote, by sandbox path (`/mnt/data/x.csv` → file id), for `file_path` annotations; in a
+   * container, the container file's id (`cfile_…`), for `container_file_citation` annotations.
+   */
   generatedFiles: Map<string, string>;
+  /**
+   * The container code_interpreter runs in (Responses API): its own session and /mnt/data, holding the container's
+   * files, instead of the thread's. `codeFileIds` are not placed then: a container's files are what it holds.
+   */
+  containerId?: string;
 }
 
 /** The result of one built-in call: the step's record of it, and what goes back to the model. */

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import type { BuiltinTool } from './builtin-tool.js';
 import { BubblewrapSandbox } from './code-interpreter/bubblewrap-sandbox.js';
 import { createCodeInterpreterTool } from './code-interpreter/code-interpreter-tool.js';
+import { containerFiles } from './code-interpreter/container-files.js';
 import { projectFiles } from './code-interpreter/project-files.js';
 import { CodeSessions, type SessionAffinity } from './code-interpreter/sessions.js';
 import { createFileSearchTool } from './file-search/file-search-tool.js';
@@ -83,6 +84,7 @@ export async function createBuiltinTools(deps: BuiltinToolDependencies): Promise
       maxBytes: config.codeInterpreterMaxOutputMb * 1024 * 1024,
     },
     files: projectFiles(store, blobs),
+    containerFiles: containerFiles(store, blobs),
   });
 
   return { tools: [fileSearch, codeInterpreter], sessions };

@@ -1,6 +1,7 @@
 import type { Store } from '../store.js';
 import { PgAssistants } from './assistants.js';
 import { PgCodeSessions } from './code-sessions.js';
+import { PgContainers } from './containers.js';
 import { PgFileSearchIndex } from './file-search-index.js';
 import { PgFiles } from './files.js';
 import { PgMessages } from './messages.js';
@@ -35,6 +36,7 @@ export class PgStore implements Store {
   readonly runs: PgRuns;
   readonly vectorStores: PgVectorStores;
   readonly fileSearch: PgFileSearchIndex;
+  readonly containers: PgContainers;
   readonly codeSessions: PgCodeSessions;
 
   private constructor(
@@ -50,6 +52,7 @@ export class PgStore implements Store {
     this.uploads = new PgUploads(db);
     this.runs = new PgRuns(db, origin);
     this.vectorStores = new PgVectorStores(db);
+    this.containers = new PgContainers(db);
     this.fileSearch = fileSearch;
     this.codeSessions = new PgCodeSessions(db);
   }

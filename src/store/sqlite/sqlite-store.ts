@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store.js';
 import { SqliteAssistants } from './assistants.js';
+import { SqliteContainers } from './containers.js';
 import { SqliteFileSearchIndex, type VectorIndexOptions } from './file-search-index.js';
 import { SqliteFiles } from './files.js';
 import { SqliteMessages } from './messages.js';
@@ -30,6 +31,7 @@ export class SqliteStore implements Store {
   readonly runs: SqliteRuns;
   readonly vectorStores: SqliteVectorStores;
   readonly fileSearch: SqliteFileSearchIndex;
+  readonly containers: SqliteContainers;
   /** One process owns the file: there is nobody to signal. */
   readonly signals = undefined;
   /** One worker: a thread's session is always this process's. */
@@ -46,6 +48,7 @@ export class SqliteStore implements Store {
     this.uploads = new SqliteUploads(db);
     this.runs = new SqliteRuns(db);
     this.vectorStores = new SqliteVectorStores(db);
+    this.containers = new SqliteContainers(db);
     this.fileSearch = new SqliteFileSearchIndex(db, options.vectorDimensions, undefined, options.vectorIndex);
   }
 

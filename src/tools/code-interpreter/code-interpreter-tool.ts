@@ -1,11 +1,11 @@
-import { basename } from 'node:path';
-import { Readable } from 'node:stream';
 import type { ToolDefinition } from '../../providers/index.js';
 import type { BuiltinTool, BuiltinToolContext, BuiltinToolOutcome, StepToolCall } from '../builtin-tool.js';
-import { DiskQuotaError } from './disk-quota.js';
+import { keepAsFiles, keepInContainer } from './call-outputs.js';
+import type { ContainerFiles } from './container-files.js';
 import { describeSkipped, type OutputLimits, withinOutputLimits } from './output-limits.js';
 import type { ProjectFiles } from './project-files.js';
 import type { CodeSessions } from './sessions.js';
+import { WorkDirInputs } from './work-dir-inputs.js';
 
 export interface CodeInterpreterDependencies {
   /** Undefined when no sandbox is available: the tool then fails every call with `unavailableReason`. */
@@ -13,6 +13,8 @@ export interface CodeInterpreterDependencies {
   unavailableReason: string | undefined;
   /** Inputs placed in the sandbox, and outputs kept as Files. */
   files: ProjectFiles;
+  /** Containers' files, for calls that run in a container (`BuiltinToolContext.containerId`). */
+  containerFiles: ContainerFiles;
   timeoutMs: number;
   /** How many of the files one call writes, and how many bytes of them, may become Files. */
   outputLimits: OutputLimits;
@@ -24,10 +26,12 @@ type CodeCall = Extract<StepToolCall, { type: 'code_interpreter' }>;
  * code_interpreter: Python in the thread's warm sandbox session. The thread's and assistant's files
  * (and code_interpreter attachments) are placed in /mnt/data; files the code writes there become
  * Files, figures become images shown in the assistant's message.
+ *
+ * A call with a `containerId` (the Responses API) runs in that container's own session instead: /mnt/data holds the
+ * container's files, and what the code writes (figures too) becomes files of the container (source `assistant`).
  */
 export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): BuiltinTool {
-  /** Which files each thread's work dir already holds, so inputs are copied once per session. */
-  const placed = new Map<string, Set<string>>();
+  const inputs = deps.sessions && new WorkDirInputs(deps.sessions, deps.files, deps.containerFiles);
 
   return {
     type: 'code_interpreter',
@@ -57,39 +61,40 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
         toolCall.code_interpreter.outputs.push({ type: 'logs', logs: message });
         return { toolCall, modelOutput: message };
       }
-      const threadId = context.run.thread_id;
+      const sessionId = context.containerId ?? context.run.thread_id;
+      if (context.containerId !== undefined && !(await deps.containerFiles.touch(context.project, sessionId))) {
+        const message = `The container ${sessionId} is expired or was deleted: its files and Python session are gone.`;
+        toolCall.code_interpreter.outputs.push({ type: 'logs', logs: message });
+        return { toolCall, modelOutput: message };
+      }
       const sessions = deps.sessions;
-      const session = await sessions.get(threadId);
-      if (!sessions.has(threadId) || !session.alive) placed.delete(threadId);
-      const inputNotes = await placeInputs(threadId, context);
-      const before = await sessions.snapshot(threadId);
+      const session = await sessions.get(sessionId);
+      if (!sessions.has(sessionId) || !session.alive) inputs!.forget(sessionId);
+      const inputNotes =
+        context.containerId === undefined
+          ? await inputs!.placeFiles(sessionId, context.project, context.codeFileIds)
+          : await inputs!.syncContainer(sessionId, context.project);
+      const before = await sessions.snapshot(sessionId);
       const result = await session.execute(code, { signal: context.signal, timeoutMs: deps.timeoutMs });
       // The quota may have removed inputs too; placing them again is cheap next to losing them.
-      if (result.restarted || result.diskQuotaExceeded) placed.delete(threadId);
-      const { kept, skipped } = withinOutputLimits(await sessions.changedFiles(threadId, before), deps.outputLimits);
+      if (result.restarted || result.diskQuotaExceeded) inputs!.forget(sessionId);
+      const { kept, skipped } = withinOutputLimits(await sessions.changedFiles(sessionId, before), deps.outputLimits);
       const notes = skipped.length > 0 ? [describeSkipped(skipped, deps.outputLimits)] : [];
       const logs = [...inputNotes, result.logs, ...notes].filter((part) => part !== '').join('\n');
       const outputs: CodeCall['code_interpreter']['outputs'] = [];
       if (logs !== '') outputs.push({ type: 'logs', logs });
-      const imageFileIds: string[] = [];
-      for (const [index, image] of result.images.entries()) {
-        const file = await deps.files.save(
-          context.project,
-          `${context.callId}-figure-${index + 1}.png`,
-          Readable.from([image]),
-        );
-        imageFileIds.push(file.id);
-        outputs.push({ type: 'image', image: { file_id: file.id } });
-      }
-      const created: string[] = [];
-      for (const changed of kept) {
-        const { stream } = await sessions.openFile(threadId, changed.filename);
-        const file = await deps.files.save(context.project, basename(changed.filename), stream);
-        context.generatedFiles.set(`/mnt/data/${changed.filename}`, file.id);
-        created.push(`sandbox:/mnt/data/${changed.filename}`);
-      }
+      const products = { sessionId, context, images: result.images, written: kept };
+      const { imageFileIds, created } =
+        context.containerId === undefined
+          ? await keepAsFiles({ sessions, files: deps.files }, products, outputs)
+          : await keepInContainer(
+              { sessions, containerFiles: deps.containerFiles, inputs: inputs! },
+              products,
+              outputs,
+            );
       toolCall.code_interpreter.outputs = outputs;
-      return { toolCall, modelOutput: describe(logs, imageFileIds.length, created), imageFileIds };
+      const figures = outputs.filter((output) => output.type === 'image').length;
+      return { toolCall, modelOutput: describe(logs, figures, created), imageFileIds };
     },
 
     replayOutput(toolCall: StepToolCall): string {
@@ -99,27 +104,6 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
       return describe(logs, outputs.filter((output) => output.type === 'image').length, []);
     },
   };
-
-  /** Copies the call's files into /mnt/data once per session; returns notes for the logs about any that did not fit. */
-  async function placeInputs(threadId: string, context: BuiltinToolContext): Promise<string[]> {
-    const done = placed.get(threadId) ?? new Set<string>();
-    placed.set(threadId, done);
-    const notes: string[] = [];
-    for (const fileId of context.codeFileIds) {
-      if (done.has(fileId)) continue;
-      const file = await deps.files.open(context.project, fileId);
-      if (!file) continue;
-      try {
-        await deps.sessions!.writeInput(threadId, file.filename, file.stream);
-        done.add(fileId);
-      } catch (error) {
-        if (!(error instanceof DiskQuotaError)) throw error;
-        file.stream.destroy();
-        notes.push(`[${error.message}.]`);
-      }
-    }
-    return notes;
-  }
 }
 
 function parseCode(argumentsJson: string): string {

@@ -163,6 +163,15 @@ export class CodeSessions {
   }
 
   /**
+   * Removes a file from the thread's work dir: a plain name only, so nothing is followed through a directory the
+   * code may have swapped for a symlink (a symlink under that name is removed itself, not its target).
+   */
+  async removeFile(threadId: string, filename: string): Promise<void> {
+    if (filename === '' || filename === '.' || filename === '..' || /[/\0]/.test(filename)) return;
+    await rm(join(this.workDir(threadId), filename), { force: true, recursive: true });
+  }
+
+  /**
    * Opens a file the code wrote (a `changedFiles` entry) for reading, safely: the code controls the
    * work dir and may swap any path component for a symlink, so the file is opened without following
    * a final symlink and then checked, through its descriptor, to be a regular file inside the work dir.
