@@ -137,9 +137,9 @@ export class ResponseStreamTranslator {
     return this.#ended;
   }
 
-  /** The output so far, each item as last sent. */
+  /** The output so far, each item as last sent (copies). */
   get output(): ConversationItem[] {
-    return this.#slots.map((slot) => slot.item);
+    return this.#slots.map((slot) => structuredClone(slot.item));
   }
 
   /** The Responses events for one entry of the run's log (none for entries a Response does not show). */
