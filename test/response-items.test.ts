@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Message, Run, RunStep } from '../src/api/types.js';
-import { messageToItem, type ResponseItem, rowToItem, stepToItems, toolCallItemId } from '../src/responses/items.js';
+import {
+  messageToItem,
+  type ResponseItem,
+  responseOutput,
+  rowToItem,
+  stepToItems,
+  toolCallItemId,
+} from '../src/responses/items.js';
 import { responseStatus, toResponse } from '../src/responses/serialize-response.js';
 import {
   completeMessage,
@@ -286,6 +293,26 @@ describe('run steps as items', () => {
         assertOutputItem(item);
       }
     }
+  });
+});
+
+describe("a response's output", () => {
+  test('the steps in order: a message_creation step as its message, a tool_calls step as its calls', () => {
+    const first = completeMessage(newAssistantMessage(run), 'Let me check.');
+    const last = completeMessage(newAssistantMessage(run), 'It is sunny.');
+    const steps = [
+      endStep(newMessageCreationStep(run, first.id), 'completed'),
+      endStep(toolStep([functionCall, codeCall]), 'completed'),
+      endStep(newMessageCreationStep(run, last.id), 'completed'),
+      endStep(newMessageCreationStep(run, 'msg_not_given'), 'completed'),
+    ];
+    const options = { include: [], containerId: 'cntr_1' };
+    const output = responseOutput(steps, new Map([first, last].map((message) => [message.id, message])), options);
+    assert.deepEqual(output, [messageToItem(first), ...stepToItems(steps[1]!, options), messageToItem(last)]);
+    assert.deepEqual(
+      output.map((item) => item.type),
+      ['message', 'function_call', 'code_interpreter_call', 'message'],
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import type OpenAI from 'openai';
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
 import { ResponseStream } from 'openai/lib/responses/ResponseStream';
 import type { Message, Run, RunStep } from '../src/api/types.js';
-import { type ConversationItem, messageToItem, stepToItems } from '../src/responses/items.js';
+import { type ConversationItem, responseOutput, stepToItems } from '../src/responses/items.js';
 import type { ResponseSettings } from '../src/responses/response-settings.js';
 import {
   endsResponseStream,
@@ -80,36 +80,24 @@ function storedRunOf(log: readonly LoggedRunEvent[], settings: ResponseSettings)
   return storedResponseRun(log[0]!.data as Run, settings);
 }
 
-/** The output a retrieved response shows: the run's steps in order, each message_creation step as its message. */
+/** The output a retrieved response shows, from the run's steps and messages as the API returns them. */
 async function retrievedOutput(
   captured: CapturedRun,
   settings: ResponseSettings,
   options: TranslatorOptions,
 ): Promise<ConversationItem[]> {
-  const steps = await client.beta.threads.runs.steps.list(captured.runId, {
-    thread_id: captured.threadId,
+  const { threadId, runId } = captured;
+  const steps = await client.beta.threads.runs.steps.list(runId, {
+    thread_id: threadId,
     order: 'asc',
     include: [FILE_SEARCH_CONTENT],
   });
-  const output: ConversationItem[] = [];
-  for (const step of steps.data as unknown as RunStep[]) {
-    if (step.step_details.type === 'message_creation') {
-      const message = await client.beta.threads.messages.retrieve(step.step_details.message_creation.message_id, {
-        thread_id: captured.threadId,
-      });
-      output.push(messageToItem(message as unknown as Message, options));
-    } else {
-      output.push(
-        ...stepToItems(step, {
-          include: settings.include,
-          containerId: options.containerId ?? null,
-          ...(options.fileSearchQueries ? { fileSearchQueries: options.fileSearchQueries } : {}),
-          ...(options.imageUrl ? { imageUrl: options.imageUrl } : {}),
-        }),
-      );
-    }
-  }
-  return output;
+  const messages = await client.beta.threads.messages.list(threadId, { run_id: runId });
+  return responseOutput(
+    steps.data as unknown as RunStep[],
+    new Map(messages.data.map((message) => [message.id, message as unknown as Message])),
+    { ...options, include: settings.include, containerId: options.containerId ?? null },
+  );
 }
 
 /** Every check that holds for any translated stream; returns the events. */

@@ -309,6 +309,23 @@ function builtinStatus(stepStatus: RunStep['status']): 'in_progress' | 'complete
   }
 }
 
+/**
+ * A response's `output`: its run's steps in order (oldest first), a `message_creation` step as its message's item
+ * (skipped if the message is not given), a `tool_calls` step as its calls' items. The same order the stream
+ * translator gives the items, so a retrieved response and its stream agree.
+ */
+export function responseOutput(
+  steps: readonly RunStep[],
+  messages: ReadonlyMap<string, Message>,
+  options: StepItemOptions & MessageItemOptions,
+): ResponseItem[] {
+  return steps.flatMap((step): ResponseItem[] => {
+    if (step.step_details.type !== 'message_creation') return stepToItems(step, options);
+    const message = messages.get(step.step_details.message_creation.message_id);
+    return message ? [messageToItem(message, options)] : [];
+  });
+}
+
 /** A thread row as a Conversations item: messages through `messageToItem`, other items as stored. */
 export function rowToItem(row: ThreadRow, options: MessageItemOptions = {}): ConversationItem {
   return row.kind === 'message' ? messageToItem(row.message, options) : row.item;
