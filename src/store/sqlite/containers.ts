@@ -71,21 +71,21 @@ export class SqliteContainers implements ContainerRepository {
   }
 
   async expireDue(now: number, only?: { project: string; id?: string }): Promise<ExpiredContainer[]> {
-    return this.db.write(() => {
-      const conditions = ["status = 'running'", 'expires_at <= ?'];
-      const params: unknown[] = [now];
-      if (only) {
-        conditions.push('project = ?');
-        params.push(only.project);
-        if (only.id !== undefined) {
-          conditions.push('id = ?');
-          params.push(only.id);
-        }
+    const conditions = ["status = 'running'", 'expires_at <= ?'];
+    const params: unknown[] = [now];
+    if (only) {
+      conditions.push('project = ?');
+      params.push(only.project);
+      if (only.id !== undefined) {
+        conditions.push('id = ?');
+        params.push(only.id);
       }
-      const rows = this.db.all<{ id: string; project: string; data: string }>(
-        `SELECT id, project, data FROM containers WHERE ${conditions.join(' AND ')}`,
-        ...params,
-      );
+    }
+    const due = `SELECT id, project, data FROM containers WHERE ${conditions.join(' AND ')}`;
+    // The sweep comes by every few seconds and mostly finds nothing: it takes the write lock only when it will write.
+    if (!this.db.get(`${due} LIMIT 1`, ...params)) return [];
+    return this.db.write(() => {
+      const rows = this.db.all<{ id: string; project: string; data: string }>(due, ...params);
       return rows.map((row) => {
         const container: Container = { ...(JSON.parse(row.data) as Container), status: 'expired' };
         this.db.run(
