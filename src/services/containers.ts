@@ -54,12 +54,13 @@ export class ContainerService {
     });
   }
 
-  async create(project: string, body: CreateContainerBody, param = ''): Promise<Container> {
-    checkUnserved(body, param);
+  /** `paramPrefix` goes before the params errors name (`container.` for an auto container of a response). */
+  async create(project: string, body: CreateContainerBody, paramPrefix = ''): Promise<Container> {
+    checkUnserved(body, paramPrefix);
     const minutes = body.expires_after?.minutes ?? DEFAULT_EXPIRY_MINUTES;
-    if (minutes < 1) throw errors.integerBelowMin(`${param}expires_after.minutes`, '>=', 1, minutes);
+    if (minutes < 1) throw errors.integerBelowMin(`${paramPrefix}expires_after.minutes`, '>=', 1, minutes);
     if (minutes > MAX_EXPIRY_MINUTES) {
-      throw errors.integerAboveMax(`${param}expires_after.minutes`, '<=', MAX_EXPIRY_MINUTES, minutes);
+      throw errors.integerAboveMax(`${paramPrefix}expires_after.minutes`, '<=', MAX_EXPIRY_MINUTES, minutes);
     }
     const now = nowSeconds();
     const container: Container = {
@@ -72,7 +73,7 @@ export class ContainerService {
       last_active_at: now,
       memory_limit: body.memory_limit ?? '1g',
     };
-    const files = await this.files.copyFiles(project, container.id, body.file_ids ?? [], `${param}file_ids`);
+    const files = await this.files.copyFiles(project, container.id, body.file_ids ?? [], `${paramPrefix}file_ids`);
     try {
       await this.store.containers.insert(project, container, files);
     } catch (error) {
@@ -174,17 +175,17 @@ function isDue(container: Container): boolean {
 }
 
 /** What the sandbox cannot give: network access, skills. Refused by name rather than silently dropped. */
-function checkUnserved(body: CreateContainerBody, param: string): void {
+function checkUnserved(body: CreateContainerBody, paramPrefix: string): void {
   if (body.network_policy !== undefined && body.network_policy.type !== 'disabled') {
     throw errors.containerOptionUnsupported(
-      `${param}network_policy.type`,
+      `${paramPrefix}network_policy.type`,
       "containers here have no network access; the only policy served is 'disabled'.",
     );
   }
   if (body.skills !== undefined && body.skills.length > 0) {
-    throw errors.containerOptionUnsupported(`${param}skills`, 'skills are not supported by this server.');
+    throw errors.containerOptionUnsupported(`${paramPrefix}skills`, 'skills are not supported by this server.');
   }
   if (body.file_ids !== undefined && body.file_ids.length > MAX_FILE_IDS) {
-    throw errors.arrayTooLong(`${param}file_ids`, MAX_FILE_IDS, body.file_ids.length);
+    throw errors.arrayTooLong(`${paramPrefix}file_ids`, MAX_FILE_IDS, body.file_ids.length);
   }
 }
