@@ -11,8 +11,9 @@ import type { TokenCounts } from '../store/run-repository.js';
 import type { MessageRepository } from '../store/store.js';
 import type { StepToolCall } from '../tools/builtin-tool.js';
 import { chatTexts, countAhead } from './chat-texts.js';
-import { selectHistory } from './select-history.js';
-import { type ImageLoader, textOf, toChatMessage } from './to-chat-message.js';
+import { pairToolTurns, rowToChatMessages } from './row-to-chat-messages.js';
+import { type HistorySegment, selectHistory } from './select-history.js';
+import { type ImageLoader, textOf } from './to-chat-message.js';
 
 /** The model-facing output of a built-in tool call the run made earlier (`ordinal`: how many of its type came before). */
 export type BuiltinReplay = (toolCall: StepToolCall, ordinal: number) => string;
@@ -33,6 +34,8 @@ export interface ContextInput {
   runBudget: number;
   loadImage: ImageLoader;
   replayBuiltin: BuiltinReplay;
+  /** Where the history lives (`selectHistory`); the run's own thread, messages only, when omitted. */
+  history?: { segments: readonly HistorySegment[]; rows: 'messages' | 'all' };
 }
 
 export type BuiltContext = (
@@ -75,17 +78,17 @@ export async function buildContext(input: ContextInput): Promise<BuiltContext> {
   const lastMessages = run.truncation_strategy?.type === 'last_messages' ? run.truncation_strategy.last_messages : null;
   const history = await selectHistory(input.messages, input.pool, {
     project: input.project,
-    threadId: run.thread_id,
+    ...(input.history ?? { segments: [{ threadId: run.thread_id }], rows: 'messages' }),
     runId: run.id,
     model: run.model,
     budget: budget - fixedTokens,
     lastMessages: typeof lastMessages === 'number' ? lastMessages : null,
   });
   if (history.newestTooLarge) return overBudget(true, history.tokenCounts);
-  const chatHistory = await Promise.all(history.messages.map((message) => toChatMessage(message, input.loadImage)));
+  const chatHistory = await Promise.all(history.rows.map((row) => rowToChatMessages(row, input.loadImage)));
   return {
     fits: true,
-    messages: [...system, ...chatHistory, ...ownTurns],
+    messages: [...system, ...pairToolTurns([...chatHistory.flat(), ...ownTurns])],
     promptTokens: fixedTokens + history.tokens,
     counter,
     tokenCounts: history.tokenCounts,

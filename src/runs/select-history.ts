@@ -1,4 +1,3 @@
-import type { Message } from '../api/types.js';
 import {
   type ChatMessage,
   createTokenCounter,
@@ -7,13 +6,26 @@ import {
   type TokenCountPool,
 } from '../providers/index.js';
 import type { TokenCounts } from '../store/run-repository.js';
-import type { MessageRepository } from '../store/store.js';
+import type { ContextRow, MessageRepository, ThreadRow } from '../store/store.js';
 import { chatTexts, countAhead } from './chat-texts.js';
-import { toChatMessage } from './to-chat-message.js';
+import { rowToChatMessages } from './row-to-chat-messages.js';
+
+/** A thread, or the part of one up to a position, whose rows are history. */
+export interface HistorySegment {
+  threadId: string;
+  /** Only rows at or before this position. */
+  throughSeq?: number;
+}
 
 export interface HistoryQuery {
   project: string;
-  threadId: string;
+  /**
+   * Where the history lives, newest first: the run's own thread, then — for a response continuing earlier ones
+   * (`previous_response_id`) — each earlier response's part of its thread.
+   */
+  segments: readonly HistorySegment[];
+  /** Assistants runs read messages only; responses read every row. */
+  rows: 'messages' | 'all';
   runId: string;
   model: string;
   /** Tokens the history may take. */
@@ -24,7 +36,7 @@ export interface HistoryQuery {
 
 export interface SelectedHistory {
   /** Oldest first. */
-  messages: Message[];
+  rows: ThreadRow[];
   tokens: number;
   /** True when the newest message alone is over the budget. */
   newestTooLarge: boolean;
@@ -35,9 +47,9 @@ export interface SelectedHistory {
 const PAGE = 50;
 
 /**
- * The newest thread messages (this run's own left out) that fit in `budget`, read newest first and only as far as
- * needed, so a run on a thread of 100,000 messages costs what one on a thread of a hundred does. A message is
- * counted once, in the token-count pool; the counts made are returned for the run to keep with the messages.
+ * The newest thread rows (this run's own left out) that fit in `budget`, read newest first and only as far as
+ * needed, so a run on a thread of 100,000 messages costs what one on a thread of a hundred does. A row is
+ * counted once, in the token-count pool; the counts made are returned for the run to keep with the rows.
  */
 export async function selectHistory(
   messages: MessageRepository,
@@ -45,33 +57,37 @@ export async function selectHistory(
   query: HistoryQuery,
 ): Promise<SelectedHistory> {
   const encoding = encodingForModel(query.model);
-  const selected: Message[] = [];
+  const selected: ThreadRow[] = [];
   let tokens = 0;
   const tokenCounts = { encoding, counts: [] as Array<{ id: string; tokens: number }> };
   const result = (newestTooLarge: boolean): SelectedHistory => ({
-    messages: selected.reverse(),
+    rows: selected.reverse(),
     tokens,
     newestTooLarge,
     tokenCounts,
   });
-  let beforeSeq: number | undefined;
   const wanted = query.lastMessages ?? Number.POSITIVE_INFINITY;
-  while (selected.length < wanted) {
-    const page = await messages.newestForContext(query.project, query.threadId, {
-      excludeRunId: query.runId,
-      encoding,
-      limit: PAGE,
-      ...(beforeSeq === undefined ? {} : { beforeSeq }),
-    });
-    const sizes = await sizesOf(pool, query, encoding, page, tokenCounts.counts);
-    for (const [index, entry] of page.entries()) {
-      const size = sizes[index]!;
-      if (selected.length >= wanted || tokens + size > query.budget) return result(selected.length === 0);
-      selected.push(entry.message);
-      tokens += size;
+  for (const segment of query.segments) {
+    let beforeSeq: number | undefined;
+    while (selected.length < wanted) {
+      const page = await messages.newestForContext(query.project, segment.threadId, {
+        excludeRunId: query.runId,
+        encoding,
+        rows: query.rows,
+        limit: PAGE,
+        ...(beforeSeq === undefined ? {} : { beforeSeq }),
+        ...(segment.throughSeq === undefined ? {} : { throughSeq: segment.throughSeq }),
+      });
+      const sizes = await sizesOf(pool, query, encoding, page, tokenCounts.counts);
+      for (const [index, entry] of page.entries()) {
+        const size = sizes[index]!;
+        if (selected.length >= wanted || tokens + size > query.budget) return result(selected.length === 0);
+        selected.push(entry.row);
+        tokens += size;
+      }
+      if (page.length < PAGE) break;
+      beforeSeq = page.at(-1)!.seq;
     }
-    if (page.length < PAGE) break;
-    beforeSeq = page.at(-1)!.seq;
   }
   return result(false);
 }
@@ -81,22 +97,27 @@ async function sizesOf(
   pool: TokenCountPool,
   query: HistoryQuery,
   encoding: TokenCounter['encoding'],
-  page: ReadonlyArray<{ message: Message; tokens: number | undefined }>,
+  page: readonly ContextRow[],
   counted: Array<{ id: string; tokens: number }>,
 ): Promise<number[]> {
-  const uncounted = page.filter((entry) => entry.tokens === undefined).map((entry) => entry.message);
+  const uncounted = page.filter((entry) => entry.tokens === undefined).map((entry) => entry.row);
   if (uncounted.length === 0) return page.map((entry) => entry.tokens!);
-  const shapes = new Map<string, ChatMessage>();
-  for (const message of uncounted) shapes.set(message.id, await toChatMessage(message, countingOnly));
-  const known = await countAhead((texts) => pool.count(encoding, texts), chatTexts([...shapes.values()]));
+  const shapes = new Map<string, ChatMessage[]>();
+  for (const row of uncounted) shapes.set(rowId(row), await rowToChatMessages(row, countingOnly));
+  const known = await countAhead((texts) => pool.count(encoding, texts), chatTexts([...shapes.values()].flat()));
   const counter = createTokenCounter(query.model, known);
   const byId = new Map<string, number>();
-  for (const message of uncounted) {
-    const tokens = counter.countMessage(shapes.get(message.id)!);
-    byId.set(message.id, tokens);
-    counted.push({ id: message.id, tokens });
+  for (const row of uncounted) {
+    const id = rowId(row);
+    const tokens = shapes.get(id)!.reduce((sum, message) => sum + counter.countMessage(message), 0);
+    byId.set(id, tokens);
+    counted.push({ id, tokens });
   }
-  return page.map((entry) => entry.tokens ?? byId.get(entry.message.id)!);
+  return page.map((entry) => entry.tokens ?? byId.get(rowId(entry.row))!);
+}
+
+function rowId(row: ThreadRow): string {
+  return row.kind === 'message' ? row.message.id : row.item.id;
 }
 
 /** Images cost a fixed number of tokens, so counting never needs their bytes. */

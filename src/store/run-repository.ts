@@ -1,5 +1,7 @@
 import type { Page, PageRequest } from '../api/pagination.js';
 import type { Message, Run, RunStep, Thread, ToolResources } from '../api/types.js';
+import type { ResponseSettings } from '../responses/response-settings.js';
+import type { ConversationItem, NewThreadRow } from './store.js';
 
 /** Run settings that are not part of the API object but steer its execution. */
 export interface RunState {
@@ -16,6 +18,8 @@ export interface RunState {
   pendingFigures?: string[];
   /** `createThreadAndRun`'s `tool_resources`, which override the assistant's for this run. */
   toolResources?: ToolResources | null;
+  /** Set when the run is a response (Responses API): what it echoes and how it ties to its thread. */
+  response?: ResponseSettings;
 }
 
 export interface StoredRun {
@@ -55,6 +59,8 @@ export interface RunChanges {
   state?: RunState;
   steps?: RunStep[];
   messages?: Message[];
+  /** Conversation items the run (a response) wrote on its thread: its tool calls, as later responses read them. */
+  items?: ConversationItem[];
   events: NewRunEvent[];
   /**
    * Token counts of thread messages made while the run built its context, kept with those messages so no later
@@ -89,6 +95,8 @@ export interface NewRunRecord {
   thread?: Thread;
   /** Messages added to the thread first (initial thread messages, `additional_messages`). */
   messages: Message[];
+  /** Rows of any kind added to the thread first (a response's input items). */
+  rows?: readonly NewThreadRow[];
   run: Run;
   state: RunState;
   events: NewRunEvent[];

@@ -93,21 +93,62 @@ export interface MessageFilter {
   runId?: string;
 }
 
-/** A thread message as a run's context sees it: with its token count for one encoding, once counted. */
-export interface ContextMessage {
-  message: Message;
+/**
+ * A Responses/Conversations item that is not an Assistants message (function_call, function_call_output,
+ * file_search_call, code_interpreter_call, reasoning, system/developer messages): the item exactly as the API
+ * shows it.
+ */
+export interface ConversationItem {
+  id: string;
+  type: string;
+  [key: string]: unknown;
+}
+
+/**
+ * One row of a thread, which is also a conversation: an Assistants message (which the Assistants API sees), or any
+ * other conversation item (which only the Conversations and Responses APIs see). Both share the thread's order.
+ */
+export type ThreadRow = { kind: 'message'; message: Message } | { kind: 'item'; item: ConversationItem };
+
+export interface NewThreadRow {
+  row: ThreadRow;
+  /** The run (response) that wrote the row as its output. */
+  runId?: string | null;
+  /** The response whose `input` the row was. */
+  inputOf?: string | null;
+}
+
+export interface StoredThreadRow {
+  row: ThreadRow;
+  seq: number;
+  runId: string | null;
+  inputOf: string | null;
+}
+
+export interface RowFilter {
+  /** Only the rows that were this response's input. */
+  inputOf?: string;
+}
+
+/** A thread row as a run's context sees it: with its token count for one encoding, once counted. */
+export interface ContextRow {
+  row: ThreadRow;
   /** Undefined until counted for this encoding (stored with the run's next write: `RunChanges.tokenCounts`). */
   tokens: number | undefined;
-  /** Where to continue reading older messages (`ContextQuery.beforeSeq`). */
+  /** Where to continue reading older rows (`ContextQuery.beforeSeq`). */
   seq: number;
 }
 
 export interface ContextQuery {
-  /** The run whose own messages are left out (they are replayed from its steps). */
+  /** The run whose own rows are left out (they are replayed from its steps). */
   excludeRunId: string;
   encoding: string;
-  /** Only messages older than this position; undefined: from the newest. */
+  /** Only rows older than this position; undefined: from the newest. */
   beforeSeq?: number;
+  /** Only rows at or before this position (a previous response's part of a thread that went on after it). */
+  throughSeq?: number;
+  /** Assistants runs read messages only; responses read every row. */
+  rows: 'messages' | 'all';
   limit: number;
 }
 
@@ -120,8 +161,17 @@ export interface MessageRepository {
   count(project: string, threadId: string): Promise<number>;
   /** Files the thread's messages attach for code_interpreter. */
   codeInterpreterAttachments(project: string, threadId: string): Promise<string[]>;
-  /** The thread's messages newest first, for building a run's context page by page. */
-  newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextMessage[]>;
+  /** The thread's rows newest first, for building a run's context page by page. */
+  newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextRow[]>;
+
+  /** Appends rows (messages and other items) to the thread in one transaction; ThreadBusyError if a run is active. */
+  insertRows(project: string, threadId: string, rows: readonly NewThreadRow[]): Promise<void>;
+  /** The thread's rows of every kind, a cursor page (ids of either kind are cursors). */
+  listRows(project: string, threadId: string, page: PageRequest, filter?: RowFilter): Promise<Page<StoredThreadRow>>;
+  getRow(project: string, threadId: string, id: string): Promise<StoredThreadRow | undefined>;
+  deleteRow(project: string, threadId: string, id: string): Promise<boolean>;
+  /** The position of the newest row a response wrote or took as input in the thread (0 when none). */
+  lastSeqOf(project: string, threadId: string, responseId: string): Promise<number>;
 }
 
 /** A file's metadata plus where its bytes live and their media type (for downloads). */

@@ -1,9 +1,18 @@
 import type { Page, PageRequest } from '../../api/pagination.js';
 import type { Message } from '../../api/types.js';
 import { ThreadBusyError } from '../run-repository.js';
-import type { ContextMessage, ContextQuery, MessageFilter, MessageRepository } from '../store.js';
+import type {
+  ContextQuery,
+  ContextRow,
+  MessageFilter,
+  MessageRepository,
+  NewThreadRow,
+  RowFilter,
+  StoredThreadRow,
+  ThreadRow,
+} from '../store.js';
 import type { PgDatabase, PgQueryable } from './pg-database.js';
-import { selectPage } from './select-page.js';
+import { type PageColumns, selectPage } from './select-page.js';
 
 /** Keeps each message's token count for `encoding` (in the caller's transaction, if any). */
 export async function storeTokenCounts(
@@ -23,12 +32,41 @@ export async function storeTokenCounts(
 
 /** Inserts a message, or replaces it whole when it exists (the run engine rewrites its own messages). */
 export async function upsertMessage(db: PgQueryable, project: string, message: Message): Promise<void> {
+  await upsertRow(db, project, message.thread_id, { row: { kind: 'message', message }, runId: message.run_id });
+}
+
+/** Inserts a thread row of either kind, or replaces it whole when it exists. */
+export async function upsertRow(
+  db: PgQueryable,
+  project: string,
+  threadId: string,
+  entry: NewThreadRow,
+): Promise<void> {
+  const { row } = entry;
+  const data = row.kind === 'message' ? row.message : row.item;
   await db.run(
-    `INSERT INTO messages (id, project, thread_id, run_id, data) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO messages (id, project, thread_id, run_id, input_of, kind, data) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (id) DO UPDATE SET data = excluded.data, run_id = excluded.run_id, token_counts = NULL`,
-    [message.id, project, message.thread_id, message.run_id, JSON.stringify(message)],
+    [data.id, project, threadId, entry.runId ?? null, entry.inputOf ?? null, row.kind, JSON.stringify(data)],
   );
 }
+
+/** A stored row's `kind` and `data` as the thread row they hold. */
+function decodeRow(kind: string, data: string): ThreadRow {
+  return kind === 'message'
+    ? { kind: 'message', message: JSON.parse(data) as Message }
+    : { kind: 'item', item: JSON.parse(data) as Extract<ThreadRow, { kind: 'item' }>['item'] };
+}
+
+const STORED_ROW: PageColumns<StoredThreadRow> = {
+  columns: 'seq, kind, run_id, input_of, data',
+  decode: (row) => ({
+    row: decodeRow(row.kind as string, row.data as string),
+    seq: Number(row.seq),
+    runId: (row.run_id as string | null) ?? null,
+    inputOf: (row.input_of as string | null) ?? null,
+  }),
+};
 
 /**
  * Locks the thread's row until the transaction ends, so message writes and run creation on one thread take
@@ -61,7 +99,7 @@ export class PgMessages implements MessageRepository {
 
   async get(project: string, threadId: string, id: string): Promise<Message | undefined> {
     const row = await this.db.get<{ data: string }>(
-      'SELECT data FROM messages WHERE id = $1 AND thread_id = $2 AND project = $3',
+      `SELECT data FROM messages WHERE id = $1 AND thread_id = $2 AND project = $3 AND kind = 'message'`,
       [id, threadId, project],
     );
     return row && (JSON.parse(row.data) as Message);
@@ -77,6 +115,87 @@ export class PgMessages implements MessageRepository {
   }
 
   async delete(project: string, threadId: string, id: string): Promise<boolean> {
+    const deleted = await this.db.run(
+      `DELETE FROM messages WHERE id = $1 AND thread_id = $2 AND project = $3 AND kind = 'message'`,
+      [id, threadId, project],
+    );
+    return deleted > 0;
+  }
+
+  async list(project: string, threadId: string, page: PageRequest, filter: MessageFilter = {}): Promise<Page<Message>> {
+    const scope =
+      filter.runId === undefined
+        ? {
+            table: 'messages',
+            where: `thread_id = $1 AND project = $2 AND kind = 'message'`,
+            params: [threadId, project],
+          }
+        : {
+            table: 'messages',
+            where: `thread_id = $1 AND run_id = $2 AND project = $3 AND kind = 'message'`,
+            params: [threadId, filter.runId, project],
+          };
+    return selectPage(this.db, scope, page);
+  }
+
+  async newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextRow[]> {
+    const rows = await this.db.all<{ seq: string; kind: string; data: string; tokens: number | null }>(
+      `SELECT seq, kind, data, (token_counts ->> $1)::integer AS tokens FROM messages
+       WHERE thread_id = $2 AND project = $3 AND run_id IS DISTINCT FROM $4 AND seq < $5 AND seq <= $6
+         ${query.rows === 'messages' ? `AND kind = 'message'` : ''}
+       ORDER BY seq DESC LIMIT $7`,
+      [
+        query.encoding,
+        threadId,
+        project,
+        query.excludeRunId,
+        query.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+        query.throughSeq ?? Number.MAX_SAFE_INTEGER,
+        query.limit,
+      ],
+    );
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      row: decodeRow(row.kind, row.data),
+      tokens: row.tokens ?? undefined,
+    }));
+  }
+
+  async insertRows(project: string, threadId: string, rows: readonly NewThreadRow[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await lockThread(tx, threadId);
+      const runId = await activeRunId(tx, threadId);
+      if (runId !== undefined) throw new ThreadBusyError(threadId, runId);
+      for (const entry of rows) await upsertRow(tx, project, threadId, entry);
+    });
+  }
+
+  async listRows(
+    project: string,
+    threadId: string,
+    page: PageRequest,
+    filter: RowFilter = {},
+  ): Promise<Page<StoredThreadRow>> {
+    const scope =
+      filter.inputOf === undefined
+        ? { table: 'messages', where: 'thread_id = $1 AND project = $2', params: [threadId, project] }
+        : {
+            table: 'messages',
+            where: 'thread_id = $1 AND input_of = $2 AND project = $3',
+            params: [threadId, filter.inputOf, project],
+          };
+    return selectPage(this.db, scope, page, STORED_ROW);
+  }
+
+  async getRow(project: string, threadId: string, id: string): Promise<StoredThreadRow | undefined> {
+    const row = await this.db.get<Record<string, unknown>>(
+      `SELECT ${STORED_ROW.columns} FROM messages WHERE id = $1 AND thread_id = $2 AND project = $3`,
+      [id, threadId, project],
+    );
+    return row && STORED_ROW.decode(row);
+  }
+
+  async deleteRow(project: string, threadId: string, id: string): Promise<boolean> {
     const deleted = await this.db.run('DELETE FROM messages WHERE id = $1 AND thread_id = $2 AND project = $3', [
       id,
       threadId,
@@ -85,29 +204,12 @@ export class PgMessages implements MessageRepository {
     return deleted > 0;
   }
 
-  async list(project: string, threadId: string, page: PageRequest, filter: MessageFilter = {}): Promise<Page<Message>> {
-    const scope =
-      filter.runId === undefined
-        ? { table: 'messages', where: 'thread_id = $1 AND project = $2', params: [threadId, project] }
-        : {
-            table: 'messages',
-            where: 'thread_id = $1 AND run_id = $2 AND project = $3',
-            params: [threadId, filter.runId, project],
-          };
-    return selectPage(this.db, scope, page);
-  }
-
-  async newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextMessage[]> {
-    const rows = await this.db.all<{ seq: number; data: string; tokens: number | null }>(
-      `SELECT seq, data, (token_counts ->> $1)::integer AS tokens FROM messages
-       WHERE thread_id = $2 AND project = $3 AND run_id IS DISTINCT FROM $4 AND seq < $5 ORDER BY seq DESC LIMIT $6`,
-      [query.encoding, threadId, project, query.excludeRunId, query.beforeSeq ?? Number.MAX_SAFE_INTEGER, query.limit],
+  async lastSeqOf(project: string, threadId: string, responseId: string): Promise<number> {
+    const row = await this.db.get<{ seq: string | null }>(
+      'SELECT max(seq) AS seq FROM messages WHERE thread_id = $1 AND project = $2 AND (run_id = $3 OR input_of = $3)',
+      [threadId, project, responseId],
     );
-    return rows.map((row) => ({
-      seq: row.seq,
-      message: JSON.parse(row.data) as Message,
-      tokens: row.tokens ?? undefined,
-    }));
+    return Number(row?.seq ?? 0);
   }
 
   async codeInterpreterAttachments(project: string, threadId: string): Promise<string[]> {

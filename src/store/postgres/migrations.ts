@@ -229,6 +229,14 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX file_search_missing_vectors_by_attempts ON file_search_missing_vectors (attempts, chunk_id);
   `,
+  // 3: a thread is also a conversation (Responses API): its rows are Assistants messages (kind 'message') or other
+  // conversation items (kind 'item': function calls and their outputs, built-in tool calls, reasoning), in one order;
+  // `input_of` names the response whose input a row was.
+  `
+  ALTER TABLE messages ADD COLUMN kind text NOT NULL DEFAULT 'message';
+  ALTER TABLE messages ADD COLUMN input_of text;
+  CREATE INDEX messages_by_input ON messages (input_of, seq) WHERE input_of IS NOT NULL;
+  `,
 ];
 
 /** Any fixed number: the advisory lock every process starting at once queues on while one migrates. */

@@ -14,7 +14,7 @@ import {
   ThreadBusyError,
 } from '../run-repository.js';
 import { SIGNAL } from '../store.js';
-import { activeRunId, lockThread, storeTokenCounts, upsertMessage } from './messages.js';
+import { activeRunId, lockThread, storeTokenCounts, upsertMessage, upsertRow } from './messages.js';
 import type { PgDatabase, PgQueryable } from './pg-database.js';
 import { selectPage } from './select-page.js';
 
@@ -56,6 +56,7 @@ export class PgRuns implements RunRepository {
             if (busy !== undefined) throw new ThreadBusyError(run.thread_id, busy);
           }
           for (const message of record.messages) await upsertMessage(tx, project, message);
+          for (const row of record.rows ?? []) await upsertRow(tx, project, record.run.thread_id, row);
           await tx.run(
             `INSERT INTO runs (id, project, thread_id, status, expires_at, state, data)
            VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -317,6 +318,9 @@ export class PgRuns implements RunRepository {
       );
     }
     for (const message of changes.messages ?? []) await upsertMessage(tx, project, message);
+    for (const item of changes.items ?? []) {
+      await upsertRow(tx, project, run.thread_id, { row: { kind: 'item', item }, runId: run.id });
+    }
     if (changes.tokenCounts) {
       await storeTokenCounts(tx, project, changes.tokenCounts.encoding, changes.tokenCounts.counts);
     }

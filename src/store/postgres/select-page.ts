@@ -11,12 +11,25 @@ export interface ListScope {
   params: unknown[];
 }
 
+/** The columns a page selects and how a row of them becomes an item (default: the `data` JSON). */
+export interface PageColumns<T> {
+  columns: string;
+  decode(row: Record<string, unknown>): T;
+}
+
+const DATA_ONLY: PageColumns<unknown> = { columns: 'data', decode: (row) => JSON.parse(row.data as string) };
+
 /**
  * One cursor page of `data` documents in insertion order (`seq`), as the SQLite dialect's `selectPage`:
  * `after` and `before` are ids looked up within the same scope; `before` alone reads backwards from the
  * cursor and flips the rows so the page is still in the requested order.
  */
-export async function selectPage<T>(db: PgQueryable, scope: ListScope, page: PageRequest): Promise<Page<T>> {
+export async function selectPage<T>(
+  db: PgQueryable,
+  scope: ListScope,
+  page: PageRequest,
+  read: PageColumns<T> = DATA_ONLY as PageColumns<T>,
+): Promise<Page<T>> {
   const conditions = [scope.where];
   const params = [...scope.params];
   const ascending = page.order === 'asc';
@@ -31,12 +44,12 @@ export async function selectPage<T>(db: PgQueryable, scope: ListScope, page: Pag
   const reversed = page.before !== undefined && page.after === undefined;
   const direction = ascending !== reversed ? 'ASC' : 'DESC';
   params.push(page.limit + 1);
-  const rows = await db.all<{ data: string }>(
-    `SELECT data FROM ${scope.table} WHERE ${conditions.join(' AND ')} ORDER BY seq ${direction} LIMIT $${params.length}`,
+  const rows = await db.all<Record<string, unknown>>(
+    `SELECT ${read.columns} FROM ${scope.table} WHERE ${conditions.join(' AND ')} ORDER BY seq ${direction} LIMIT $${params.length}`,
     params,
   );
   const hasMore = rows.length > page.limit;
-  const kept = rows.slice(0, page.limit).map((row) => JSON.parse(row.data) as T);
+  const kept = rows.slice(0, page.limit).map(read.decode);
   if (reversed) kept.reverse();
   return { data: kept, hasMore };
 }

@@ -1,8 +1,17 @@
 import type { Page, PageRequest } from '../../api/pagination.js';
 import type { Message } from '../../api/types.js';
 import { ThreadBusyError } from '../run-repository.js';
-import type { ContextMessage, ContextQuery, MessageFilter, MessageRepository } from '../store.js';
-import { selectPage } from './select-page.js';
+import type {
+  ContextQuery,
+  ContextRow,
+  MessageFilter,
+  MessageRepository,
+  NewThreadRow,
+  RowFilter,
+  StoredThreadRow,
+  ThreadRow,
+} from '../store.js';
+import { type PageColumns, selectPage } from './select-page.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** Keeps each message's token count for `encoding` (inside the caller's write transaction). */
@@ -25,16 +34,44 @@ export function storeTokenCounts(
 
 /** Inserts a message, or replaces it whole when it exists (the run engine rewrites its own messages). */
 export function upsertMessage(db: SqliteDatabase, project: string, message: Message): void {
+  upsertRow(db, project, message.thread_id, { row: { kind: 'message', message }, runId: message.run_id });
+}
+
+/** Inserts a thread row of either kind, or replaces it whole when it exists. */
+export function upsertRow(db: SqliteDatabase, project: string, threadId: string, entry: NewThreadRow): void {
+  const { row } = entry;
+  const data = row.kind === 'message' ? row.message : row.item;
   db.run(
-    `INSERT INTO messages (id, project, thread_id, run_id, data) VALUES (?, ?, ?, ?, ?)
+    `INSERT INTO messages (id, project, thread_id, run_id, input_of, kind, data) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET data = excluded.data, run_id = excluded.run_id, token_counts = NULL`,
-    message.id,
+    data.id,
     project,
-    message.thread_id,
-    message.run_id,
-    JSON.stringify(message),
+    threadId,
+    entry.runId ?? null,
+    entry.inputOf ?? null,
+    row.kind,
+    JSON.stringify(data),
   );
 }
+
+/** A stored row's `kind` and `data` as the thread row they hold. */
+export function decodeRow(kind: string, data: string): ThreadRow {
+  return kind === 'message'
+    ? { kind: 'message', message: JSON.parse(data) as Message }
+    : { kind: 'item', item: JSON.parse(data) as ConversationItemData };
+}
+
+type ConversationItemData = Extract<ThreadRow, { kind: 'item' }>['item'];
+
+const STORED_ROW: PageColumns<StoredThreadRow> = {
+  columns: 'seq, kind, run_id, input_of, data',
+  decode: (row) => ({
+    row: decodeRow(row.kind as string, row.data as string),
+    seq: row.seq as number,
+    runId: (row.run_id as string | null) ?? null,
+    inputOf: (row.input_of as string | null) ?? null,
+  }),
+};
 
 /** The id of the thread's active run, if any. */
 export function activeRunId(db: SqliteDatabase, threadId: string): string | undefined {
@@ -57,7 +94,7 @@ export class SqliteMessages implements MessageRepository {
 
   async get(project: string, threadId: string, id: string): Promise<Message | undefined> {
     const row = this.db.get<{ data: string }>(
-      'SELECT data FROM messages WHERE id = ? AND thread_id = ? AND project = ?',
+      `SELECT data FROM messages WHERE id = ? AND thread_id = ? AND project = ? AND kind = 'message'`,
       id,
       threadId,
       project,
@@ -79,39 +116,99 @@ export class SqliteMessages implements MessageRepository {
 
   async delete(project: string, threadId: string, id: string): Promise<boolean> {
     return (
-      this.db.run('DELETE FROM messages WHERE id = ? AND thread_id = ? AND project = ?', id, threadId, project)
-        .changes > 0
+      this.db.run(
+        `DELETE FROM messages WHERE id = ? AND thread_id = ? AND project = ? AND kind = 'message'`,
+        id,
+        threadId,
+        project,
+      ).changes > 0
     );
   }
 
   async list(project: string, threadId: string, page: PageRequest, filter: MessageFilter = {}): Promise<Page<Message>> {
     const scope =
       filter.runId === undefined
-        ? { table: 'messages', where: 'thread_id = ? AND project = ?', params: [threadId, project] }
+        ? {
+            table: 'messages',
+            where: `thread_id = ? AND project = ? AND kind = 'message'`,
+            params: [threadId, project],
+          }
         : {
             table: 'messages',
-            where: 'thread_id = ? AND run_id = ? AND project = ?',
+            where: `thread_id = ? AND run_id = ? AND project = ? AND kind = 'message'`,
             params: [threadId, filter.runId, project],
           };
     return selectPage(this.db, scope, page);
   }
 
-  async newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextMessage[]> {
-    const rows = this.db.all<{ seq: number; data: string; tokens: number | null }>(
-      `SELECT seq, data, json_extract(token_counts, '$.' || ?) AS tokens FROM messages
-       WHERE thread_id = ? AND project = ? AND run_id IS NOT ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+  async newestForContext(project: string, threadId: string, query: ContextQuery): Promise<ContextRow[]> {
+    const rows = this.db.all<{ seq: number; kind: string; data: string; tokens: number | null }>(
+      `SELECT seq, kind, data, json_extract(token_counts, '$.' || ?) AS tokens FROM messages
+       WHERE thread_id = ? AND project = ? AND run_id IS NOT ? AND seq < ? AND seq <= ?
+         ${query.rows === 'messages' ? `AND kind = 'message'` : ''}
+       ORDER BY seq DESC LIMIT ?`,
       query.encoding,
       threadId,
       project,
       query.excludeRunId,
       query.beforeSeq ?? Number.MAX_SAFE_INTEGER,
+      query.throughSeq ?? Number.MAX_SAFE_INTEGER,
       query.limit,
     );
-    return rows.map((row) => ({
-      seq: row.seq,
-      message: JSON.parse(row.data) as Message,
-      tokens: row.tokens ?? undefined,
-    }));
+    return rows.map((row) => ({ seq: row.seq, row: decodeRow(row.kind, row.data), tokens: row.tokens ?? undefined }));
+  }
+
+  async insertRows(project: string, threadId: string, rows: readonly NewThreadRow[]): Promise<void> {
+    await this.db.write(() => {
+      const runId = activeRunId(this.db, threadId);
+      if (runId !== undefined) throw new ThreadBusyError(threadId, runId);
+      for (const entry of rows) upsertRow(this.db, project, threadId, entry);
+    });
+  }
+
+  async listRows(
+    project: string,
+    threadId: string,
+    page: PageRequest,
+    filter: RowFilter = {},
+  ): Promise<Page<StoredThreadRow>> {
+    const scope =
+      filter.inputOf === undefined
+        ? { table: 'messages', where: 'thread_id = ? AND project = ?', params: [threadId, project] }
+        : {
+            table: 'messages',
+            where: 'thread_id = ? AND input_of = ? AND project = ?',
+            params: [threadId, filter.inputOf, project],
+          };
+    return selectPage(this.db, scope, page, STORED_ROW);
+  }
+
+  async getRow(project: string, threadId: string, id: string): Promise<StoredThreadRow | undefined> {
+    const row = this.db.get<Record<string, unknown>>(
+      `SELECT ${STORED_ROW.columns} FROM messages WHERE id = ? AND thread_id = ? AND project = ?`,
+      id,
+      threadId,
+      project,
+    );
+    return row && STORED_ROW.decode(row);
+  }
+
+  async deleteRow(project: string, threadId: string, id: string): Promise<boolean> {
+    return (
+      this.db.run('DELETE FROM messages WHERE id = ? AND thread_id = ? AND project = ?', id, threadId, project)
+        .changes > 0
+    );
+  }
+
+  async lastSeqOf(project: string, threadId: string, responseId: string): Promise<number> {
+    const row = this.db.get<{ seq: number | null }>(
+      `SELECT max(seq) AS seq FROM messages WHERE thread_id = ? AND project = ? AND (run_id = ? OR input_of = ?)`,
+      threadId,
+      project,
+      responseId,
+      responseId,
+    );
+    return row?.seq ?? 0;
   }
 
   async codeInterpreterAttachments(project: string, threadId: string): Promise<string[]> {

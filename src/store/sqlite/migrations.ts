@@ -212,6 +212,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_vocab USING fts5vocab(file
      SET keyword_title = coalesce((SELECT title FROM temp.file_search_titles AS t WHERE t.chunk_id = file_search_chunks.chunk_id), '');
   DROP TABLE temp.file_search_titles;
   `,
+  // 9: a thread is also a conversation (Responses API): its rows are Assistants messages (kind 'message') or other
+  // conversation items (kind 'item': function calls and their outputs, built-in tool calls, reasoning), in one order;
+  // `input_of` names the response whose input a row was.
+  `
+  ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'message';
+  ALTER TABLE messages ADD COLUMN input_of TEXT;
+  CREATE INDEX messages_by_input ON messages (input_of, seq) WHERE input_of IS NOT NULL;
+  `,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {

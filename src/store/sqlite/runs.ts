@@ -13,7 +13,7 @@ import {
   type StoredRun,
   ThreadBusyError,
 } from '../run-repository.js';
-import { activeRunId, storeTokenCounts, upsertMessage } from './messages.js';
+import { activeRunId, storeTokenCounts, upsertMessage, upsertRow } from './messages.js';
 import { selectPage } from './select-page.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
@@ -43,6 +43,7 @@ export class SqliteRuns implements RunRepository {
         if (busy !== undefined) throw new ThreadBusyError(run.thread_id, busy);
       }
       for (const message of record.messages) upsertMessage(this.db, project, message);
+      for (const row of record.rows ?? []) upsertRow(this.db, project, record.run.thread_id, row);
       this.db.run(
         'INSERT INTO runs (id, project, thread_id, status, expires_at, state, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
         run.id,
@@ -270,6 +271,9 @@ export class SqliteRuns implements RunRepository {
       );
     }
     for (const message of changes.messages ?? []) upsertMessage(this.db, project, message);
+    for (const item of changes.items ?? []) {
+      upsertRow(this.db, project, run.thread_id, { row: { kind: 'item', item }, runId: run.id });
+    }
     if (changes.tokenCounts) {
       storeTokenCounts(this.db, project, changes.tokenCounts.encoding, changes.tokenCounts.counts);
     }

@@ -8,12 +8,25 @@ export interface ListScope {
   params: unknown[];
 }
 
+/** The columns a page selects and how a row of them becomes an item (default: the `data` JSON). */
+export interface PageColumns<T> {
+  columns: string;
+  decode(row: Record<string, unknown>): T;
+}
+
+const DATA_ONLY: PageColumns<unknown> = { columns: 'data', decode: (row) => JSON.parse(row.data as string) };
+
 /**
  * One cursor page of `data` documents in insertion order (`seq`). `after` and `before` are ids
  * looked up within the same scope; `before` alone reads backwards from the cursor and flips the
  * rows so the page is still in the requested order.
  */
-export function selectPage<T>(db: SqliteDatabase, scope: ListScope, page: PageRequest): Page<T> {
+export function selectPage<T>(
+  db: SqliteDatabase,
+  scope: ListScope,
+  page: PageRequest,
+  read: PageColumns<T> = DATA_ONLY as PageColumns<T>,
+): Page<T> {
   const conditions = [scope.where];
   const params = [...scope.params];
   const ascending = page.order === 'asc';
@@ -28,13 +41,13 @@ export function selectPage<T>(db: SqliteDatabase, scope: ListScope, page: PageRe
   // With only `before`, the rows nearest the cursor are the ones to return.
   const reversed = page.before !== undefined && page.after === undefined;
   const direction = ascending !== reversed ? 'ASC' : 'DESC';
-  const rows = db.all<{ data: string }>(
-    `SELECT data FROM ${scope.table} WHERE ${conditions.join(' AND ')} ORDER BY seq ${direction} LIMIT ?`,
+  const rows = db.all<Record<string, unknown>>(
+    `SELECT ${read.columns} FROM ${scope.table} WHERE ${conditions.join(' AND ')} ORDER BY seq ${direction} LIMIT ?`,
     ...params,
     page.limit + 1,
   );
   const hasMore = rows.length > page.limit;
-  const kept = rows.slice(0, page.limit).map((row) => JSON.parse(row.data) as T);
+  const kept = rows.slice(0, page.limit).map(read.decode);
   if (reversed) kept.reverse();
   return { data: kept, hasMore };
 }
