@@ -237,6 +237,33 @@ export const PG_MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN input_of text;
   CREATE INDEX messages_by_input ON messages (input_of, seq) WHERE input_of IS NOT NULL;
   `,
+  // 4: containers and their files, as in SQLite (its step 10).
+  `
+  CREATE TABLE containers (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    project text NOT NULL,
+    name text NOT NULL,
+    status text NOT NULL,
+    expires_at bigint NOT NULL,
+    data text NOT NULL
+  );
+  CREATE INDEX containers_by_project ON containers (project, seq);
+  CREATE INDEX containers_by_name ON containers (project, name, seq);
+  CREATE INDEX containers_by_expiry ON containers (status, expires_at);
+
+  CREATE TABLE container_files (
+    seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    project text NOT NULL,
+    container_id text NOT NULL REFERENCES containers (id) ON DELETE CASCADE,
+    path text NOT NULL,
+    blob_key text NOT NULL,
+    data text NOT NULL,
+    UNIQUE (container_id, path)
+  );
+  CREATE INDEX container_files_by_container ON container_files (container_id, seq);
+  `,
 ];
 
 /** Any fixed number: the advisory lock every process starting at once queues on while one migrates. */

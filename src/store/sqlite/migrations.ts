@@ -220,6 +220,35 @@ CREATE VIRTUAL TABLE IF NOT EXISTS file_search_chunks_vocab USING fts5vocab(file
   ALTER TABLE messages ADD COLUMN input_of TEXT;
   CREATE INDEX messages_by_input ON messages (input_of, seq) WHERE input_of IS NOT NULL;
   `,
+  // 10: containers (the Containers API, code_interpreter's sandboxes for the Responses API) and their files. A
+  // container's status and expiry (last_active_at + expires_after) are columns, so the sweep finds the idle ones by
+  // index; a path holds one file per container.
+  `
+  CREATE TABLE containers (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX containers_by_project ON containers (project, seq);
+  CREATE INDEX containers_by_name ON containers (project, name, seq);
+  CREATE INDEX containers_by_expiry ON containers (status, expires_at);
+
+  CREATE TABLE container_files (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    project TEXT NOT NULL,
+    container_id TEXT NOT NULL REFERENCES containers (id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    blob_key TEXT NOT NULL,
+    data TEXT NOT NULL,
+    UNIQUE (container_id, path)
+  );
+  CREATE INDEX container_files_by_container ON container_files (container_id, seq);
+  `,
 ];
 
 export function migrate(db: SqliteDatabase): { from: number; to: number } {
