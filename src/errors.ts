@@ -856,6 +856,36 @@ export const errors = {
     message: "Give either 'file' or 'file_id', not both.",
   }),
 
+  // Conversations and the input items of conversations and responses.
+  conversationNotFound: entry(
+    { status: 404, code: null, param: null, message: "Conversation with id '{id}' not found." },
+    (id: string) => ({ id }),
+  ),
+  conversationItemNotFound: entry(
+    { status: 404, code: null, param: null, message: "Item with id '{id}' not found." },
+    (id: string) => ({ id }),
+  ),
+  /** An `item_reference` naming no item of the project. */
+  unknownItemReference: entry(
+    { status: 400, code: 'invalid_value', param: '{param}', message: "Item with id '{id}' not found." },
+    (param: string, id: string) => ({ param, id }),
+  ),
+  /** `what` is `Input items` or `Content parts`; `served` lists the types the server takes there. */
+  unservedInputType: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: '{param}',
+      message: "{what} of type '{type}' are not supported by this server. Supported types are: {served}.",
+    },
+    (param: string, what: 'Input items' | 'Content parts', type: string, served: readonly string[]) => ({
+      param,
+      what,
+      type,
+      served: quoted(served).join(', '),
+    }),
+  ),
+
   // The server's own failures: the text never leaks the cause.
   internal: entry({
     status: 500,

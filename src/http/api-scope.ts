@@ -4,9 +4,11 @@ import type { BlobStore } from '../files/blob-store.js';
 import type { Services } from '../services/index.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { containerRoutes } from './routes/containers.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
 import { modelRoutes } from './routes/models.js';
+import { responseRoutes } from './routes/responses.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -57,5 +59,7 @@ export function apiScope(options: ApiScopeOptions): FastifyPluginAsync {
     await api.register(vectorStoreRoutes(services));
     await api.register(modelRoutes(services));
     await api.register(containerRoutes(services, { blobs, maxFileBytes }));
+    await api.register(conversationRoutes(services));
+    await api.register(responseRoutes(services));
   };
 }

@@ -3,6 +3,8 @@ import type { EmbeddingModel } from '../providers/index.js';
 import type { Store } from '../store/store.js';
 import { AssistantService } from './assistants.js';
 import { ContainerService } from './containers.js';
+import { ConversationService } from './conversations.js';
+import { ResponseService } from './responses.js';
 import { FileBatchService } from './file-batches.js';
 import { FileService } from './files.js';
 import { MessageService } from './messages.js';
@@ -31,6 +33,8 @@ export interface Services {
   readonly vectorStoreSearch: VectorStoreSearchService;
   readonly models: ModelService;
   readonly containers: ContainerService;
+  readonly conversations: ConversationService;
+  readonly responses: ResponseService;
 }
 
 export interface ServiceDependencies {
@@ -74,6 +78,7 @@ export function createServices(deps: ServiceDependencies): Services {
     embeddings: deps.embeddings,
     filenames: (project: string, fileIds: readonly string[]) => store.files.filenames(project, fileIds),
   };
+  const containers = new ContainerService(store, blobs, { onClosed: deps.onContainerClosed });
   return Object.freeze({
     assistants,
     threads,
@@ -85,7 +90,14 @@ export function createServices(deps: ServiceDependencies): Services {
     files,
     uploads: new UploadService(store, blobs, files, deps.maxFileBytes, quota),
     models: new ModelService(deps.models),
-    containers: new ContainerService(store, blobs, { onClosed: deps.onContainerClosed }),
+    containers,
+    responses: new ResponseService(
+      store,
+      deps.runEngine,
+      { vectorStores, containers },
+      { maxRowsPerThread: deps.maxMessagesPerThread },
+    ),
+    conversations: new ConversationService(store, threads, deps.maxMessagesPerThread),
     runs: new RunService(
       store,
       assistants,

@@ -1,0 +1,182 @@
+import { errors } from '../errors.js';
+import { type IdPrefix, newId, nowSeconds } from '../ids.js';
+import type { ConversationItem, NewThreadRow, Store, ThreadRow } from '../store/store.js';
+import {
+  type JsonObject,
+  optionalString,
+  requireArray,
+  requireObject,
+  requireOneOf,
+  requireString,
+} from './input-fields.js';
+import { messageItemToRow } from './input-message.js';
+
+/**
+ * The `input` of a response, or the `items` of a conversation, as thread rows: user and assistant messages become
+ * Assistants messages, the other items are kept as the items the APIs show. Every row gets a new id of its type's
+ * prefix: a client's `id` on an input item is not kept, as ids are unique across the store and the same output item
+ * is often sent again as input elsewhere (`item_reference` names an existing item instead).
+ */
+
+/** The item types the server takes as input, in the order error messages list them. */
+export const SERVED_INPUT_ITEM_TYPES = [
+  'message',
+  'function_call',
+  'function_call_output',
+  'item_reference',
+  'reasoning',
+  'file_search_call',
+  'code_interpreter_call',
+] as const;
+
+const ITEM_STATUSES = ['in_progress', 'completed', 'incomplete'] as const;
+
+export interface InputItemsContext {
+  store: Store;
+  project: string;
+  /** Where the list sits in the request, for error params: `input` or `items`. */
+  param: string;
+  /**
+   * The item an `item_reference` names, anywhere the caller allows (a conversation's thread, the threads of a
+   * `previous_response_id` chain); undefined when there is none.
+   */
+  findRow: (id: string) => Promise<ThreadRow | undefined>;
+}
+
+export interface InputItemsOptions {
+  /** The response whose `input` the rows are (`GET /responses/{id}/input_items`). */
+  inputOf?: string;
+}
+
+/** Validates and converts `input` (a string is one user message); nothing is stored. */
+export async function toThreadRows(
+  context: InputItemsContext,
+  threadId: string,
+  input: string | readonly unknown[],
+  options: InputItemsOptions = {},
+): Promise<NewThreadRow[]> {
+  const items = typeof input === 'string' ? [{ type: 'message', role: 'user', content: input }] : input;
+  const createdAt = nowSeconds();
+  const rows: ThreadRow[] = [];
+  for (const [index, value] of items.entries()) {
+    const param = typeof input === 'string' ? context.param : `${context.param}[${index}]`;
+    const item = requireObject(value, param);
+    const kind = itemKind(item, param);
+    if (kind === 'message') {
+      const { row, files } = messageItemToRow(item, param, threadId, createdAt);
+      await requireFiles(context, files);
+      rows.push(row);
+    } else if (kind === 'item_reference') {
+      rows.push(await referencedRow(context, item, param, threadId, createdAt));
+    } else {
+      rows.push({ kind: 'item', item: keptItem(kind, item, param) });
+    }
+  }
+  return rows.map((row) => ({ row, inputOf: options.inputOf ?? null }));
+}
+
+type ItemKind = (typeof SERVED_INPUT_ITEM_TYPES)[number];
+
+/** Image parts must name files of the project (OpenAI's file 404, naming the part). */
+async function requireFiles(context: InputItemsContext, files: Array<{ fileId: string; param: string }>) {
+  if (files.length === 0) return;
+  const found = await context.store.files.existing(context.project, [...new Set(files.map((file) => file.fileId))]);
+  const missing = files.find((file) => !found.has(file.fileId));
+  if (missing) throw errors.fileNotFound(missing.fileId, missing.param);
+}
+
+/** A message may leave out `type` (EasyInputMessage), and an item reference may too. */
+function itemKind(item: JsonObject, param: string): ItemKind {
+  const type = item.type;
+  if (type === undefined || type === null) return 'role' in item ? 'message' : 'item_reference';
+  if (typeof type === 'string' && !(SERVED_INPUT_ITEM_TYPES as readonly string[]).includes(type)) {
+    throw errors.unservedInputType(`${param}.type`, 'Input items', type, SERVED_INPUT_ITEM_TYPES);
+  }
+  return requireOneOf(type, SERVED_INPUT_ITEM_TYPES, `${param}.type`);
+}
+
+const ID_PREFIX: Record<string, IdPrefix> = {
+  message: 'msg_',
+  function_call: 'fc_',
+  function_call_output: 'fco_',
+  reasoning: 'rs_',
+  file_search_call: 'fs_',
+  code_interpreter_call: 'ci_',
+};
+
+/** A tool call, tool output or reasoning item, with the fields its item type shows and a new id. */
+function keptItem(kind: Exclude<ItemKind, 'message' | 'item_reference'>, item: JsonObject, param: string) {
+  const id = newId(ID_PREFIX[kind]!);
+  switch (kind) {
+    case 'function_call':
+      return {
+        id,
+        type: kind,
+        call_id: requireString(item, 'call_id', param),
+        name: requireString(item, 'name', param),
+        arguments: requireString(item, 'arguments', param),
+        status: status(item, param),
+      };
+    case 'function_call_output': {
+      const output = item.output;
+      if (typeof output !== 'string') requireArray(item, 'output', param);
+      return { id, type: kind, call_id: requireString(item, 'call_id', param), output, status: status(item, param) };
+    }
+    case 'reasoning':
+      return {
+        id,
+        type: kind,
+        summary: requireArray(item, 'summary', param),
+        ...optionalFields(item, ['content', 'encrypted_content', 'status']),
+      };
+    case 'file_search_call':
+      return {
+        id,
+        type: kind,
+        status: requireString(item, 'status', param),
+        queries: requireArray(item, 'queries', param),
+        results: item.results ?? null,
+      };
+    case 'code_interpreter_call':
+      return {
+        id,
+        type: kind,
+        status: requireString(item, 'status', param),
+        code: optionalString(item, 'code', param) ?? null,
+        container_id: requireString(item, 'container_id', param),
+        outputs: item.outputs ?? null,
+      };
+  }
+}
+
+function status(item: JsonObject, param: string): (typeof ITEM_STATUSES)[number] {
+  return item.status === undefined || item.status === null
+    ? 'completed'
+    : requireOneOf(item.status, ITEM_STATUSES, `${param}.status`);
+}
+
+function optionalFields(item: JsonObject, names: readonly string[]): JsonObject {
+  return Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
+}
+
+/** A copy of the item a reference names, with a new id (and, for a message, this thread). */
+async function referencedRow(
+  context: InputItemsContext,
+  item: JsonObject,
+  param: string,
+  threadId: string,
+  createdAt: number,
+): Promise<ThreadRow> {
+  const id = requireString(item, 'id', param);
+  const found = await context.findRow(id);
+  if (!found) throw errors.unknownItemReference(`${param}.id`, id);
+  if (found.kind === 'message') {
+    const message = found.message;
+    return {
+      kind: 'message',
+      message: { ...message, id: newId('msg_'), thread_id: threadId, created_at: createdAt, run_id: null },
+    };
+  }
+  const copy: ConversationItem = { ...found.item, id: newId(ID_PREFIX[found.item.type] ?? 'msg_') };
+  return { kind: 'item', item: copy };
+}
