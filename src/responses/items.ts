@@ -1,4 +1,5 @@
 import type { Message, MessageContent, RunStep } from '../api/types.js';
+import type { ConversationItem, ThreadRow } from '../store/store.js';
 import type { StepToolCall } from '../tools/builtin-tool.js';
 
 /**
@@ -7,8 +8,7 @@ import type { StepToolCall } from '../tools/builtin-tool.js';
  * comes from the message or step and the options given.
  */
 
-/** Any item as the Responses and Conversations APIs return it (the JSON of a `kind = 'item'` thread row). */
-export type ConversationItem = { id: string; type: string; [key: string]: unknown };
+export type { ConversationItem, ThreadRow };
 
 export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
 
@@ -81,9 +81,6 @@ export type CodeInterpreterCallItem = {
 
 /** The items a response run produces (its `output`). */
 export type ResponseItem = MessageItem | FunctionCallItem | FileSearchCallItem | CodeInterpreterCallItem;
-
-/** A row of a thread as the store gives it (see the design of issue #14). */
-export type ThreadRow = { kind: 'message'; message: Message } | { kind: 'item'; item: ConversationItem };
 
 /** `include[]` values that add a built-in call's results to its item. */
 export const INCLUDE_FILE_SEARCH_RESULTS = 'file_search_call.results';

@@ -44,14 +44,15 @@ export function responseSettings(
   overrides: Partial<ResponseSettings> = {},
   echo: Partial<ResponseEcho> = {},
 ): ResponseSettings {
-  return {
+  const defaults = {
     echo: responseEcho(echo),
     conversationId: null,
     include: [],
     privateThread: true,
+    containerId: null,
     builtinCalls: 0,
-    ...overrides,
   };
+  return { ...defaults, ...overrides };
 }
 
 /** A queued run of a response, as the lead's create stores it (Assistants-shaped, `assistant_id: ''`). */
