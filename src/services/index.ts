@@ -4,7 +4,6 @@ import type { Store } from '../store/store.js';
 import { AssistantService } from './assistants.js';
 import { ContainerService } from './containers.js';
 import { ConversationService } from './conversations.js';
-import { ResponseService } from './responses.js';
 import { FileBatchService } from './file-batches.js';
 import { FileService } from './files.js';
 import { MessageService } from './messages.js';
@@ -34,7 +33,6 @@ export interface Services {
   readonly models: ModelService;
   readonly containers: ContainerService;
   readonly conversations: ConversationService;
-  readonly responses: ResponseService;
 }
 
 export interface ServiceDependencies {
@@ -78,7 +76,6 @@ export function createServices(deps: ServiceDependencies): Services {
     embeddings: deps.embeddings,
     filenames: (project: string, fileIds: readonly string[]) => store.files.filenames(project, fileIds),
   };
-  const containers = new ContainerService(store, blobs, { onClosed: deps.onContainerClosed });
   return Object.freeze({
     assistants,
     threads,
@@ -90,13 +87,7 @@ export function createServices(deps: ServiceDependencies): Services {
     files,
     uploads: new UploadService(store, blobs, files, deps.maxFileBytes, quota),
     models: new ModelService(deps.models),
-    containers,
-    responses: new ResponseService(
-      store,
-      deps.runEngine,
-      { vectorStores, containers },
-      { maxRowsPerThread: deps.maxMessagesPerThread },
-    ),
+    containers: new ContainerService(store, blobs, { onClosed: deps.onContainerClosed }),
     conversations: new ConversationService(store, threads, deps.maxMessagesPerThread),
     runs: new RunService(
       store,
