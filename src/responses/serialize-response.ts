@@ -56,7 +56,7 @@ export type ResponseObject = {
 
 /** The response settings of a run that is a response; throws for an Assistants run. */
 export function responseSettingsOf(stored: { state: RunState }): ResponseSettings {
-  const settings = (stored.state as RunState & { response?: ResponseSettings }).response;
+  const settings = stored.state.response;
   if (!settings) throw new Error('the run is not a response (its state has no response settings)');
   return settings;
 }
