@@ -831,31 +831,6 @@ export const errors = {
     (value: string) => ({ value }),
   ),
 
-  // Containers (code_interpreter's sandboxes for the Responses API).
-  /** OpenAI's text for any use of a container idle past its `expires_after`. */
-  containerExpired: entry({
-    status: 400,
-    code: null,
-    param: null,
-    message: 'Container is expired.',
-  }),
-  containerOptionUnsupported: entry(
-    { status: 400, code: 'invalid_value', param: '{param}', message: "Invalid '{param}': {reason}" },
-    (param: string, reason: string) => ({ param, reason }),
-  ),
-  containerFileSourceMissing: entry({
-    status: 400,
-    code: 'missing_required_parameter',
-    param: 'file',
-    message: "Missing required parameter: either 'file' (a multipart/form-data upload) or 'file_id'.",
-  }),
-  containerFileSourceAmbiguous: entry({
-    status: 400,
-    code: 'invalid_value',
-    param: 'file_id',
-    message: "Give either 'file' or 'file_id', not both.",
-  }),
-
   // Conversations and the input items of conversations and responses.
   conversationNotFound: entry(
     { status: 404, code: null, param: null, message: "Conversation with id '{id}' not found." },
@@ -885,6 +860,84 @@ export const errors = {
       served: quoted(served).join(', '),
     }),
   ),
+
+  // Responses.
+  responseNotFound: entry(
+    { status: 404, code: null, param: null, message: "Response with id '{id}' not found." },
+    (id: string) => ({ id }),
+  ),
+  previousResponseNotFound: entry(
+    {
+      status: 400,
+      code: 'previous_response_not_found',
+      param: 'previous_response_id',
+      message: "Previous response with id '{id}' not found.",
+    },
+    (id: string) => ({ id }),
+  ),
+  conversationWithPreviousResponse: entry({
+    status: 400,
+    code: 'mutually_exclusive_parameters',
+    param: 'conversation',
+    message:
+      "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'.",
+  }),
+  backgroundWithoutStore: entry({
+    status: 400,
+    code: 'invalid_value',
+    param: 'background',
+    message: "Background responses must be stored: 'store' cannot be false when 'background' is true.",
+  }),
+  /** Tools the Responses API defines that this server does not run (web search, image generation, MCP, ...). */
+  unservedTool: entry(
+    {
+      status: 400,
+      code: 'invalid_value',
+      param: '{param}',
+      message: "Tools of type '{type}' are not supported by this server. Supported types are: {served}.",
+    },
+    (param: string, type: string, served: readonly string[]) => ({ param, type, served: quoted(served).join(', ') }),
+  ),
+  cancelNotBackground: entry({
+    status: 400,
+    code: null,
+    param: null,
+    message: 'Only responses created with background set to true can be cancelled.',
+  }),
+  conversationBusy: entry(
+    {
+      status: 400,
+      code: 'conversation_locked',
+      param: 'conversation',
+      message: 'Another response ({responseId}) is in progress on conversation {id}; wait for it to finish.',
+    },
+    (id: string, responseId: string) => ({ id, responseId }),
+  ),
+
+  // Containers (code_interpreter's sandboxes for the Responses API).
+  /** OpenAI's text for any use of a container idle past its `expires_after`. */
+  containerExpired: entry({
+    status: 400,
+    code: null,
+    param: null,
+    message: 'Container is expired.',
+  }),
+  containerOptionUnsupported: entry(
+    { status: 400, code: 'invalid_value', param: '{param}', message: "Invalid '{param}': {reason}" },
+    (param: string, reason: string) => ({ param, reason }),
+  ),
+  containerFileSourceMissing: entry({
+    status: 400,
+    code: 'missing_required_parameter',
+    param: 'file',
+    message: "Missing required parameter: either 'file' (a multipart/form-data upload) or 'file_id'.",
+  }),
+  containerFileSourceAmbiguous: entry({
+    status: 400,
+    code: 'invalid_value',
+    param: 'file_id',
+    message: "Give either 'file' or 'file_id', not both.",
+  }),
 
   // The server's own failures: the text never leaks the cause.
   internal: entry({

@@ -8,6 +8,7 @@ import { conversationRoutes } from './routes/conversations.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
 import { modelRoutes } from './routes/models.js';
+import { responseRoutes } from './routes/responses.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -59,5 +60,6 @@ export function apiScope(options: ApiScopeOptions): FastifyPluginAsync {
     await api.register(modelRoutes(services));
     await api.register(containerRoutes(services, { blobs, maxFileBytes }));
     await api.register(conversationRoutes(services));
+    await api.register(responseRoutes(services));
   };
 }

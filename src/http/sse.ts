@@ -11,8 +11,8 @@ export interface SseEvent {
 const KEEP_ALIVE_MS = 15_000;
 
 /**
- * Writes `events` as a `text/event-stream` response, then OpenAI's terminator
- * (`event: done` / `data: [DONE]`). The source is told to stop (through `signal`) when the client
+ * Writes `events` as a `text/event-stream` response, then the Assistants API's terminator
+ * (`event: done` / `data: [DONE]`) unless `options.done` is false (Responses streams end with their last event). The source is told to stop (through `signal`) when the client
  * leaves; leaving never cancels the work behind the stream. Comments keep idle proxies from
  * closing the connection. When `shutdown` aborts (the server is closing) the stream ends without
  * `done`, so the client knows to resume it (`Last-Event-ID`) rather than holding the shutdown up.
@@ -22,6 +22,7 @@ export async function sendSse(
   reply: FastifyReply,
   events: (signal: AbortSignal) => AsyncIterable<SseEvent>,
   shutdown?: AbortSignal,
+  options: { done?: boolean } = {},
 ): Promise<void> {
   const controller = new AbortController();
   const response = reply.raw;
@@ -48,7 +49,9 @@ export async function sendSse(
       if (controller.signal.aborted) break;
       await write(response, formatEvent(event));
     }
-    if (!controller.signal.aborted) await write(response, formatEvent({ event: 'done', data: '[DONE]' }));
+    if (!controller.signal.aborted && options.done !== false) {
+      await write(response, formatEvent({ event: 'done', data: '[DONE]' }));
+    }
   } catch (error) {
     if (!controller.signal.aborted) request.log.error({ err: error }, 'event stream failed');
   } finally {

@@ -12,6 +12,8 @@ export interface ResponseSettings {
   include: string[];
   /** The thread was made for this response alone: it goes when the response is deleted. */
   privateThread: boolean;
+  /** The container its code_interpreter runs in (`cntr_…`); null without code_interpreter. */
+  containerId: string | null;
   /** Built-in tool calls made so far (`max_tool_calls` caps them). */
   builtinCalls: number;
 }

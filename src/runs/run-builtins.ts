@@ -36,6 +36,8 @@ export async function executeBuiltinCalls(
       callId: call.id,
       signal,
       generatedFiles: execution.annotationSources.files,
+      ...(resources.containerId ? { containerId: resources.containerId } : {}),
+      ...(resources.fileSearchFilter ? { fileSearchFilter: resources.fileSearchFilter } : {}),
     });
     current = replaceCall(current, call.index, outcome.toolCall);
     const updated = current;

@@ -9,9 +9,11 @@ import {
   type RetryOptions,
   type TokenCountPool,
 } from '../providers/index.js';
-import type { StoredRun } from '../store/run-repository.js';
+import { responseHistory } from '../responses/response-history.js';
+import { stepItems } from '../responses/step-items.js';
+import type { RunState, StoredRun } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
-import { buildContext } from './build-context.js';
+import { buildContext, type ContextInput } from './build-context.js';
 import { toResponseFormat, toToolChoice } from './chat-tools.js';
 import { citationSourcesOf as citationSources } from './citation-sources.js';
 import { executeBuiltinCalls } from './run-builtins.js';
@@ -20,7 +22,7 @@ import { RunExecution, type TerminalOutcome } from './run-execution.js';
 import { RunFailure, RunInterrupted, toLastError } from './run-failure.js';
 import { endStep } from './run-objects.js';
 import type { RunTools } from './run-tools.js';
-import { type CallKind, closeMessage, runTurn, showRemainingFigures } from './run-turn.js';
+import { type CallKind, closeMessage, type PendingCall, runTurn, showRemainingFigures } from './run-turn.js';
 import type { RunWriter } from './run-writer.js';
 import type { ImageLoader } from './to-chat-message.js';
 
@@ -59,15 +61,17 @@ export type AbortReason = 'cancel' | 'shutdown';
  *   start (queued → in_progress, written when the run was claimed: `startRun`)
  *   loop: budget checks → context → stream the model (text → message, calls → tool_calls step)
  *         text only → completed | length → incomplete | function calls → requires_action (return)
+ *         (a response ends completed at function calls: its client answers them in the next response)
  *   on error: cancelled (cancel request) | failed with last_error (upstream or engine failure)
  */
 export async function executeRun(deps: RunLoopDependencies, stored: StoredRun, signal: AbortSignal): Promise<void> {
   const execution = new RunExecution(deps.writer, stored);
   try {
+    const history = await responseHistory(deps.store, stored);
     // The start (`startRun`, in the claim's transaction) counted the first model call already.
     let callCounted = true;
     for (;;) {
-      const outcome = await runOnce(deps, execution, signal, callCounted);
+      const outcome = await runOnce(deps, execution, signal, callCounted, history);
       callCounted = false;
       if (outcome === 'paused') return;
       if (outcome !== 'again') {
@@ -114,6 +118,7 @@ async function runOnce(
   execution: RunExecution,
   signal: AbortSignal,
   callCounted: boolean,
+  history: ContextInput['history'],
 ): Promise<'again' | 'paused' | TerminalOutcome> {
   const { settings } = deps;
   const { run, state } = execution;
@@ -130,7 +135,7 @@ async function runOnce(
     return { status: 'incomplete', reason: 'max_completion_tokens' };
 
   const model = deps.chatModel(run.model);
-  const tools = deps.tools.definitions(run);
+  const tools = deps.tools.definitions(run, state);
   const window = contextWindowOf(run.model, { defaultTokens: settings.defaultContextWindow });
   const [ownMessages, steps] = await Promise.all([runMessages(deps.store, execution), allSteps(deps.store, execution)]);
   const context = await buildContext({
@@ -145,6 +150,7 @@ async function runOnce(
     runBudget: run.max_prompt_tokens === null ? Infinity : run.max_prompt_tokens - state.usedTokens.prompt,
     loadImage: deps.loadImage(execution.project),
     replayBuiltin: (call, ordinal) => deps.tools.byType(call.type)?.replayOutput(call, ordinal) ?? '',
+    ...(history ? { history } : {}),
   });
   execution.annotationSources.citations = citationSources(steps);
   execution.keepTokenCounts(context.tokenCounts);
@@ -200,15 +206,33 @@ async function runOnce(
       execution.annotationSources.citations = citationSources([...steps, step]);
     }
     execution.openToolStep = undefined;
-    if (turn.calls.some((call) => call.kind === 'function')) {
+    const functionCalls = turn.calls.some((call) => call.kind === 'function');
+    if (functionCalls && !execution.state.response) {
       await execution.requireAction(step, settings.expiresAfterSeconds);
       return 'paused';
     }
     const completed = endStep(step, 'completed');
-    await execution.write(() => ({ steps: [completed], events: [stepEvent(completed, 'completed')] }));
-    return 'again';
+    await execution.write((_run, current) => ({
+      steps: [completed],
+      events: [stepEvent(completed, 'completed')],
+      ...(current.response ? responseStepChanges(completed, turn.calls, current) : {}),
+    }));
+    return functionCalls ? { status: 'completed' } : 'again';
   }
   return { status: 'completed' };
+}
+
+/**
+ * What a response's completed tool step also writes: its calls as items on the thread (so later responses read
+ * them), and the built-in calls counted against `max_tool_calls`.
+ */
+function responseStepChanges(step: RunStep, calls: readonly PendingCall[], state: RunState) {
+  const settings = state.response!;
+  const builtinCalls = calls.filter((call) => call.kind !== 'function').length;
+  return {
+    items: stepItems(step, calls, settings),
+    state: { ...state, response: { ...settings, builtinCalls: settings.builtinCalls + builtinCalls } },
+  };
 }
 
 function reasoningEffortOf(value: string | null): ReasoningEffort | undefined {

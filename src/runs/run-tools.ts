@@ -1,14 +1,20 @@
 import type { Run, ToolResources } from '../api/types.js';
 import type { ToolDefinition } from '../providers/index.js';
-import type { StoredRun } from '../store/run-repository.js';
+import type { ResponseSettings } from '../responses/response-settings.js';
+import type { RunState, StoredRun } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
 import type { BuiltinTool } from '../tools/builtin-tool.js';
+import type { AttributeFilter } from '../tools/file-search/attribute-filter.js';
 import { toToolDefinitions } from './chat-tools.js';
 
 /** The files and vector stores a run's built-in tools may use. */
 export interface RunResources {
   vectorStoreIds: string[];
   codeFileIds: string[];
+  /** A response's code_interpreter container. */
+  containerId?: string;
+  /** A response's file_search `filters`. */
+  fileSearchFilter?: AttributeFilter;
 }
 
 /**
@@ -25,8 +31,10 @@ export class RunTools {
     this.#builtins = new Map(builtins.map((tool) => [tool.type, tool]));
   }
 
-  definitions(run: Run): ToolDefinition[] {
+  /** A response that used up its `max_tool_calls` is offered its functions only. */
+  definitions(run: Run, state?: RunState): ToolDefinition[] {
     const functions = toToolDefinitions(run);
+    if (state?.response && builtinCallsLeft(state.response) <= 0) return functions;
     const taken = new Set(functions.map((tool) => tool.name));
     const builtins = this.#enabled(run)
       .filter((tool) => !taken.has(tool.type))
@@ -52,6 +60,7 @@ export class RunTools {
    */
   async resources(stored: StoredRun): Promise<RunResources> {
     const { project, run, state } = stored;
+    if (state.response) return responseResources(state.response);
     const [assistant, thread, attachmentFiles] = await Promise.all([
       this.store.assistants.get(project, run.assistant_id),
       this.store.threads.get(project, run.thread_id),
@@ -76,6 +85,25 @@ export class RunTools {
       return builtin ? [builtin] : [];
     });
   }
+}
+
+/** How many more built-in calls a response may make (`max_tool_calls`). */
+export function builtinCallsLeft(settings: ResponseSettings): number {
+  const max = settings.echo.max_tool_calls;
+  return max === null ? Number.POSITIVE_INFINITY : max - settings.builtinCalls;
+}
+
+/** A response names its vector stores (and their filter) on its file_search tool, and runs code in its container. */
+function responseResources(settings: ResponseSettings): RunResources {
+  const fileSearch = settings.echo.tools.find((tool) => tool.type === 'file_search') as
+    | { vector_store_ids?: string[]; filters?: AttributeFilter | null }
+    | undefined;
+  return {
+    vectorStoreIds: unique(fileSearch?.vector_store_ids ?? []),
+    codeFileIds: [],
+    ...(settings.containerId ? { containerId: settings.containerId } : {}),
+    ...(fileSearch?.filters ? { fileSearchFilter: fileSearch.filters } : {}),
+  };
 }
 
 function unique(ids: readonly string[]): string[] {

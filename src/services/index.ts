@@ -8,6 +8,7 @@ import { FileBatchService } from './file-batches.js';
 import { FileService } from './files.js';
 import { MessageService } from './messages.js';
 import { type ModelCatalog, ModelService } from './models.js';
+import { ResponseService } from './responses.js';
 import { type RunEngine, RunService } from './runs.js';
 import { StorageQuota } from './storage-quota.js';
 import { ThreadAttachments } from './thread-attachments.js';
@@ -33,6 +34,7 @@ export interface Services {
   readonly models: ModelService;
   readonly containers: ContainerService;
   readonly conversations: ConversationService;
+  readonly responses: ResponseService;
 }
 
 export interface ServiceDependencies {
@@ -76,6 +78,7 @@ export function createServices(deps: ServiceDependencies): Services {
     embeddings: deps.embeddings,
     filenames: (project: string, fileIds: readonly string[]) => store.files.filenames(project, fileIds),
   };
+  const containers = new ContainerService(store, blobs, { onClosed: deps.onContainerClosed });
   return Object.freeze({
     assistants,
     threads,
@@ -87,7 +90,13 @@ export function createServices(deps: ServiceDependencies): Services {
     files,
     uploads: new UploadService(store, blobs, files, deps.maxFileBytes, quota),
     models: new ModelService(deps.models),
-    containers: new ContainerService(store, blobs, { onClosed: deps.onContainerClosed }),
+    containers,
+    responses: new ResponseService(
+      store,
+      deps.runEngine,
+      { vectorStores, containers },
+      { maxRowsPerThread: deps.maxMessagesPerThread },
+    ),
     conversations: new ConversationService(store, threads, deps.maxMessagesPerThread),
     runs: new RunService(
       store,

@@ -119,6 +119,8 @@ export interface RunRepository {
   /** For workers, which serve every project. */
   getById(runId: string): Promise<StoredRun | undefined>;
   list(project: string, threadId: string, page: PageRequest): Promise<Page<Run>>;
+  /** Deletes the run with its steps and event log (a deleted response); the thread and its rows stay. */
+  delete(project: string, runId: string): Promise<boolean>;
   /**
    * Writes one change of a run in one transaction (only `RunWriter` calls it). `change` sees the run as
    * stored now, inside the transaction, and returns what to write, or undefined to write nothing; what it

@@ -1,5 +1,6 @@
 import type { Run, RunStep } from '../api/types.js';
 import type { ToolDefinition } from '../providers/index.js';
+import type { AttributeFilter } from './file-search/attribute-filter.js';
 
 /** A tool call as a run step records it (file_search or code_interpreter form). */
 export type StepToolCall = Extract<RunStep['step_details'], { type: 'tool_calls' }>['tool_calls'][number];
@@ -26,6 +27,8 @@ export interface BuiltinToolContext {
    * files, instead of the thread's. `codeFileIds` are not placed then: a container's files are what it holds.
    */
   containerId?: string;
+  /** A Responses `file_search` tool's `filters`: only files whose attributes match are searched. */
+  fileSearchFilter?: AttributeFilter;
 }
 
 /** The result of one built-in call: the step's record of it, and what goes back to the model. */

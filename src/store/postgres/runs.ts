@@ -95,6 +95,10 @@ export class PgRuns implements RunRepository {
     return row && toStoredRun(row);
   }
 
+  async delete(project: string, runId: string): Promise<boolean> {
+    return (await this.db.run('DELETE FROM runs WHERE id = $1 AND project = $2', [runId, project])) > 0;
+  }
+
   async list(project: string, threadId: string, page: PageRequest): Promise<Page<Run>> {
     return selectPage(
       this.db,

@@ -72,6 +72,12 @@ export class SqliteRuns implements RunRepository {
     return this.#load(runId);
   }
 
+  async delete(project: string, runId: string): Promise<boolean> {
+    return this.db.write(
+      () => this.db.run('DELETE FROM runs WHERE id = ? AND project = ?', runId, project).changes > 0,
+    );
+  }
+
   async list(project: string, threadId: string, page: PageRequest): Promise<Page<Run>> {
     return selectPage(
       this.db,

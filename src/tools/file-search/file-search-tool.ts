@@ -58,6 +58,7 @@ export function createFileSearchTool(deps: FileSearchToolDependencies): BuiltinT
               queries,
               maxNumResults: options.maxNumResults,
               scoreThreshold: options.scoreThreshold,
+              ...(context.fileSearchFilter ? { filter: context.fileSearchFilter } : {}),
               signal: context.signal,
             });
       for (const vectorStoreId of context.vectorStoreIds)
