@@ -221,16 +221,34 @@ describe('conversations', () => {
 
   test('an item reference copies the item it names, with a new id', async () => {
     const conversation = await client.conversations.create({
-      items: [{ type: 'function_call', call_id: 'call_r', name: 'lookup', arguments: '{}' }],
+      items: [
+        { type: 'function_call', call_id: 'call_r', name: 'lookup', arguments: '{}' },
+        { role: 'user', content: 'say it again' },
+      ],
     });
-    const [original] = await allItems(conversation.id);
+    const [original, message] = await allItems(conversation.id, { order: 'asc' });
     const added = await client.conversations.items.create(conversation.id, {
-      items: [{ type: 'item_reference', id: original!.id }],
+      items: [
+        { type: 'item_reference', id: original!.id },
+        { id: message!.id } as OpenAI.Responses.ResponseInputItem.ItemReference,
+      ],
     });
-    const copy = added.data[0] as unknown as Item;
-    assert.notEqual(copy.id, original!.id);
-    assert.match(copy.id, /^fc_/);
+    const [copy, messageCopy] = added.data as unknown as Item[];
+    assert.notEqual(copy!.id, original!.id);
+    assert.match(copy!.id, /^fc_/);
     assert.deepEqual({ ...copy, id: original!.id }, original);
+    // A copied message is a message of this thread, which the Assistants API sees.
+    assert.notEqual(messageCopy!.id, message!.id);
+    assert.deepEqual({ ...messageCopy, id: message!.id }, message);
+    const texts = (await allMessages(conversation.id)).map((entry) => [entry.id, entry.content]);
+    assert.deepEqual(
+      texts.slice(-2).map(([, content]) => content),
+      [
+        [{ type: 'text', text: { value: 'say it again', annotations: [] } }],
+        [{ type: 'text', text: { value: 'say it again', annotations: [] } }],
+      ],
+    );
+    assert.equal(texts.at(-1)![0], messageCopy!.id);
     await rejectsWith(
       client.conversations.items.create(conversation.id, { items: [{ type: 'item_reference', id: 'fc_nothing' }] }),
       400,
