@@ -12,9 +12,11 @@ const SRC = path.resolve(import.meta.dirname, '../src');
  */
 const FOUNDATION = ['api', 'errors', 'ids', 'logger'];
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  http: ['services', 'files', ...FOUNDATION],
-  services: ['runs', 'tools', 'store', 'providers', 'files', ...FOUNDATION],
-  runs: ['tools', 'store', 'providers', 'files', 'queue', ...FOUNDATION],
+  http: ['services', 'responses', 'files', ...FOUNDATION],
+  services: ['runs', 'responses', 'tools', 'store', 'providers', 'files', ...FOUNDATION],
+  runs: ['responses', 'tools', 'store', 'providers', 'files', 'queue', ...FOUNDATION],
+  // How runs are presented as Responses API objects, items and stream events, and how its input becomes thread rows.
+  responses: ['tools', 'store', ...FOUNDATION],
   tools: ['store', 'providers', 'files', 'queue', ...FOUNDATION],
   store: [...FOUNDATION],
   providers: [...FOUNDATION],

@@ -3,9 +3,9 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type OpenAI from 'openai';
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
 import { ResponseStream } from 'openai/lib/responses/ResponseStream';
+import type { ResponseSettings } from '../src/api/response-settings.js';
 import type { Message, Run, RunStep } from '../src/api/types.js';
 import { type ConversationItem, responseOutput, stepToItems } from '../src/responses/items.js';
-import type { ResponseSettings } from '../src/responses/response-settings.js';
 import {
   endsResponseStream,
   type LoggedRunEvent,

@@ -1,4 +1,4 @@
-import { responsesSchemaRef } from './contract.js';
+import { type OpenApiDocument, responsesSchemaRef } from './contract.js';
 
 /**
  * The request schema of one input item (`input[i]` of a response, `items[i]` of a conversation).
@@ -27,4 +27,16 @@ function byType(type: string, schemaName: string) {
     // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then; the object is never awaited.
     then: responsesSchemaRef(schemaName),
   };
+}
+
+/**
+ * The Responses contract as the server validates requests with it: `InputParam` (a response's `input`, an input
+ * token count's `input`) takes a string or a list of items each checked by `INPUT_ITEM_SCHEMA`.
+ */
+export function withServedInput(document: OpenApiDocument): OpenApiDocument {
+  const schemas = {
+    ...document.components.schemas,
+    InputParam: { anyOf: [{ type: 'string' }, { type: 'array', items: INPUT_ITEM_SCHEMA }] },
+  };
+  return { ...document, components: { ...document.components, schemas } };
 }

@@ -2,9 +2,9 @@ import type { Run } from '../api/types.js';
 
 type AssistantTool = Run['tools'][number];
 
+import type { ResponseEcho, ResponseTool } from '../api/response-settings.js';
 import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
-import type { ResponseEcho, ResponseTool } from './response-settings.js';
 
 /** The fields of `POST /responses` the server reads (the contract has validated their shapes). */
 export interface CreateResponseBody {

@@ -1,7 +1,7 @@
+import type { ResponseEcho, ResponseSettings } from '../api/response-settings.js';
 import type { Run } from '../api/types.js';
 import type { RunState, StoredRun } from '../store/run-repository.js';
 import type { ConversationItem } from './items.js';
-import type { ResponseEcho, ResponseSettings } from './response-settings.js';
 
 export type ResponseStatus = 'queued' | 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
 

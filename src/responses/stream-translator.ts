@@ -1,3 +1,4 @@
+import type { ResponseSettings } from '../api/response-settings.js';
 import type { Message, Run, RunStep } from '../api/types.js';
 import type { StoredRun } from '../store/run-repository.js';
 import type { StepToolCall } from '../tools/builtin-tool.js';
@@ -14,7 +15,6 @@ import {
   toolCallItemId,
   toolCallToItem,
 } from './items.js';
-import type { ResponseSettings } from './response-settings.js';
 import { presentResponse, responseSettingsOf } from './serialize-response.js';
 
 /** One event of the Responses stream family, numbered in translation order. */

@@ -9,13 +9,13 @@ import {
   type RetryOptions,
   type TokenCountPool,
 } from '../providers/index.js';
-import { responseHistory } from '../responses/response-history.js';
-import { stepItems } from '../responses/step-items.js';
 import type { RunState, StoredRun } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
 import { buildContext, type ContextInput } from './build-context.js';
 import { toResponseFormat, toToolChoice } from './chat-tools.js';
 import { citationSourcesOf as citationSources } from './citation-sources.js';
+import { responseHistory } from './response-history.js';
+import { stepItems } from './response-step-items.js';
 import { executeBuiltinCalls } from './run-builtins.js';
 import { stepEvent } from './run-events.js';
 import { RunExecution, type TerminalOutcome } from './run-execution.js';

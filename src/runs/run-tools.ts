@@ -1,6 +1,6 @@
+import type { ResponseSettings } from '../api/response-settings.js';
 import type { Run, ToolResources } from '../api/types.js';
 import type { ToolDefinition } from '../providers/index.js';
-import type { ResponseSettings } from '../responses/response-settings.js';
 import type { RunState, StoredRun } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
 import type { BuiltinTool } from '../tools/builtin-tool.js';

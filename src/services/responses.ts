@@ -1,11 +1,17 @@
 import type { Page, PageRequest } from '../api/pagination.js';
+import type { ResponseSettings, ResponseTool } from '../api/response-settings.js';
 import type { Message, RunStep, Thread } from '../api/types.js';
 import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import { type CreateResponseBody, responseEcho, responseRun } from '../responses/create-response.js';
 import { type InputItemsContext, toThreadRows } from '../responses/input-items.js';
-import { responseOutput, rowToItem, toolCallItemId } from '../responses/items.js';
-import type { ResponseSettings, ResponseTool } from '../responses/response-settings.js';
+import {
+  fileContentPath,
+  INCLUDE_FILE_SEARCH_RESULTS,
+  responseOutput,
+  rowToItem,
+  toolCallItemId,
+} from '../responses/items.js';
 import { presentResponse, type ResponseObject } from '../responses/serialize-response.js';
 import { type ResponseStreamEvent, ResponseStreamTranslator } from '../responses/stream-translator.js';
 import { cancelRun } from '../runs/cancel-run.js';
@@ -17,6 +23,12 @@ import type { ConversationItem, Store, ThreadRow } from '../store/store.js';
 import type { CodeInterpreterContainer, ContainerService } from './containers.js';
 import type { RunEngine } from './runs.js';
 import type { VectorStoreService } from './vector-stores.js';
+
+/** The Assistants `include[]` value that keeps file_search results' text on a run's step events. */
+const STEP_RESULTS_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
+
+/** A response as the service hands it around: the run that carries it out. */
+export type StoredResponse = StoredRun;
 
 export interface ResponseServiceOptions {
   /** Most rows (messages and other items) one conversation may hold. */
@@ -66,7 +78,8 @@ export class ResponseService {
     });
     if (conversation) await this.#requireRoom(project, conversation.id, rows.length);
     const state = {
-      include: [],
+      // The run's step events carry search results' text when the response's stream is to show them.
+      include: settings.include.includes(INCLUDE_FILE_SEARCH_RESULTS) ? [STEP_RESULTS_CONTENT] : [],
       reasoningEffort: echo.reasoning.effort,
       modelCalls: 0,
       usedTokens: { prompt: 0, completion: 0 },
@@ -98,12 +111,11 @@ export class ResponseService {
     return stored;
   }
 
-  async get(project: string, id: string, include: readonly string[] = []): Promise<ResponseObject> {
-    return this.present(await this.stored(project, id), include);
-  }
-
-  /** The response as it is now in the store, its output read from the run's steps and messages. */
-  async present(stored: StoredRun, include: readonly string[] = []): Promise<ResponseObject> {
+  /**
+   * The response as it is now in the store, its output read from the run's steps and messages. `origin` (the
+   * request's `scheme://host`) makes the URLs of code_interpreter's images absolute, as the API gives them.
+   */
+  async present(stored: StoredRun, origin: string, include: readonly string[] = []): Promise<ResponseObject> {
     const current = (await this.store.runs.getById(stored.run.id)) ?? stored;
     const settings = current.state.response!;
     const [steps, messages] = await Promise.all([this.#steps(current), this.#messages(current)]);
@@ -113,6 +125,7 @@ export class ResponseService {
       containerId: settings.containerId,
       fileSearchQueries: (callId) => queries.get(callId),
       filenames: await this.#filenames(current.project, messages),
+      imageUrl: imageUrls(origin, settings.containerId),
     });
     return presentResponse(current.run, settings, output);
   }
@@ -121,12 +134,18 @@ export class ResponseService {
    * The response's stream: its run's log from the start, translated into Responses events, those numbered after
    * `startingAfter` sent, then followed live until the response ends. Stops when `signal` aborts.
    */
-  async *events(stored: StoredRun, startingAfter: number, signal: AbortSignal): AsyncGenerator<ResponseStreamEvent> {
+  async *events(
+    stored: StoredRun,
+    origin: string,
+    startingAfter: number,
+    signal: AbortSignal,
+  ): AsyncGenerator<ResponseStreamEvent> {
     const settings = stored.state.response!;
     const queries = new Map<string, readonly string[]>();
     const translator = new ResponseStreamTranslator(stored, {
       containerId: settings.containerId,
       fileSearchQueries: (callId) => queries.get(callId),
+      imageUrl: imageUrls(origin, settings.containerId),
     });
     for await (const record of streamRunEvents(this.store.runs, this.engine.bus, stored.run.id, 0, signal)) {
       if (record.event === 'thread.run.step.completed') {
@@ -165,13 +184,13 @@ export class ResponseService {
   }
 
   /** Cancels a background response; one that has ended already is returned as it is. */
-  async cancel(project: string, id: string): Promise<ResponseObject> {
+  async cancel(project: string, id: string, origin: string): Promise<ResponseObject> {
     const stored = await this.stored(project, id);
     if (!stored.state.response!.echo.background) throw errors.cancelNotBackground();
     if (!isTerminal(stored.run.status) && stored.run.status !== 'cancelling') {
       await cancelRun(this.engine.writer, this.engine.scheduler, id);
     }
-    return this.present(stored);
+    return this.present(stored, origin);
   }
 
   /** The items the response took as input, a cursor page. */
@@ -286,6 +305,14 @@ export class ResponseService {
     }
     return ids.size === 0 ? new Map() : this.store.files.filenames(project, [...ids]);
   }
+}
+
+/** Where an image code_interpreter drew can be fetched: a container file's content, or a File's. */
+function imageUrls(origin: string, containerId: string | null): (fileId: string) => string {
+  return (fileId) =>
+    fileId.startsWith('cfile_') && containerId
+      ? `${origin}/v1/containers/${containerId}/files/${fileId}/content`
+      : `${origin}${fileContentPath(fileId)}`;
 }
 
 /** A new thread for a response that has no conversation. */

@@ -1,6 +1,6 @@
 import type { Page, PageRequest } from '../api/pagination.js';
+import type { ResponseSettings } from '../api/response-settings.js';
 import type { Message, Run, RunStep, Thread, ToolResources } from '../api/types.js';
-import type { ResponseSettings } from '../responses/response-settings.js';
 import type { ConversationItem, NewThreadRow } from './store.js';
 
 /** Run settings that are not part of the API object but steer its execution. */

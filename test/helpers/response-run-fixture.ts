@@ -1,6 +1,6 @@
+import type { ResponseEcho, ResponseSettings } from '../../src/api/response-settings.js';
 import type { Run } from '../../src/api/types.js';
 import { newId } from '../../src/ids.js';
-import type { ResponseEcho, ResponseSettings } from '../../src/responses/response-settings.js';
 import type { RunState, StoredRun } from '../../src/store/run-repository.js';
 
 /** The echo of a typical request (`model`, `input`, a function and file_search), defaults as OpenAI fills them. */

@@ -5,7 +5,7 @@ import { errors } from '../../errors.js';
 import type { CreateResponseBody } from '../../responses/create-response.js';
 import type { ResponseStreamEvent } from '../../responses/stream-translator.js';
 import type { Services } from '../../services/index.js';
-import type { StoredRun } from '../../store/run-repository.js';
+import type { StoredResponse } from '../../services/responses.js';
 import { type SseEvent, sendSse } from '../sse.js';
 
 type Params = { response_id: string };
@@ -28,10 +28,14 @@ export function responseRoutes(services: Services): FastifyPluginAsync {
   const { responses } = services;
 
   /** Sends the response's events numbered after `startingAfter`; a `store: false` response is dropped after. */
-  const stream = async (request: FastifyRequest, reply: FastifyReply, stored: StoredRun, startingAfter: number) => {
-    await sendSse(request, reply, (signal) => asSse(responses.events(stored, startingAfter, signal)), shutdown.signal, {
-      done: false,
-    });
+  const stream = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    stored: StoredResponse,
+    startingAfter: number,
+  ) => {
+    const events = (signal: AbortSignal) => asSse(responses.events(stored, originOf(request), startingAfter, signal));
+    await sendSse(request, reply, events, shutdown.signal, { done: false });
     return reply;
   };
 
@@ -45,7 +49,7 @@ export function responseRoutes(services: Services): FastifyPluginAsync {
       try {
         if (body.stream) return await stream(request, reply, stored, -1);
         if (!body.background) await responses.waitForEnd(stored, closedSignal(reply));
-        return await responses.present(stored);
+        return await responses.present(stored, originOf(request));
       } finally {
         if (!kept) await dropWhenEnded(services, stored);
       }
@@ -57,7 +61,7 @@ export function responseRoutes(services: Services): FastifyPluginAsync {
       if (booleanQuery(request.query, 'stream')) {
         return stream(request, reply, stored, integerQuery(request.query, 'starting_after') ?? -1);
       }
-      return responses.present(stored, include);
+      return responses.present(stored, originOf(request), include);
     });
 
     app.delete<{ Params: Params }>('/responses/:response_id', async (request) =>
@@ -65,7 +69,7 @@ export function responseRoutes(services: Services): FastifyPluginAsync {
     );
 
     app.post<{ Params: Params }>('/responses/:response_id/cancel', async (request) =>
-      responses.cancel(request.project, request.params.response_id),
+      responses.cancel(request.project, request.params.response_id, originOf(request)),
     );
 
     app.get<{ Params: Params; Querystring: Query }>('/responses/:response_id/input_items', async (request) => {
@@ -74,6 +78,11 @@ export function responseRoutes(services: Services): FastifyPluginAsync {
       return toListResponse(await responses.inputItems(request.project, request.params.response_id, page, include));
     });
   };
+}
+
+/** `scheme://host` of the request, for the absolute URLs a response shows. */
+function originOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
 }
 
 async function* asSse(events: AsyncIterable<ResponseStreamEvent>): AsyncGenerator<SseEvent> {
@@ -88,7 +97,7 @@ function closedSignal(reply: FastifyReply): AbortSignal {
 }
 
 /** A `store: false` response keeps nothing once it has ended, even when its client left before the end. */
-async function dropWhenEnded(services: Services, stored: StoredRun): Promise<void> {
+async function dropWhenEnded(services: Services, stored: StoredResponse): Promise<void> {
   await services.responses.waitForEnd(stored, new AbortController().signal);
   await services.responses.discard(stored);
 }

@@ -1,8 +1,8 @@
+import type { ResponseSettings } from '../api/response-settings.js';
 import type { RunStep } from '../api/types.js';
-import type { PendingCall } from '../runs/run-turn.js';
+import { INCLUDE_CODE_INTERPRETER_OUTPUTS, INCLUDE_FILE_SEARCH_RESULTS, stepToItems } from '../responses/items.js';
 import type { ConversationItem } from '../store/store.js';
-import { INCLUDE_CODE_INTERPRETER_OUTPUTS, INCLUDE_FILE_SEARCH_RESULTS, stepToItems } from './items.js';
-import type { ResponseSettings } from './response-settings.js';
+import type { PendingCall } from './run-turn.js';
 
 /**
  * A response's completed tool step as the conversation items it leaves on its thread, whole (search results and code

@@ -1,6 +1,6 @@
-import type { HistorySegment } from '../runs/select-history.js';
 import type { StoredRun } from '../store/run-repository.js';
 import type { Store } from '../store/store.js';
+import type { HistorySegment } from './select-history.js';
 
 /** Most earlier responses a `previous_response_id` chain is followed through. */
 const MAX_CHAIN = 1000;
