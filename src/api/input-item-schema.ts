@@ -30,13 +30,18 @@ function byType(type: string, schemaName: string) {
 }
 
 /**
- * The Responses contract as the server validates requests with it: `InputParam` (a response's `input`, an input
- * token count's `input`) takes a string or a list of items each checked by `INPUT_ITEM_SCHEMA`.
+ * The Responses contract as the server validates requests with it:
+ * - `InputParam` (a response's `input`, an input token count's `input`) takes a string or a list of items each
+ *   checked by `INPUT_ITEM_SCHEMA`;
+ * - a function tool needs only its `type` and `name`: the schema requires `strict` and `parameters`, which OpenAI
+ *   fills in when left out (and clients such as the AI SDK leave out).
  */
-export function withServedInput(document: OpenApiDocument): OpenApiDocument {
+export function forRequestValidation(document: OpenApiDocument): OpenApiDocument {
+  const functionTool = document.components.schemas.FunctionTool as Record<string, unknown>;
   const schemas = {
     ...document.components.schemas,
     InputParam: { anyOf: [{ type: 'string' }, { type: 'array', items: INPUT_ITEM_SCHEMA }] },
+    FunctionTool: { ...functionTool, required: ['type', 'name'] },
   };
   return { ...document, components: { ...document.components, schemas } };
 }

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { Contract, loadResponsesContractDocument } from '../api/contract.js';
-import { withServedInput } from '../api/input-item-schema.js';
+import { forRequestValidation } from '../api/input-item-schema.js';
 import { errors } from '../errors.js';
 import type { BlobStore } from '../files/blob-store.js';
 import type { Services } from '../services/index.js';
@@ -48,7 +48,7 @@ export interface AppDependencies {
 
 /** Builds the HTTP app from its dependencies; listening is the caller's business. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const contract = deps.contract ?? new Contract().addResponses(withServedInput(loadResponsesContractDocument()));
+  const contract = deps.contract ?? new Contract().addResponses(forRequestValidation(loadResponsesContractDocument()));
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.bodyLimitBytes,

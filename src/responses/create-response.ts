@@ -111,7 +111,7 @@ function echoTool(tool: ResponseTool): ResponseTool {
  * The run that carries out the response: the Assistants run row the engine executes, with the response's settings in
  * Assistants shapes (function and built-in tools, tool choice, `text.format` as `response_format`).
  */
-export function responseRun(echo: ResponseEcho, threadId: string): Run {
+export function responseRun(echo: ResponseEcho, threadId: string, requested: readonly ResponseTool[] = []): Run {
   const createdAt = nowSeconds();
   return {
     id: newId('resp_'),
@@ -130,7 +130,7 @@ export function responseRun(echo: ResponseEcho, threadId: string): Run {
     incomplete_details: null,
     model: echo.model,
     instructions: echo.instructions ?? '',
-    tools: echo.tools.map(assistantTool),
+    tools: echo.tools.map((tool, index) => assistantTool(tool, requested[index])),
     metadata: echo.metadata,
     usage: null,
     temperature: echo.temperature,
@@ -144,7 +144,11 @@ export function responseRun(echo: ResponseEcho, threadId: string): Run {
   };
 }
 
-function assistantTool(tool: ResponseTool): AssistantTool {
+/**
+ * A tool in the run's Assistants shape. A function is strict upstream only when the request said so: the echo shows
+ * OpenAI's default (`true`), but a schema written without strict mode in mind would be refused by a strict upstream.
+ */
+function assistantTool(tool: ResponseTool, requested: ResponseTool | undefined): AssistantTool {
   switch (tool.type) {
     case 'function':
       return {
@@ -153,7 +157,7 @@ function assistantTool(tool: ResponseTool): AssistantTool {
           name: tool.name as string,
           ...(typeof tool.description === 'string' ? { description: tool.description } : {}),
           ...(tool.parameters ? { parameters: tool.parameters as Record<string, unknown> } : {}),
-          strict: tool.strict as boolean,
+          ...(typeof requested?.strict === 'boolean' ? { strict: requested.strict } : {}),
         },
       };
     case 'file_search':

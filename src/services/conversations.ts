@@ -43,7 +43,7 @@ export class ConversationService {
       tool_resources: {},
       metadata: resolveMetadata(request.metadata ?? undefined),
     };
-    const rows = await toThreadRows(this.#inputContext(project, thread.id, 'items'), thread.id, request.items ?? []);
+    const rows = await toThreadRows(this.#inputContext(project, 'items'), thread.id, request.items ?? []);
     await this.store.threads.insert(project, thread, []);
     try {
       if (rows.length > 0) await this.store.messages.insertRows(project, thread.id, rows);
@@ -85,7 +85,7 @@ export class ConversationService {
     include: readonly string[],
   ): Promise<ListResponse<ConversationItem>> {
     await this.#thread(project, id);
-    const rows = await toThreadRows(this.#inputContext(project, id, 'items'), id, items);
+    const rows = await toThreadRows(this.#inputContext(project, 'items'), id, items);
     await this.#requireRoom(project, id, rows.length);
     await this.#insert(project, id, rows);
     const data = await presentItems(this.store, project, rows, include);
@@ -141,9 +141,9 @@ export class ConversationService {
     }
   }
 
-  /** Item references name items of this conversation. */
-  #inputContext(project: string, threadId: string, param: string): InputItemsContext {
-    const findRow = async (itemId: string) => (await this.store.messages.getRow(project, threadId, itemId))?.row;
+  /** Item references name items of any of the project's conversations and responses. */
+  #inputContext(project: string, param: string): InputItemsContext {
+    const findRow = async (itemId: string) => (await this.store.messages.findRow(project, itemId))?.row;
     return { store: this.store, project, param, findRow };
   }
 }

@@ -19,7 +19,7 @@ import { runCreatedEvent, runStatusEvent } from '../runs/run-events.js';
 import { isTerminal } from '../runs/run-status.js';
 import { streamRunEvents } from '../runs/stream-run-events.js';
 import { type StoredRun, ThreadBusyError } from '../store/run-repository.js';
-import type { ConversationItem, Store, ThreadRow } from '../store/store.js';
+import type { ConversationItem, Store } from '../store/store.js';
 import type { CodeInterpreterContainer, ContainerService } from './containers.js';
 import type { RunEngine } from './runs.js';
 import type { VectorStoreService } from './vector-stores.js';
@@ -59,12 +59,12 @@ export class ResponseService {
     if (!body.model) throw errors.missingParameter('model');
     const echo = responseEcho(body, body.model);
     if (echo.background && !echo.store) throw errors.backgroundWithoutStore();
-    const previous = body.previous_response_id ? await this.#previous(project, body.previous_response_id) : undefined;
+    if (body.previous_response_id) await this.#previous(project, body.previous_response_id);
     const conversation = body.conversation ? await this.#conversation(project, body.conversation) : undefined;
     await this.#requireVectorStores(project, echo.tools);
     const containerId = await this.#container(project, body.tools ?? []);
     const thread = conversation ?? privateThread();
-    const run = responseRun(echo, thread.id);
+    const run = responseRun(echo, thread.id, body.tools);
     const settings: ResponseSettings = {
       echo,
       conversationId: conversation?.id ?? null,
@@ -73,9 +73,7 @@ export class ResponseService {
       containerId,
       builtinCalls: 0,
     };
-    const rows = await toThreadRows(this.#inputContext(project, thread.id, previous), thread.id, body.input ?? [], {
-      inputOf: run.id,
-    });
+    const rows = await toThreadRows(this.#inputContext(project), thread.id, body.input ?? [], { inputOf: run.id });
     if (conversation) await this.#requireRoom(project, conversation.id, rows.length);
     const state = {
       // The run's step events carry search results' text when the response's stream is to show them.
@@ -246,23 +244,9 @@ export class ResponseService {
     }
   }
 
-  /**
-   * `item_reference`s name items of the response's own thread (its conversation) or of the threads of its
-   * `previous_response_id` chain.
-   */
-  #inputContext(project: string, threadId: string, previous: StoredRun | undefined): InputItemsContext {
-    const findRow = async (id: string): Promise<ThreadRow | undefined> => {
-      const own = await this.store.messages.getRow(project, threadId, id);
-      if (own) return own.row;
-      let current = previous;
-      for (let depth = 0; current && depth < 1000; depth++) {
-        const found = await this.store.messages.getRow(project, current.run.thread_id, id);
-        if (found) return found.row;
-        const previousId = current.state.response?.echo.previous_response_id;
-        current = previousId ? await this.store.runs.getById(previousId) : undefined;
-      }
-      return undefined;
-    };
+  /** An `item_reference` may name an item of any of the project's threads (clients replay earlier responses'). */
+  #inputContext(project: string): InputItemsContext {
+    const findRow = async (id: string) => (await this.store.messages.findRow(project, id))?.row;
     return { store: this.store, project, param: 'input', findRow };
   }
 

@@ -169,6 +169,8 @@ export interface MessageRepository {
   /** The thread's rows of every kind, a cursor page (ids of either kind are cursors). */
   listRows(project: string, threadId: string, page: PageRequest, filter?: RowFilter): Promise<Page<StoredThreadRow>>;
   getRow(project: string, threadId: string, id: string): Promise<StoredThreadRow | undefined>;
+  /** A row of any of the project's threads, by id (what an `item_reference` names). */
+  findRow(project: string, id: string): Promise<StoredThreadRow | undefined>;
   deleteRow(project: string, threadId: string, id: string): Promise<boolean>;
   /** The position of the newest row a response wrote or took as input in the thread (0 when none). */
   lastSeqOf(project: string, threadId: string, responseId: string): Promise<number>;

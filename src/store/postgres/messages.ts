@@ -195,6 +195,14 @@ export class PgMessages implements MessageRepository {
     return row && STORED_ROW.decode(row);
   }
 
+  async findRow(project: string, id: string): Promise<StoredThreadRow | undefined> {
+    const row = await this.db.get<Record<string, unknown>>(
+      `SELECT ${STORED_ROW.columns} FROM messages WHERE id = $1 AND project = $2`,
+      [id, project],
+    );
+    return row && STORED_ROW.decode(row);
+  }
+
   async deleteRow(project: string, threadId: string, id: string): Promise<boolean> {
     const deleted = await this.db.run('DELETE FROM messages WHERE id = $1 AND thread_id = $2 AND project = $3', [
       id,

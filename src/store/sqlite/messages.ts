@@ -193,6 +193,15 @@ export class SqliteMessages implements MessageRepository {
     return row && STORED_ROW.decode(row);
   }
 
+  async findRow(project: string, id: string): Promise<StoredThreadRow | undefined> {
+    const row = this.db.get<Record<string, unknown>>(
+      `SELECT ${STORED_ROW.columns} FROM messages WHERE id = ? AND project = ?`,
+      id,
+      project,
+    );
+    return row && STORED_ROW.decode(row);
+  }
+
   async deleteRow(project: string, threadId: string, id: string): Promise<boolean> {
     return (
       this.db.run('DELETE FROM messages WHERE id = ? AND thread_id = ? AND project = ?', id, threadId, project)

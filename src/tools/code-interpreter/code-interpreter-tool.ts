@@ -22,6 +22,21 @@ export interface CodeInterpreterDependencies {
 
 type CodeCall = Extract<StepToolCall, { type: 'code_interpreter' }>;
 
+/** How the model sees code_interpreter: a function it calls. */
+export const CODE_INTERPRETER_DEFINITION: ToolDefinition = {
+  name: 'code_interpreter',
+  description:
+    'Run Python 3 code in a stateful sandbox (variables persist between calls). numpy, pandas and matplotlib are installed; ' +
+    'there is no internet access. Files the user provided are in /mnt/data; save files you create to /mnt/data and link them as ' +
+    'sandbox:/mnt/data/<name>. Show figures with plt.show(). The result is the printed output.',
+  parameters: {
+    type: 'object',
+    properties: { code: { type: 'string', description: 'The Python code to run.' } },
+    required: ['code'],
+    additionalProperties: false,
+  },
+};
+
 /**
  * code_interpreter: Python in the thread's warm sandbox session. The thread's and assistant's files
  * (and code_interpreter attachments) are placed in /mnt/data; files the code writes there become
@@ -35,19 +50,7 @@ export function createCodeInterpreterTool(deps: CodeInterpreterDependencies): Bu
 
   return {
     type: 'code_interpreter',
-    definition: (): ToolDefinition => ({
-      name: 'code_interpreter',
-      description:
-        'Run Python 3 code in a stateful sandbox (variables persist between calls). numpy, pandas and matplotlib are installed; ' +
-        'there is no internet access. Files the user provided are in /mnt/data; save files you create to /mnt/data and link them as ' +
-        'sandbox:/mnt/data/<name>. Show figures with plt.show(). The result is the printed output.',
-      parameters: {
-        type: 'object',
-        properties: { code: { type: 'string', description: 'The Python code to run.' } },
-        required: ['code'],
-        additionalProperties: false,
-      },
-    }),
+    definition: (): ToolDefinition => CODE_INTERPRETER_DEFINITION,
 
     async execute(argumentsJson: string, context: BuiltinToolContext): Promise<BuiltinToolOutcome> {
       const code = parseCode(argumentsJson);

@@ -15,6 +15,29 @@ export interface FileSearchToolDependencies extends FileSearchDependencies {
 
 type FileSearchCall = Extract<StepToolCall, { type: 'file_search' }>;
 
+/** How the model sees file_search: a function it calls. */
+export const FILE_SEARCH_DEFINITION: ToolDefinition = {
+  name: 'file_search',
+  description:
+    'Search the files available to you (uploaded documents and knowledge files) for passages relevant to the user. ' +
+    'Use it whenever the answer may be in those files. Give one or more short, self-contained search queries: ' +
+    'rewrite the question into the words a document would use, and split a multi-part question into separate queries.',
+  parameters: {
+    type: 'object',
+    properties: {
+      queries: {
+        type: 'array',
+        items: { type: 'string' },
+        minItems: 1,
+        maxItems: MAX_QUERIES,
+        description: 'Search queries.',
+      },
+    },
+    required: ['queries'],
+    additionalProperties: false,
+  },
+};
+
 /**
  * file_search, chosen by the model: offered as a function taking one or more queries, so the model
  * rewrites and splits the question itself. Searches the assistant's and the thread's vector stores,
@@ -23,27 +46,7 @@ type FileSearchCall = Extract<StepToolCall, { type: 'file_search' }>;
 export function createFileSearchTool(deps: FileSearchToolDependencies): BuiltinTool {
   return {
     type: 'file_search',
-    definition: (): ToolDefinition => ({
-      name: 'file_search',
-      description:
-        'Search the files available to you (uploaded documents and knowledge files) for passages relevant to the user. ' +
-        'Use it whenever the answer may be in those files. Give one or more short, self-contained search queries: ' +
-        'rewrite the question into the words a document would use, and split a multi-part question into separate queries.',
-      parameters: {
-        type: 'object',
-        properties: {
-          queries: {
-            type: 'array',
-            items: { type: 'string' },
-            minItems: 1,
-            maxItems: MAX_QUERIES,
-            description: 'Search queries.',
-          },
-        },
-        required: ['queries'],
-        additionalProperties: false,
-      },
-    }),
+    definition: (): ToolDefinition => FILE_SEARCH_DEFINITION,
 
     async execute(argumentsJson: string, context: BuiltinToolContext): Promise<BuiltinToolOutcome> {
       const queries = parseQueries(argumentsJson);
