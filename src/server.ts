@@ -7,7 +7,7 @@ import { type BlobStoreSettings, type OpenedBlobStore, openBlobStore } from './f
 import { buildApp } from './http/app.js';
 import type { Logger } from './logger.js';
 import { ServerMetrics, storeMetricSources } from './metrics/index.js';
-import { createProviderRegistry, type ProviderRegistry } from './providers/index.js';
+import { createProviderRegistry, createTokenCountPool, type ProviderRegistry } from './providers/index.js';
 import { RunEventBus } from './runs/run-event-bus.js';
 import type { RunScheduler } from './runs/run-scheduler.js';
 import { RunWriter } from './runs/run-writer.js';
@@ -175,6 +175,10 @@ interface ApiDependencies {
 async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
   const { config, store, ingestion, workers, origin, logger } = deps;
   const signals = store.signals;
+  // The API's own pool (threads start on first use): input token counts never wait behind a worker's runs.
+  const tokenCounts = createTokenCountPool({
+    onError: (error) => logger.error({ err: error }, 'a token-count worker failed'),
+  });
   const services = createServices({
     store,
     blobs: deps.blobs,
@@ -200,6 +204,7 @@ async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
       publish(signals, SIGNAL.containerClosed, containerId, logger);
     },
     models: deps.providers,
+    tokenCounts,
   });
   const app = await buildApp({
     services,
@@ -218,7 +223,10 @@ async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
       logger.warn({ err: error }, 'could not expire idle containers');
     });
   }, config.runSweepIntervalMs).unref();
-  app.addHook('onClose', async () => clearInterval(containerSweep));
+  app.addHook('onClose', async () => {
+    clearInterval(containerSweep);
+    await tokenCounts.close();
+  });
   const noProvider =
     config.openaiApiKey === undefined &&
     config.modelsConfigPath === undefined &&

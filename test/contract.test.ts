@@ -12,12 +12,12 @@ import { RunEventBus } from '../src/runs/run-event-bus.js';
 import { RunWriter } from '../src/runs/run-writer.js';
 import { createServices } from '../src/services/index.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { checkResponse, contract } from './helpers/contract-fetch.js';
+import { checkResponse, contract, responsesContract } from './helpers/contract-fetch.js';
 import { sha256OfBuffer } from './helpers/file-fixtures.js';
 import { parseSha256Sums } from './helpers/sha256sums.js';
 
 describe('the contract', () => {
-  test('every operation of the contract has a route under /v1 and under /openai (Azure)', async () => {
+  test('every operation of the contracts (Assistants; Responses, Conversations, Containers) has a route under /v1 and under /openai (Azure)', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'contract-test-'));
     const store = SqliteStore.open(':memory:');
     const bus = new RunEventBus();
@@ -40,6 +40,7 @@ describe('the contract', () => {
         embeddings: undefined,
         // Nothing listens there: the routes are only looked up, never called.
         models: createProviderRegistry({ openaiBaseURL: 'http://127.0.0.1:9/v1', env: {} }),
+        tokenCounts: { count: () => Promise.reject(new Error('not used by this test')), close: async () => undefined },
       }),
       blobs,
       apiKeys: undefined,
@@ -48,7 +49,8 @@ describe('the contract', () => {
     });
     try {
       const missing: string[] = [];
-      for (const [template, operations] of Object.entries(contract.document.paths)) {
+      const paths = { ...contract.document.paths, ...responsesContract.document.paths };
+      for (const [template, operations] of Object.entries(paths)) {
         for (const [method, operation] of Object.entries(operations)) {
           for (const prefix of ['/v1', '/openai']) {
             const url = `${prefix}${template.replace(/\{([^}]+)\}/g, ':$1')}`;

@@ -39,7 +39,14 @@ export interface ContextInput {
 }
 
 export type BuiltContext = (
-  | { fits: true; messages: ChatMessage[]; promptTokens: number; counter: TokenCounter }
+  | {
+      fits: true;
+      messages: ChatMessage[];
+      promptTokens: number;
+      counter: TokenCounter;
+      /** Older history was left out to fit. */
+      truncated: boolean;
+    }
   /** Over the run's own `max_prompt_tokens`: the run ends incomplete. */
   | { fits: false; reason: 'max_prompt_tokens' }
   /** Over the model's window: the instructions and tools alone, or the newest message. */
@@ -91,6 +98,7 @@ export async function buildContext(input: ContextInput): Promise<BuiltContext> {
     messages: [...system, ...pairToolTurns([...chatHistory.flat(), ...ownTurns])],
     promptTokens: fixedTokens + history.tokens,
     counter,
+    truncated: history.truncated,
     tokenCounts: history.tokenCounts,
   };
 }

@@ -161,6 +161,12 @@ async function runOnce(
       : "The run's instructions and tools alone do not fit";
     throw new RunFailure('server_error', `${fitting} in the context window of ${run.model} (${window} tokens).`);
   }
+  if (context.truncated && execution.state.response?.echo.truncation === 'disabled') {
+    throw new RunFailure(
+      'invalid_prompt',
+      `The input exceeds the context window of ${run.model} (${window} tokens). Shorten it, or set truncation to 'auto' to drop the oldest items.`,
+    );
+  }
   const { counter } = context;
 
   const request: ChatRequest = {

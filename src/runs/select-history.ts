@@ -40,6 +40,8 @@ export interface SelectedHistory {
   tokens: number;
   /** True when the newest message alone is over the budget. */
   newestTooLarge: boolean;
+  /** Older rows were left out: they did not fit in the budget (or past `lastMessages`). */
+  truncated: boolean;
   /** Counts made now, for messages not counted before: the caller keeps them (`RunChanges.tokenCounts`). */
   tokenCounts: TokenCounts;
 }
@@ -60,10 +62,11 @@ export async function selectHistory(
   const selected: ThreadRow[] = [];
   let tokens = 0;
   const tokenCounts = { encoding, counts: [] as Array<{ id: string; tokens: number }> };
-  const result = (newestTooLarge: boolean): SelectedHistory => ({
+  const result = (newestTooLarge: boolean, truncated: boolean): SelectedHistory => ({
     rows: selected.reverse(),
     tokens,
     newestTooLarge,
+    truncated,
     tokenCounts,
   });
   const wanted = query.lastMessages ?? Number.POSITIVE_INFINITY;
@@ -81,7 +84,7 @@ export async function selectHistory(
       const sizes = await sizesOf(pool, query, encoding, page, tokenCounts.counts);
       for (const [index, entry] of page.entries()) {
         const size = sizes[index]!;
-        if (selected.length >= wanted || tokens + size > query.budget) return result(selected.length === 0);
+        if (selected.length >= wanted || tokens + size > query.budget) return result(selected.length === 0, true);
         selected.push(entry.row);
         tokens += size;
       }
@@ -89,7 +92,7 @@ export async function selectHistory(
       beforeSeq = page.at(-1)!.seq;
     }
   }
-  return result(false);
+  return result(false, false);
 }
 
 /** Each entry's token count: the stored one, or counted now (and added to `counted`). */
@@ -121,6 +124,6 @@ function rowId(row: ThreadRow): string {
 }
 
 /** Images cost a fixed number of tokens, so counting never needs their bytes. */
-async function countingOnly(): Promise<{ data: Uint8Array; mediaType: string }> {
+export async function countingOnly(): Promise<{ data: Uint8Array; mediaType: string }> {
   return { data: new Uint8Array(0), mediaType: 'image/png' };
 }

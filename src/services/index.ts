@@ -1,5 +1,5 @@
 import type { BlobStore } from '../files/blob-store.js';
-import type { EmbeddingModel } from '../providers/index.js';
+import type { EmbeddingModel, TokenCountPool } from '../providers/index.js';
 import type { Store } from '../store/store.js';
 import { AssistantService } from './assistants.js';
 import { ContainerService } from './containers.js';
@@ -8,6 +8,7 @@ import { FileBatchService } from './file-batches.js';
 import { FileService } from './files.js';
 import { MessageService } from './messages.js';
 import { type ModelCatalog, ModelService } from './models.js';
+import { ResponseInputTokens } from './response-input-tokens.js';
 import { ResponseService } from './responses.js';
 import { type RunEngine, RunService } from './runs.js';
 import { StorageQuota } from './storage-quota.js';
@@ -35,6 +36,7 @@ export interface Services {
   readonly containers: ContainerService;
   readonly conversations: ConversationService;
   readonly responses: ResponseService;
+  readonly responseInputTokens: ResponseInputTokens;
 }
 
 export interface ServiceDependencies {
@@ -55,6 +57,8 @@ export interface ServiceDependencies {
   embeddings: EmbeddingModel | undefined;
   /** Releases what a deleted thread held outside the store (its code_interpreter session). */
   onThreadDeleted?: (threadId: string) => Promise<void>;
+  /** Counts tokens off the event loop (`POST /responses/input_tokens`). */
+  tokenCounts: TokenCountPool;
   /** The models runs can use (`GET /models`): the provider registry. */
   models: ModelCatalog;
   /** Releases what an expired or deleted container held outside the store (its code_interpreter session). */
@@ -97,6 +101,7 @@ export function createServices(deps: ServiceDependencies): Services {
       { vectorStores, containers },
       { maxRowsPerThread: deps.maxMessagesPerThread },
     ),
+    responseInputTokens: new ResponseInputTokens(store, deps.tokenCounts),
     conversations: new ConversationService(store, threads, deps.maxMessagesPerThread),
     runs: new RunService(
       store,

@@ -55,6 +55,10 @@ export function responseRoutes(services: Services): FastifyPluginAsync {
       }
     });
 
+    app.post('/responses/input_tokens', { schema: { body: responsesSchemaRef('TokenCountsBody') } }, async (request) =>
+      services.responseInputTokens.count(request.project, request.body as CreateResponseBody),
+    );
+
     app.get<{ Params: Params; Querystring: Query }>('/responses/:response_id', async (request, reply) => {
       const stored = await responses.stored(request.project, request.params.response_id);
       const include = parseInclude(request.query);
