@@ -5,6 +5,7 @@ import { AssistantsPage } from './assistants/assistants-page.js';
 import { ErrorMessage } from './components/error-message.js';
 import { KeyPrompt } from './components/key-prompt.js';
 import { FilesPage } from './files/files-page.js';
+import { ResponsesPage } from './responses/responses-page.js';
 import { navigate, type Page, type Route, routeHref, useRoute } from './router.js';
 import { type Session, SessionContext } from './session.js';
 import { VectorStoresPage } from './vector-stores/vector-stores-page.js';
@@ -60,6 +61,7 @@ export function App() {
 
 const NAV: ReadonlyArray<[Page, string]> = [
   ['assistants', 'Assistants'],
+  ['responses', 'Responses'],
   ['vector-stores', 'Vector stores'],
   ['files', 'Files'],
 ];
@@ -101,6 +103,8 @@ function Shell({ canForget, onForget }: { canForget: boolean; onForget: () => vo
 
 function PageView({ route }: { route: Route }) {
   switch (route.page) {
+    case 'responses':
+      return <ResponsesPage />;
     case 'vector-stores':
       return <VectorStoresPage route={route} />;
     case 'files':

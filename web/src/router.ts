@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 
-export type Page = 'assistants' | 'vector-stores' | 'files';
+export type Page = 'assistants' | 'responses' | 'vector-stores' | 'files';
 
 /** Everything the URL holds, so any view can be linked to: `/playground?assistant=asst_…&thread=thread_…`. */
 export interface Route {
@@ -10,7 +10,7 @@ export interface Route {
   store?: string | undefined;
 }
 
-const PAGES: readonly Page[] = ['assistants', 'vector-stores', 'files'];
+const PAGES: readonly Page[] = ['assistants', 'responses', 'vector-stores', 'files'];
 const NAVIGATE_EVENT = 'playground:navigate';
 
 export function readRoute(): Route {
