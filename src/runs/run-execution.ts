@@ -84,16 +84,19 @@ export class RunExecution {
   async write(
     build: (run: Run, state: RunState) => Omit<RunChanges, 'events'> & Partial<Pick<RunChanges, 'events'>>,
   ): Promise<void> {
-    let interrupted: Run['status'] | undefined;
+    let interrupted: Run['status'] | 'deleted' = 'deleted';
     await this.#commit((current) => {
       if (current.run.status !== 'in_progress') {
         interrupted = current.run.status;
         return undefined;
       }
+      interrupted = current.run.status;
       const changes = build(current.run, current.state);
       return { ...changes, events: changes.events ?? [] };
     });
-    if (interrupted !== undefined) throw new RunInterrupted(interrupted);
+    // A run deleted under its worker (a response deleted while it ran) stops as a cancelled one does.
+    if (interrupted === 'deleted') throw new RunInterrupted();
+    if (interrupted !== 'in_progress') throw new RunInterrupted(interrupted);
   }
 
   /**
