@@ -255,6 +255,7 @@ describe('run steps as items', () => {
       include: ['file_search_call.results', 'code_interpreter_call.outputs'],
       containerId: 'cntr_1',
       fileSearchQueries: (callId) => (callId === 'call_search1' ? ['capital of France'] : undefined),
+      fileAttributes: (fileId) => (fileId === 'file-france' ? { region: 'eu', year: 2024 } : undefined),
       imageUrl: (fileId) => `http://127.0.0.1:8080/v1/files/${fileId}/content`,
     });
     assert.deepEqual(search, {
@@ -268,7 +269,7 @@ describe('run steps as items', () => {
           filename: 'france.txt',
           score: 0.82,
           text: 'The capital of France is Paris.',
-          attributes: null,
+          attributes: { region: 'eu', year: 2024 },
         },
       ],
     });
@@ -279,6 +280,11 @@ describe('run steps as items', () => {
     ]);
     assertOutputItem(search!);
     assertOutputItem(code);
+    // Files without known attributes show an empty object (clients refuse null there).
+    const [unknown] = stepToItems(step, { include: ['file_search_call.results'], containerId: null });
+    assert.ok(unknown?.type === 'file_search_call');
+    assert.deepEqual(unknown.results?.[0]?.attributes, {});
+    assertOutputItem(unknown);
   });
 
   test('a step that did not complete: calls in progress, failed or incomplete', () => {
@@ -369,7 +375,7 @@ describe('the Response object', () => {
     }
   });
 
-  test('every run status gives a valid Response; running ones have no usage and no completed_at', () => {
+  test('every run status gives a valid Response; running ones have usage null and no completed_at', () => {
     const statuses: Run['status'][] = [
       'queued',
       'in_progress',
@@ -391,7 +397,9 @@ describe('the Response object', () => {
         incomplete_details: status === 'incomplete' ? { reason: 'max_completion_tokens' } : null,
       });
       assertConforms('Response', response);
-      assert.equal('usage' in response, ended, status);
+      assert.equal(response.usage === null, !ended, status);
+      assert.equal(response.store, true);
+      assert.deepEqual([response.presence_penalty, response.frequency_penalty], [0, 0]);
       if (status !== 'completed') assert.equal(response.completed_at, null, status);
     }
   });
@@ -408,13 +416,61 @@ describe('the Response object', () => {
   test('errors: run codes map onto the Response codes; an expired run fails with server_error', () => {
     for (const code of ['server_error', 'rate_limit_exceeded', 'invalid_prompt'] as const) {
       const response = responseOf({ status: 'failed', last_error: { code, message: `it broke: ${code}` } });
-      assert.deepEqual(response.error, { code, message: `it broke: ${code}` });
+      const type = code === 'invalid_prompt' ? 'invalid_request_error' : code;
+      assert.deepEqual(response.error, { code, message: `it broke: ${code}`, type, param: null });
       assertConforms('Response', response);
     }
     const expired = responseOf({ status: 'expired' });
     assert.equal(expired.status, 'failed');
     assert.equal(expired.error?.code, 'server_error');
     assertConforms('Response', expired);
+  });
+
+  test("the fields OpenAI sends beyond the pinned contract are accepted only in OpenAI's shape", () => {
+    const running = responseOf({ status: 'in_progress' });
+    const completed = responseOf({
+      status: 'completed',
+      completed_at: 1_764_500_009,
+      usage: toUsage({ prompt: 1, completion: 1 }),
+    });
+    const failed = responseOf({ status: 'failed', last_error: { code: 'server_error', message: 'boom' } });
+    for (const response of [running, completed, failed]) assertConforms('Response', response);
+    const refused: Array<[string, unknown]> = [
+      ['store', { ...completed, store: 'yes' }],
+      ['presence_penalty', { ...completed, presence_penalty: null }],
+      ['frequency_penalty', { ...completed, frequency_penalty: '0' }],
+      ['usage', { ...completed, usage: null }],
+      ['error.type', { ...failed, error: { ...failed.error, type: 7 } }],
+      ['error.param', { ...failed, error: { ...failed.error, param: 'input' } }],
+      ['error.extra', { ...failed, error: { ...failed.error, extra: true } }],
+      ['extra', { ...completed, penalty: 0 }],
+    ];
+    for (const [field, response] of refused) {
+      assert.notDeepEqual(strictResponsesProblems('Response', response), [], field);
+    }
+    const event = { type: 'response.created', sequence_number: 0, response: running };
+    assertConforms('ResponseStreamEvent', event);
+    assert.notDeepEqual(
+      strictResponsesProblems('ResponseStreamEvent', { ...event, response: { ...running, store: 1 } }),
+      [],
+      'a snapshot in a stream event is held to the same shapes',
+    );
+  });
+
+  test('a json_schema text.format is echoed whole: description null and strict false when not given', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } } };
+    const format = { type: 'json_schema', name: 'forecast', schema, description: null, strict: false };
+    const response = toResponse(
+      storedResponseRun(responseRunObject(), responseSettings({}, { text: { format, verbosity: 'medium' } })),
+      [],
+    );
+    assertConforms('Response', response);
+    const described = { ...format, description: 'A forecast.', strict: true };
+    assertConforms('Response', { ...response, text: { format: described, verbosity: 'medium' } });
+    assert.notDeepEqual(
+      strictResponsesProblems('Response', { ...response, text: { format: { ...format, description: 3 } } }),
+      [],
+    );
   });
 
   test('incomplete: both token budgets read as max_output_tokens', () => {

@@ -58,7 +58,7 @@ export function responseEcho(body: CreateResponseBody, model: string): ResponseE
     tools: tools.map(echoTool),
     tool_choice: body.tool_choice ?? 'auto',
     text: {
-      format: body.text?.format ?? { type: 'text' },
+      format: echoFormat(body.text?.format ?? { type: 'text' }),
       ...(body.text?.verbosity ? { verbosity: body.text.verbosity } : { verbosity: 'medium' }),
     },
     truncation: body.truncation ?? 'disabled',
@@ -77,6 +77,21 @@ export function responseEcho(body: CreateResponseBody, model: string): ResponseE
     safety_identifier: body.safety_identifier ?? null,
     prompt_cache_key: body.prompt_cache_key ?? null,
     service_tier: body.service_tier && body.service_tier !== 'auto' ? body.service_tier : DEFAULT_SERVICE_TIER,
+  };
+}
+
+/**
+ * `text.format` as the Response shows it: a json_schema format with every field, `description` null and `strict`
+ * false (its default) when the request left them out, as OpenAI echoes it.
+ */
+function echoFormat(format: ResponseEcho['text']['format']): ResponseEcho['text']['format'] {
+  if (format.type !== 'json_schema') return format;
+  return {
+    type: 'json_schema',
+    description: format.description ?? null,
+    name: format.name,
+    schema: format.schema,
+    strict: format.strict ?? false,
   };
 }
 

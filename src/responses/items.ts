@@ -51,13 +51,19 @@ export type FunctionCallItem = {
   status: ItemStatus;
 };
 
-/** `text` is left out when the step was shown without result content (see `presentStep`). */
+/** A vector store file's attributes (`VectorStoreFileAttributes`). */
+export type FileAttributes = Record<string, string | number | boolean>;
+
+/**
+ * `text` is left out when the step was shown without result content (see `presentStep`). `attributes` is always an
+ * object, as OpenAI sends it (clients such as the Vercel AI SDK refuse a null there).
+ */
 export type FileSearchResultItem = {
   file_id: string;
   filename: string;
   score: number;
   text?: string;
-  attributes: null;
+  attributes: FileAttributes;
 };
 
 export type FileSearchCallItem = {
@@ -107,6 +113,11 @@ export interface StepItemOptions {
    * held them); calls without an entry show `[]`.
    */
   fileSearchQueries?: (callId: string) => readonly string[] | undefined;
+  /**
+   * The attributes of a file a file_search call found, as its vector store file had them when the call searched;
+   * `{}` for files without an entry (a run step does not record them).
+   */
+  fileAttributes?: (fileId: string) => FileAttributes | undefined;
   /**
    * The URL of an image file code_interpreter drew. The schema wants an absolute URI, which only the request's
    * origin gives: routes pass one; the default is the server-relative path of the file's content (`filePath`).
@@ -267,7 +278,7 @@ export function toolCallToItem(
               filename: result.file_name,
               score: result.score,
               ...(result.content ? { text: result.content.map((part) => part.text ?? '').join('\n') } : {}),
-              attributes: null,
+              attributes: { ...(options.fileAttributes?.(result.file_id) ?? {}) },
             }))
           : null,
       };

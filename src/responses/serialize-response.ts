@@ -17,9 +17,18 @@ export interface ResponseUsage {
 }
 
 /**
- * The Response object. `usage` is absent until the run has ended (the schema does not allow null there), `user`
- * when the request gave none (a string only). `output_text` is left to the SDKs, which compute it, as OpenAI does;
- * `store` is not a field of the contract's Response (OpenAI sends it; the pinned schema does not declare it).
+ * The error of a failed response: OpenAI's `ResponseError` (`code`, `message`) plus the `type` and `param` of its
+ * API errors. The pinned contract declares only the first two, but clients read the error as they read an API error:
+ * the Vercel AI SDK's Responses model requires `type` (and a string `code`) on a failed response's `error`, and
+ * without it reports "Invalid JSON response" instead of the failure's message.
+ */
+export type ResponseError = { code: ResponseErrorCode; message: string; type: string; param: null };
+
+/**
+ * The Response object, with every field OpenAI sends: `usage` is null until the run has ended (OpenAI sends null
+ * in the `response.created`/`in_progress` snapshots), `store`, `presence_penalty` and `frequency_penalty` (which the
+ * pinned contract does not declare; the Open Responses spec requires them). `user` is left out when the request gave
+ * none (a string only). `output_text` is left to the SDKs, which compute it, as OpenAI does.
  */
 export type ResponseObject = {
   id: string;
@@ -29,7 +38,7 @@ export type ResponseObject = {
   background: boolean;
   completed_at: number | null;
   conversation: { id: string } | null;
-  error: { code: ResponseErrorCode; message: string } | null;
+  error: ResponseError | null;
   incomplete_details: { reason: 'max_output_tokens' | 'content_filter' } | null;
   instructions: string | null;
   max_output_tokens: number | null;
@@ -37,12 +46,15 @@ export type ResponseObject = {
   metadata: Record<string, string>;
   model: string;
   output: ConversationItem[];
+  presence_penalty: number;
+  frequency_penalty: number;
   parallel_tool_calls: boolean;
   previous_response_id: string | null;
   prompt_cache_key: string | null;
   reasoning: ResponseEcho['reasoning'];
   safety_identifier: string | null;
   service_tier: string;
+  store: boolean;
   temperature: number;
   text: ResponseEcho['text'];
   tool_choice: unknown;
@@ -50,7 +62,7 @@ export type ResponseObject = {
   top_logprobs: number;
   top_p: number;
   truncation: ResponseEcho['truncation'];
-  usage?: ResponseUsage;
+  usage: ResponseUsage | null;
   user?: string;
 };
 
@@ -97,12 +109,16 @@ export function presentResponse(
     metadata: { ...(run.metadata ?? echo.metadata) } as Record<string, string>,
     model: echo.model,
     output: [...output],
+    // Not settable in a Responses request; OpenAI echoes its defaults.
+    presence_penalty: 0,
+    frequency_penalty: 0,
     parallel_tool_calls: echo.parallel_tool_calls,
     previous_response_id: echo.previous_response_id,
     prompt_cache_key: echo.prompt_cache_key,
     reasoning: echo.reasoning,
     safety_identifier: echo.safety_identifier,
     service_tier: echo.service_tier,
+    store: echo.store,
     temperature: echo.temperature,
     text: echo.text,
     tool_choice: echo.tool_choice,
@@ -110,7 +126,7 @@ export function presentResponse(
     top_logprobs: echo.top_logprobs,
     top_p: echo.top_p,
     truncation: echo.truncation,
-    ...(usage ? { usage } : {}),
+    usage,
     ...(echo.user === null ? {} : { user: echo.user }),
   };
 }
@@ -140,11 +156,20 @@ export function responseStatus(status: Run['status']): ResponseStatus {
 const EXPIRED_MESSAGE = 'The response expired before it could finish.';
 
 function responseError(run: Run): ResponseObject['error'] {
-  if (run.status === 'expired') {
-    return { code: 'server_error', message: run.last_error?.message ?? EXPIRED_MESSAGE };
-  }
+  if (run.status === 'expired') return withErrorType('server_error', run.last_error?.message ?? EXPIRED_MESSAGE);
   if (run.status !== 'failed' || !run.last_error) return null;
-  return { code: responseErrorCode(run.last_error.code), message: run.last_error.message };
+  return withErrorType(responseErrorCode(run.last_error.code), run.last_error.message);
+}
+
+/** The error's `type` as OpenAI's API errors word it for the same failure. */
+const ERROR_TYPES: Record<ResponseErrorCode, string> = {
+  server_error: 'server_error',
+  rate_limit_exceeded: 'rate_limit_exceeded',
+  invalid_prompt: 'invalid_request_error',
+};
+
+function withErrorType(code: ResponseErrorCode, message: string): ResponseError {
+  return { code, message, type: ERROR_TYPES[code], param: null };
 }
 
 function responseErrorCode(code: string): ResponseErrorCode {
@@ -161,10 +186,10 @@ function incompleteReason(run: Run): 'max_output_tokens' | 'content_filter' {
     : 'max_output_tokens';
 }
 
-/** Usage once the run has totals (at its end); cached and reasoning tokens are not measured (0). */
-export function responseUsage(run: Run): ResponseUsage | undefined {
+/** Usage once the run has totals (at its end), null before; cached and reasoning tokens are not measured (0). */
+export function responseUsage(run: Run): ResponseUsage | null {
   const usage = run.usage;
-  if (!usage) return undefined;
+  if (!usage) return null;
   return {
     input_tokens: usage.prompt_tokens,
     input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },

@@ -55,8 +55,16 @@ export function checkResponse(method: string, pathname: string, status: number, 
   return validateAgainst(schemaName, normalizeEmptyPage(body), route.contract);
 }
 
-/** Problems of `body` against a schema of `owner` (the Assistants contract unless told). */
+/**
+ * Problems of `body` against a schema of `owner` (the Assistants contract unless told). Response objects (also as
+ * the `response` of a stream event) are read without the documented deviations first (`responseDeviations`).
+ */
 export function validateAgainst(schemaName: string, body: unknown, owner: Contract = contract): string[] {
+  const { value, problems: deviations } = withoutResponseDeviations(body);
+  return [...deviations, ...validateExactly(schemaName, value, owner)];
+}
+
+function validateExactly(schemaName: string, body: unknown, owner: Contract): string[] {
   const validate: ValidateFunction = owner.validator(schemaName);
   const problems: string[] = [];
   if (!validate(body)) {
@@ -86,6 +94,71 @@ function normalizeEmptyPage(body: unknown): unknown {
     return { ...page, first_id: '', last_id: '' };
   }
   return body;
+}
+
+type Json = Record<string, unknown>;
+const isJsonObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Where a Response follows what OpenAI sends rather than the pinned contract, which these checks accept (and only
+ * in the documented shape; any other value of these fields is still a problem):
+ * - `store` (boolean), `presence_penalty` and `frequency_penalty` (numbers): OpenAI sends them on every Response and
+ *   the Open Responses spec requires them; the pinned `Response` does not declare them.
+ * - `usage: null` before the response has completed: OpenAI sends null in the `response.created`/`in_progress`
+ *   snapshots (and on failed responses); the pinned schema allows only an object.
+ * - `error.type` (string) and `error.param` (null) on a failed response: the `type`/`param` of OpenAI's API errors,
+ *   which the Vercel AI SDK requires there; the pinned `ResponseError` has only `code` and `message`.
+ * - `text.format.description: null` on a json_schema format: OpenAI echoes null when the request gave none, the
+ *   Open Responses spec requires the field; the pinned schema allows only a string.
+ * Returns the value with those fields taken out (a copy; the input is not changed) and the problems of any of
+ * them sent in another shape.
+ */
+export function withoutResponseDeviations(body: unknown): { value: unknown; problems: string[] } {
+  if (!isJsonObject(body)) return { value: body, problems: [] };
+  if (body.object === 'response') return withoutDeviationsOfResponse(body, 'response');
+  if (isJsonObject(body.response) && body.response.object === 'response') {
+    const { value, problems } = withoutDeviationsOfResponse(body.response, `${String(body.type)}.response`);
+    return { value: { ...body, response: value }, problems };
+  }
+  return { value: body, problems: [] };
+}
+
+function withoutDeviationsOfResponse(response: Json, path: string): { value: Json; problems: string[] } {
+  const value: Json = { ...response };
+  const problems: string[] = [];
+  const take = (name: string, accepted: (field: unknown) => boolean, expected: string) => {
+    if (!(name in value)) return;
+    if (accepted(value[name])) delete value[name];
+    else problems.push(`${path}.${name}: expected ${expected}, got ${JSON.stringify(value[name])}`);
+  };
+  take('store', (field) => typeof field === 'boolean', 'a boolean');
+  take('presence_penalty', (field) => typeof field === 'number', 'a number');
+  take('frequency_penalty', (field) => typeof field === 'number', 'a number');
+  if (value.usage === null) {
+    if (value.status === 'completed') problems.push(`${path}.usage: null on a completed response`);
+    delete value.usage;
+  }
+  if (isJsonObject(value.error)) {
+    const error: Json = { ...value.error };
+    if ('type' in error) {
+      if (typeof error.type === 'string') delete error.type;
+      else problems.push(`${path}.error.type: expected a string, got ${JSON.stringify(error.type)}`);
+    }
+    if ('param' in error) {
+      if (error.param === null) delete error.param;
+      else problems.push(`${path}.error.param: expected null, got ${JSON.stringify(error.param)}`);
+    }
+    value.error = error;
+  }
+  const text = value.text;
+  if (isJsonObject(text) && isJsonObject(text.format) && text.format.type === 'json_schema') {
+    if (text.format.description === null) {
+      const { description: _description, ...format } = text.format;
+      value.text = { ...text, format };
+    }
+  }
+  return { value, problems };
 }
 
 function undeclaredFields(schemaName: string, body: unknown, owner: Contract): string[] {

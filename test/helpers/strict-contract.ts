@@ -1,14 +1,18 @@
-import { responsesContract, validateAgainst } from './contract-fetch.js';
+import { responsesContract, validateAgainst, withoutResponseDeviations } from './contract-fetch.js';
 
 /**
  * Checks a value against a schema of the Responses contract, and also flags, at any depth, fields the schema does
  * not declare (the spec's objects accept extra properties silently). Composite schemas are followed: `allOf`
  * declares the union of its parts; of an `anyOf`/`oneOf`, the branches whose `type` enum admits the value's
  * `type` (or every object branch when the value has none). Returns the problems, empty when the value conforms.
+ * A Response's documented deviations from the pinned contract are accepted in their documented shape only
+ * (`withoutResponseDeviations`: `store`, the penalties, `usage: null` while running, `error.type`/`param`, a null
+ * json_schema `description`), as `validateAgainst` accepts them.
  */
 export function strictResponsesProblems(schemaName: string, value: unknown): string[] {
   const problems = validateAgainst(schemaName, value, responsesContract);
-  undeclared({ $ref: `#/components/schemas/${schemaName}` }, value, schemaName, problems);
+  const { value: compared } = withoutResponseDeviations(value);
+  undeclared({ $ref: `#/components/schemas/${schemaName}` }, compared, schemaName, problems);
   return [...new Set(problems)];
 }
 
