@@ -244,6 +244,35 @@ if (testBackend() === 'postgres') {
       workers.push(await startWorker());
     });
 
+    test("a response's code runs on the worker holding its container's Python session, whichever API took it", async () => {
+      const container = await client1.containers.create({ name: 'counter' });
+      const code = (source: string) => ({ toolCalls: [{ name: 'code_interpreter', arguments: { code: source } }] });
+      const respond = async (client: OpenAI) => {
+        const response = await client.responses.create({
+          model: 'gpt-4o',
+          input: 'Count.',
+          tools: [{ type: 'code_interpreter', container: container.id }],
+          include: ['code_interpreter_call.outputs'],
+        });
+        assert.equal(response.status, 'completed', JSON.stringify(response.error));
+        return response.output
+          .flatMap((item) => (item.type === 'code_interpreter_call' ? (item.outputs ?? []) : []))
+          .map((output) => (output.type === 'logs' ? output.logs : ''))
+          .join('')
+          .trim();
+      };
+      upstream.script(code('n = 1\nprint(n)'), { text: 'Started.' });
+      assert.equal(await respond(client1), '1');
+      for (let round = 2; round <= 4; round++) {
+        upstream.script(code('n += 1\nprint(n)'), { text: 'Counted.' });
+        assert.equal(await respond(round % 2 ? client1 : client2), String(round), `round ${round}`);
+      }
+      const holder = await db.query<{ owner: string }>('SELECT owner FROM code_sessions WHERE thread_id = $1', [
+        container.id,
+      ]);
+      assert.equal(holder.rows.length, 1, "the container's session is recorded under its id");
+    });
+
     test('a file whose ingestion worker is killed mid-file completes on the other worker', async () => {
       // About 24 MB of text: several seconds of extraction and chunking, long enough to kill its worker midway.
       const line = (index: number) => `Line ${index} of a long report about the migration of sea turtles.\n`;

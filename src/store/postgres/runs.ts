@@ -203,7 +203,8 @@ export class PgRuns implements RunRepository {
   ): Promise<ClaimedRun | undefined> {
     const claimed = await this.db.transaction(async (tx) => {
       // SKIP LOCKED: workers claiming at once each take a different run instead of queueing on the same row.
-      // A thread whose live code_interpreter session another worker holds waits for that worker (code_sessions).
+      // A thread whose live code_interpreter session another worker holds waits for that worker (code_sessions), as
+      // does a response whose container's session (keyed by the container id) another worker holds.
       // The run's row lock, held to the commit, orders the start's events before any other write of the run; the
       // thread is not locked (a start writes no message), so no writer waits on the thread while holding the run.
       const row = await tx.get<RunRow & { id: string }>(
@@ -212,7 +213,9 @@ export class PgRuns implements RunRepository {
            SELECT id FROM runs
            WHERE status = 'queued' AND (lease_owner IS NULL OR (lease_owner <> $1 AND lease_until < $3))
              AND NOT EXISTS (
-               SELECT 1 FROM code_sessions s WHERE s.thread_id = runs.thread_id AND s.owner <> $1 AND s.until >= $3
+               SELECT 1 FROM code_sessions s
+               WHERE s.thread_id IN (runs.thread_id, runs.state::jsonb #>> '{response,containerId}')
+                 AND s.owner <> $1 AND s.until >= $3
              )
            ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED
          )
