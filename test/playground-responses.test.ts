@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPage } from './helpers/browser.js';
@@ -158,20 +159,42 @@ describe('the Playground: responses', () => {
     assert.equal(await answer.getByText('【').count(), 0, 'the marker is shown as the number of its citation');
   });
 
-  test('a code_interpreter call shows its code and logs, run in an auto container', async (t) => {
+  test('a code_interpreter call shows its code, logs and figure, run in an auto container', async (t) => {
     const { page } = await openPage(t, browser, responsesUrl());
     await page.getByRole('checkbox', { name: /code_interpreter/ }).check();
+    const code = [
+      'import matplotlib.pyplot as plt',
+      "open('/mnt/data/squares.csv', 'w').write('n,square\\n3,9\\n')",
+      'plt.plot([1, 2, 3], [1, 4, 9])',
+      'plt.show()',
+      'print(6 * 7)',
+    ].join('\n');
     fixture.upstream.script(
-      { toolCalls: [{ name: 'code_interpreter', arguments: { code: 'print(6 * 7)' } }] },
-      { text: 'It is 42.' },
+      { toolCalls: [{ name: 'code_interpreter', arguments: { code } }] },
+      { text: 'It is 42. [The table](sandbox:/mnt/data/squares.csv)' },
     );
     await send(page, 'What is six times seven?');
-    const code = items(page).getByRole('article', { name: 'Code interpreter call' });
-    await code.getByLabel('Code').getByText('print(6 * 7)').waitFor();
-    await code.getByLabel('Logs').getByText('42').waitFor();
-    await code.getByText(/^cntr_/).waitFor();
-    await items(page).getByText('It is 42.').waitFor();
+    const call = items(page).getByRole('article', { name: 'Code interpreter call' });
+    await call.getByLabel('Code').getByText('print(6 * 7)').waitFor();
+    await call.getByLabel('Logs').getByText('42').waitFor();
+    await call.getByText(/^cntr_/).waitFor();
+    // The figure's URL needs the API key: loaded with it and decoded, not a broken image.
+    const figure = call.getByRole('img', { name: 'Figure from the code' });
+    await figure.waitFor();
+    await page.waitForFunction(
+      "[...document.querySelectorAll('article img')].some((image) => image.complete && image.naturalWidth > 0)",
+    );
+    assert.match((await figure.getAttribute('src')) ?? '', /^blob:/);
     await status(page, 'completed').waitFor();
+    // The file the code wrote is a container_file_citation: it downloads from the container.
+    const answer = items(page).getByRole('article', { name: 'Message' });
+    await answer.getByText('It is 42. The table').waitFor();
+    assert.equal(await answer.locator('a[href^="sandbox:"]').count(), 0);
+    const download = page.waitForEvent('download');
+    await answer.getByRole('list', { name: 'Citations' }).getByRole('button', { name: 'Download squares.csv' }).click();
+    const file = await download;
+    assert.equal(file.suggestedFilename(), 'squares.csv');
+    assert.equal(readFileSync((await file.path())!, 'utf8'), 'n,square\n3,9\n');
   });
 
   test('"Continue from this response" chains the next one; a new conversation keeps its items', async (t) => {

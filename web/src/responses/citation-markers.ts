@@ -20,3 +20,11 @@ export function numberCitationMarkers(text: string, annotations: readonly Respon
   }
   return result;
 }
+
+/**
+ * `[label](sandbox:/mnt/data/…)` links as their label alone: the path is in the code's container, not on the web; the
+ * file downloads from the citations below the text (its `container_file_citation`).
+ */
+export function unlinkSandboxPaths(text: string): string {
+  return text.replace(/\[([^\]]*)\]\(sandbox:[^)]*\)/g, '$1');
+}

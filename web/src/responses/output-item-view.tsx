@@ -1,4 +1,5 @@
 import type { ResponseOutputItem } from '../api/types.js';
+import { ApiImage } from './api-image.js';
 import { OutputText } from './output-text.js';
 
 function pretty(json: string): string {
@@ -79,7 +80,7 @@ function ItemBody({ item }: { item: ResponseOutputItem }) {
                 <pre class="logs">{output.logs}</pre>
               </figure>
             ) : (
-              <img key={index} class="file-image" src={output.url} alt="Figure from the code" />
+              <ApiImage key={index} url={output.url} alt="Figure from the code" />
             ),
           )}
         </>

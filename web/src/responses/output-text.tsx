@@ -4,7 +4,7 @@ import type { ResponseAnnotation } from '../api/types.js';
 import { renderMarkdown } from '../chat/markdown.js';
 import { ErrorMessage } from '../components/error-message.js';
 import { useSession } from '../session.js';
-import { numberCitationMarkers } from './citation-markers.js';
+import { numberCitationMarkers, unlinkSandboxPaths } from './citation-markers.js';
 
 /** Saves a file code wrote in a container (`container_file_citation`) to the user's downloads. */
 function ContainerFileDownload({
@@ -71,8 +71,8 @@ function Citation({ annotation }: { annotation: ResponseAnnotation }) {
 }
 
 /**
- * An `output_text` part: its text as Markdown (growing while it streams), citation markers as `[n]`, and its
- * annotations as the numbered list of citations.
+ * An `output_text` part: its text as Markdown (growing while it streams), citation markers as `[n]`, sandbox links
+ * as plain text, and its annotations as the numbered list of citations (container files download from there).
  */
 export function OutputText({ text, annotations }: { text: string; annotations: ResponseAnnotation[] }) {
   return (
@@ -80,7 +80,9 @@ export function OutputText({ text, annotations }: { text: string; annotations: R
       {/* markdown-it with html: false escapes the model's text: this HTML holds no markup the model wrote. */}
       <div
         class="markdown"
-        dangerouslySetInnerHTML={{ __html: renderMarkdown(numberCitationMarkers(text, annotations)) }}
+        dangerouslySetInnerHTML={{
+          __html: renderMarkdown(unlinkSandboxPaths(numberCitationMarkers(text, annotations))),
+        }}
       />
       {annotations.length > 0 && (
         <ol class="footnotes" aria-label="Citations">
