@@ -40,6 +40,13 @@ async function send(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
+/** Waits until "New conversation" has filled the Conversation field with the id it created. */
+function newConversationChosen(page: Page): Promise<unknown> {
+  return page.waitForFunction(
+    "[...document.querySelectorAll('input[list=\"playground-conversations\"]')].some((input) => input.value.startsWith('conv_'))",
+  );
+}
+
 const summary = (page: Page) => page.getByRole('region', { name: 'Response' });
 const status = (page: Page, name: string) => summary(page).getByRole('status').filter({ hasText: name });
 const items = (page: Page) => page.getByRole('log', { name: 'Output items' });
@@ -212,11 +219,7 @@ describe('the Playground: responses', () => {
     await page.getByRole('button', { name: 'Start fresh' }).click();
     await page.getByRole('button', { name: 'New conversation' }).click();
     const conversationField = page.getByRole('combobox', { name: 'Conversation' });
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll('input[list="playground-conversations"]')].some((input) =>
-        (input as HTMLInputElement).value.startsWith('conv_'),
-      ),
-    );
+    await newConversationChosen(page);
     const conversationId = await conversationField.inputValue();
     fixture.upstream.script({ text: 'Pears it is.' });
     await send(page, 'Pears?');
@@ -253,11 +256,7 @@ describe('the Playground: responses', () => {
     opened.expectConsoleError(/400/);
     await page.getByRole('textbox', { name: 'Previous response' }).fill('resp_doesnotexist');
     await page.getByRole('button', { name: 'New conversation' }).click();
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll('input[list="playground-conversations"]')].some((input) =>
-        (input as HTMLInputElement).value.startsWith('conv_'),
-      ),
-    );
+    await newConversationChosen(page);
     await send(page, 'Both at once?');
     await page
       .getByRole('alert')
