@@ -434,9 +434,9 @@ describe('conversation request errors', () => {
     ],
     [
       'a content part not served',
-      { role: 'user', content: [{ type: 'input_file', file_id: 'file-x' }] },
+      { role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] },
       'items[0].content[0].type',
-      /Content parts of type 'input_file' are not supported/,
+      /Content parts of type 'input_audio' are not supported.*'input_file'/,
     ],
     ['an unknown role', { role: 'tool', content: 'x' }, 'items[0].role', /Invalid value: 'tool'/],
     ['empty content', { role: 'user', content: [] }, 'items[0].content', /array too short/],

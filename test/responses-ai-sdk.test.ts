@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { APICallError } from '@ai-sdk/provider';
 import { generateText, jsonSchema, Output, stepCountIs, streamText, tool } from 'ai';
+import { buildPdfPages } from './fixtures/pdf-pages.js';
 import {
   checkedStreamEvents,
   type RecordedProvider,
@@ -204,6 +205,35 @@ describe('AI SDK generateText in Responses mode', () => {
     const responseFormat = chatRequests(fixture)[0]!.body.response_format;
     assert.equal(responseFormat?.type, 'json_schema');
     assert.deepEqual(responseFormat.json_schema.schema, format.schema);
+  });
+
+  test('a PDF file part goes as an input_file with file_data; the model reads its text', async () => {
+    fixture.upstream.script({ text: 'Annual Report 2025' });
+    const pdf = buildPdfPages(['Annual Report 2025', 'Prepared by the finance team']);
+    const result = await generateText({
+      model: recorded.model('gpt-4o-mini'),
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is the title of this document?' },
+            { type: 'file', data: pdf, mediaType: 'application/pdf', filename: 'report.pdf' },
+          ],
+        },
+      ],
+      maxRetries: 0,
+    });
+
+    assert.equal(result.text, 'Annual Report 2025');
+    const [creation] = responseCreations(recorded);
+    const part = creation!.request!.input[0].content[1];
+    assert.deepEqual({ type: part.type, filename: part.filename }, { type: 'input_file', filename: 'report.pdf' });
+    assert.match(part.file_data, /^data:application\/pdf;base64,/);
+    const user = upstreamMessages(0).findLast((message) => message.role === 'user')!;
+    assert.match(
+      contentText(user),
+      /What is the title of this document\?\s*<file name="report\.pdf">[\s\S]*Annual Report 2025[\s\S]*Prepared by the finance team[\s\S]*<\/file>/,
+    );
   });
 
   test('a response that fails upstream rejects with an APICallError carrying the failure message', async () => {

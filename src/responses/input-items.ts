@@ -9,7 +9,8 @@ import {
   requireOneOf,
   requireString,
 } from './input-fields.js';
-import { messageItemToRow } from './input-message.js';
+import { type InputFileSupport, readInputFile } from './input-file.js';
+import { type InputFileReader, messageItemToRow } from './input-message.js';
 
 /**
  * The `input` of a response, or the `items` of a conversation, as thread rows: user and assistant messages become
@@ -41,6 +42,11 @@ export interface InputItemsContext {
    * `previous_response_id` chain); undefined when there is none.
    */
   findRow: (id: string) => Promise<ThreadRow | undefined>;
+  /**
+   * What reading `input_file` parts needs (the files' blobs, the text extractor, the size limit). Without it
+   * `input_file` parts are refused as unserved.
+   */
+  inputFiles?: InputFileSupport;
 }
 
 export interface InputItemsOptions {
@@ -63,7 +69,7 @@ export async function toThreadRows(
     const item = requireObject(value, param);
     const kind = itemKind(item, param);
     if (kind === 'message') {
-      const { row, files } = messageItemToRow(item, param, threadId, createdAt);
+      const { row, files } = await messageItemToRow(item, param, threadId, createdAt, inputFileReader(context));
       await requireFiles(context, files);
       rows.push(row);
     } else if (kind === 'item_reference') {
@@ -76,6 +82,12 @@ export async function toThreadRows(
 }
 
 type ItemKind = (typeof SERVED_INPUT_ITEM_TYPES)[number];
+
+function inputFileReader(context: InputItemsContext): InputFileReader | undefined {
+  const support = context.inputFiles;
+  if (!support) return undefined;
+  return (part, param) => readInputFile(support, context.store, context.project, part, param);
+}
 
 /** Image parts must name files of the project (OpenAI's file 404, naming the part). */
 async function requireFiles(context: InputItemsContext, files: Array<{ fileId: string; param: string }>) {

@@ -10,6 +10,7 @@ import {
   requireOneOf,
   requireString,
 } from './input-fields.js';
+import { type InputFileText, inputFilePrompt } from './input-file.js';
 import type { InputImagePart, InputTextPart } from './items.js';
 
 /**
@@ -21,14 +22,20 @@ import type { InputImagePart, InputTextPart } from './items.js';
 const ROLES = ['user', 'assistant', 'system', 'developer'] as const;
 type Role = (typeof ROLES)[number];
 
-/** Content parts the server takes, by role; `input_file` and `input_audio` exist in OpenAI's API but not here. */
+/**
+ * Content parts the server takes, by role; `input_audio` exists in OpenAI's API but not here. An `input_file` part
+ * reaches the model as its text (see input-file.ts).
+ */
 const PARTS_BY_ROLE: Record<Role, readonly string[]> = {
-  user: ['input_text', 'input_image'],
-  system: ['input_text', 'input_image'],
-  developer: ['input_text', 'input_image'],
+  user: ['input_text', 'input_image', 'input_file'],
+  system: ['input_text', 'input_image', 'input_file'],
+  developer: ['input_text', 'input_image', 'input_file'],
   assistant: ['output_text', 'refusal', 'input_text'],
 };
-const UNSERVED_PARTS = new Set(['input_file', 'input_audio']);
+const UNSERVED_PARTS = new Set(['input_audio']);
+
+/** Reads an `input_file` part's text (`param` names the part); absent where files cannot be read. */
+export type InputFileReader = (part: JsonObject, param: string) => Promise<InputFileText>;
 
 /** One input part in both forms: the Assistants one (for messages) and the item one (for system/developer items). */
 type ConvertedPart = { message: MessageContent; item: InputTextPart | InputImagePart };
@@ -39,9 +46,15 @@ export interface MessageRow {
   files: Array<{ fileId: string; param: string }>;
 }
 
-export function messageItemToRow(item: JsonObject, param: string, threadId: string, createdAt: number): MessageRow {
+export async function messageItemToRow(
+  item: JsonObject,
+  param: string,
+  threadId: string,
+  createdAt: number,
+  readFile?: InputFileReader,
+): Promise<MessageRow> {
   const role = requireOneOf(item.role, ROLES, `${param}.role`);
-  const parts = contentParts(item.content, role, `${param}.content`);
+  const parts = await contentParts(item.content, role, `${param}.content`, readFile);
   const files = parts.flatMap((part, index) =>
     part.message.type === 'image_file'
       ? [{ fileId: part.message.image_file.file_id, param: `${param}.content[${index}].file_id` }]
@@ -77,25 +90,39 @@ function toMessage(parts: ConvertedPart[], role: 'user' | 'assistant', threadId:
   };
 }
 
-function contentParts(content: unknown, role: Role, param: string): ConvertedPart[] {
+async function contentParts(
+  content: unknown,
+  role: Role,
+  param: string,
+  readFile: InputFileReader | undefined,
+): Promise<ConvertedPart[]> {
   if (typeof content === 'string') return [textPart(content)];
   if (!Array.isArray(content)) {
     if (content === undefined || content === null) throw errors.missingParameter(param);
     throw errors.invalidType(param, 'a string or an array', describe(content));
   }
   if (content.length === 0) throw errors.arrayTooShort(param, 1, 0);
-  return content.map((part, index) =>
-    contentPart(requireObject(part, `${param}[${index}]`), role, `${param}[${index}]`),
-  );
+  const parts: ConvertedPart[] = [];
+  // One at a time: each file is extracted by the ingestion processes, which other requests share.
+  for (const [index, part] of content.entries()) {
+    parts.push(await contentPart(requireObject(part, `${param}[${index}]`), role, `${param}[${index}]`, readFile));
+  }
+  return parts;
 }
 
-function contentPart(part: JsonObject, role: Role, param: string): ConvertedPart {
-  const allowed = PARTS_BY_ROLE[role];
-  if (typeof part.type === 'string' && UNSERVED_PARTS.has(part.type)) {
-    throw errors.unservedInputType(`${param}.type`, 'Content parts', part.type, allowed);
-  }
+async function contentPart(
+  part: JsonObject,
+  role: Role,
+  param: string,
+  readFile: InputFileReader | undefined,
+): Promise<ConvertedPart> {
+  const allowed = readFile ? PARTS_BY_ROLE[role] : PARTS_BY_ROLE[role].filter((type) => type !== 'input_file');
+  const unserved = UNSERVED_PARTS.has(part.type as string) || (part.type === 'input_file' && !readFile);
+  if (unserved) throw errors.unservedInputType(`${param}.type`, 'Content parts', part.type as string, allowed);
   const type = requireOneOf(part.type, allowed, `${param}.type`);
   switch (type) {
+    case 'input_file':
+      return textPart(inputFilePrompt(await readFile!(part, param)));
     case 'input_text':
     case 'output_text':
       return textPart(requireString(part, 'text', param));

@@ -3,6 +3,7 @@ import { toListResponse } from '../api/pagination.js';
 import type { Metadata, Thread } from '../api/types.js';
 import { ApiError, errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
+import type { InputFileSupport } from '../responses/input-file.js';
 import { type InputItemsContext, toThreadRows } from '../responses/input-items.js';
 import { ThreadBusyError } from '../store/run-repository.js';
 import type { ConversationItem, NewThreadRow, Store } from '../store/store.js';
@@ -33,6 +34,8 @@ export class ConversationService {
     private readonly store: Store,
     private readonly threads: ThreadService,
     private readonly maxRowsPerThread: number,
+    /** Reading `input_file` parts' text. */
+    private readonly inputFiles?: InputFileSupport,
   ) {}
 
   async create(project: string, request: CreateConversationRequest): Promise<Conversation> {
@@ -144,7 +147,7 @@ export class ConversationService {
   /** Item references name items of any of the project's conversations and responses. */
   #inputContext(project: string, param: string): InputItemsContext {
     const findRow = async (itemId: string) => (await this.store.messages.findRow(project, itemId))?.row;
-    return { store: this.store, project, param, findRow };
+    return { store: this.store, project, param, findRow, inputFiles: this.inputFiles };
   }
 }
 

@@ -51,7 +51,7 @@ export interface ServiceDependencies {
   /** The run writer, the scheduler that executes runs, and the bus streams follow. */
   runEngine: RunEngine;
   ingestion: IngestionScheduler;
-  /** Extracts files' text off the event loop, for the vector store file content endpoint. */
+  /** Extracts files' text off the event loop: the vector store file content endpoint, `input_file` parts. */
   fileText: FileTextExtractor;
   /** Embeds search queries when vector search is enabled. */
   embeddings: EmbeddingModel | undefined;
@@ -83,6 +83,7 @@ export function createServices(deps: ServiceDependencies): Services {
     filenames: (project: string, fileIds: readonly string[]) => store.files.filenames(project, fileIds),
   };
   const containers = new ContainerService(store, blobs, { onClosed: deps.onContainerClosed });
+  const inputFiles = { blobs, extractor: deps.fileText, maxFileBytes: deps.maxFileBytes };
   return Object.freeze({
     assistants,
     threads,
@@ -98,11 +99,11 @@ export function createServices(deps: ServiceDependencies): Services {
     responses: new ResponseService(
       store,
       deps.runEngine,
-      { vectorStores, containers },
+      { vectorStores, containers, inputFiles },
       { maxRowsPerThread: deps.maxMessagesPerThread },
     ),
     responseInputTokens: new ResponseInputTokens(store, deps.tokenCounts),
-    conversations: new ConversationService(store, threads, deps.maxMessagesPerThread),
+    conversations: new ConversationService(store, threads, deps.maxMessagesPerThread, inputFiles),
     runs: new RunService(
       store,
       assistants,

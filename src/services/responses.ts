@@ -4,6 +4,7 @@ import type { Message, RunStep, Thread } from '../api/types.js';
 import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import { type CreateResponseBody, responseEcho, responseRun } from '../responses/create-response.js';
+import type { InputFileSupport } from '../responses/input-file.js';
 import { type InputItemsContext, toThreadRows } from '../responses/input-items.js';
 import {
   fileContentPath,
@@ -38,6 +39,8 @@ export interface ResponseServiceOptions {
 export interface ResponseServiceDependencies {
   vectorStores: VectorStoreService;
   containers: ContainerService;
+  /** Reading `input_file` parts' text. */
+  inputFiles?: InputFileSupport;
 }
 
 /**
@@ -247,7 +250,7 @@ export class ResponseService {
   /** An `item_reference` may name an item of any of the project's threads (clients replay earlier responses'). */
   #inputContext(project: string): InputItemsContext {
     const findRow = async (id: string) => (await this.store.messages.findRow(project, id))?.row;
-    return { store: this.store, project, param: 'input', findRow };
+    return { store: this.store, project, param: 'input', findRow, inputFiles: this.related.inputFiles };
   }
 
   #steps(stored: StoredRun): Promise<RunStep[]> {
