@@ -97,6 +97,12 @@ describe('the Playground: responses', () => {
     await entry.getByRole('button', { name: /Say hello\./ }).click();
     await status(page, 'completed').waitFor();
     await items(page).getByText('Hello there, friend.').waitFor();
+    assert.equal(await page.getByText('Events (0)').count(), 1);
+    // Its events again, from GET /v1/responses/{id}?stream=true.
+    await summary(page).getByRole('button', { name: 'Replay its events' }).click();
+    await page.getByText(`Events (${types.length})`).click();
+    assert.deepEqual(await events.locator('summary code').allTextContents(), types);
+    await items(page).getByText('Hello there, friend.').waitFor();
     await entry.getByRole('button', { name: 'Delete' }).click();
     await entry.getByRole('button', { name: 'Confirm delete' }).click();
     await entry.waitFor({ state: 'detached' });

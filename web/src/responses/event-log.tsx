@@ -1,6 +1,20 @@
+import { useState } from 'preact/hooks';
 import type { ResponseStreamEvent } from '../api/types.js';
 
-/** Every event of the stream, in order: its type and sequence number, each opening onto its JSON. */
+/** One event: its sequence number and type, opening onto its JSON (written out only once opened: streams are long). */
+function EventEntry({ event }: { event: ResponseStreamEvent }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details onToggle={(toggle) => setOpen(toggle.currentTarget.open)}>
+      <summary>
+        <span class="mono">#{event.sequence_number}</span> <code>{event.type}</code>
+      </summary>
+      {open && <pre class="code">{JSON.stringify(event, null, 2)}</pre>}
+    </details>
+  );
+}
+
+/** Every event of the stream, in order, collapsed under one summary. */
 export function EventLog({ events }: { events: ResponseStreamEvent[] }) {
   return (
     <details class="event-log">
@@ -9,12 +23,7 @@ export function EventLog({ events }: { events: ResponseStreamEvent[] }) {
       <ol class="events" aria-label="Events">
         {events.map((event) => (
           <li key={event.sequence_number}>
-            <details>
-              <summary>
-                <span class="mono">#{event.sequence_number}</span> <code>{event.type}</code>
-              </summary>
-              <pre class="code">{JSON.stringify(event, null, 2)}</pre>
-            </details>
+            <EventEntry event={event} />
           </li>
         ))}
       </ol>

@@ -6,10 +6,13 @@ const ACTIVE = new Set(['queued', 'in_progress']);
 export function ResponseSummary({
   response,
   onContinue,
+  onReplay,
   onCancel,
 }: {
   response: Response;
   onContinue: () => void;
+  /** Offered when the events are not shown (a retrieved response). */
+  onReplay: (() => void) | null;
   onCancel: () => void;
 }) {
   const status = response.status ?? 'in_progress';
@@ -53,6 +56,11 @@ export function ResponseSummary({
         {!ACTIVE.has(status) && (
           <button type="button" class="secondary" onClick={onContinue}>
             Continue from this response
+          </button>
+        )}
+        {onReplay !== null && (
+          <button type="button" class="secondary" onClick={onReplay}>
+            Replay its events
           </button>
         )}
         {ACTIVE.has(status) && response.background && (

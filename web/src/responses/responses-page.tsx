@@ -59,6 +59,7 @@ export function ResponsesPage() {
             <ResponseSummary
               response={response}
               onContinue={() => change(continuing())}
+              onReplay={events.length === 0 && !stream.streaming ? () => void stream.replay(response.id) : null}
               onCancel={() => void stream.cancel()}
             />
           )}

@@ -18,6 +18,8 @@ export interface ResponseStreamState {
   send(params: ResponseCreateParams, title: string): Promise<void>;
   /** Shows a stored response (`GET /v1/responses/{id}`). */
   show(responseId: string): Promise<void>;
+  /** Streams a stored response's events again (`GET /v1/responses/{id}?stream=true`), from the first. */
+  replay(responseId: string): Promise<void>;
   /** Cancels the shown background response. */
   cancel(): Promise<void>;
   clear(): void;
@@ -88,6 +90,33 @@ export function useResponseStream(client: Client): ResponseStreamState {
     }
   };
 
+  const replay: ResponseStreamState['replay'] = async (responseId) => {
+    stop();
+    const here = new AbortController();
+    controller.current = here;
+    setLive(NO_RESPONSE);
+    setError(null);
+    setStreaming(true);
+    try {
+      const stream = await client.responses.retrieve(
+        responseId,
+        { stream: true, include: [...INCLUDE] },
+        { signal: here.signal },
+      );
+      for await (const event of stream) {
+        if (here.signal.aborted) break;
+        setLive((current) => applyEvent(current, event));
+      }
+    } catch (caught) {
+      if (!here.signal.aborted) setError(errorMessage(caught));
+    } finally {
+      if (controller.current === here) {
+        controller.current = null;
+        setStreaming(false);
+      }
+    }
+  };
+
   const cancel = async () => {
     const responseId = live.response?.id;
     if (responseId === undefined) return;
@@ -106,5 +135,5 @@ export function useResponseStream(client: Client): ResponseStreamState {
     setError(null);
   };
 
-  return { live, streaming, error, send, show, cancel, clear };
+  return { live, streaming, error, send, show, replay, cancel, clear };
 }
