@@ -9,7 +9,8 @@ export interface ResponsesSseEvent {
 
 /**
  * Parses a Responses SSE body. Each event is one block of `event:` and `data:` lines ended by a blank line; the
- * data is JSON (a `[DONE]` sentinel, which the Responses API does not send, is left out).
+ * data is JSON (a `[DONE]` sentinel, which the Responses API does not send, is left out). The data of an event must
+ * be on one line: clients with simple parsers (the Open Responses compliance suite's) read only that.
  */
 export function parseResponsesSse(text: string): ResponsesSseEvent[] {
   const events: ResponsesSseEvent[] = [];
@@ -20,6 +21,7 @@ export function parseResponsesSse(text: string): ResponsesSseEvent[] {
       if (line.startsWith('event:')) name = line.slice('event:'.length).trim();
       else if (line.startsWith('data:')) data.push(line.slice('data:'.length).trimStart());
     }
+    assert.ok(data.length <= 1, `an event's data is on one line: ${block.slice(0, 200)}`);
     if (data.length === 0 || data.join('') === '[DONE]') continue;
     const parsed = JSON.parse(data.join('\n')) as Record<string, any>;
     events.push({ event: name ?? String(parsed.type), data: parsed });
