@@ -7,6 +7,7 @@ import { type CreateResponseBody, responseEcho, responseRun } from '../responses
 import type { InputFileSupport } from '../responses/input-file.js';
 import { type InputItemsContext, toThreadRows } from '../responses/input-items.js';
 import {
+  type FileAttributes,
   fileContentPath,
   INCLUDE_FILE_SEARCH_RESULTS,
   responseOutput,
@@ -27,6 +28,13 @@ import type { VectorStoreService } from './vector-stores.js';
 
 /** The Assistants `include[]` value that keeps file_search results' text on a run's step events. */
 const STEP_RESULTS_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
+
+/**
+ * How long a cancel waits for the response to stop before answering: cancelling aborts the model call, so the run
+ * normally ends within milliseconds and the answer shows it `cancelled`, as OpenAI's does. A response still stopping
+ * after this is answered as it is (in progress) and ends cancelled on its own.
+ */
+const CANCEL_WAIT_MS = 5_000;
 
 /** A response as the service hands it around: the run that carries it out. */
 export type StoredResponse = StoredRun;
@@ -59,6 +67,14 @@ export class ResponseService {
   /** Stores the response (its run, its input items, its thread when it has no conversation) and queues it. */
   async create(project: string, body: CreateResponseBody): Promise<StoredRun> {
     if (body.conversation && body.previous_response_id) throw errors.conversationWithPreviousResponse();
+    // A stored prompt template (`prompt: {id, version, variables}`) has nothing to resolve against here.
+    const { prompt } = body as { prompt?: unknown };
+    if (prompt !== undefined && prompt !== null) {
+      throw errors.invalidParameter(
+        'prompt',
+        'stored prompt templates are not served here; send instructions and input',
+      );
+    }
     if (!body.model) throw errors.missingParameter('model');
     const echo = responseEcho(body, body.model);
     if (echo.background && !echo.store) throw errors.backgroundWithoutStore();
@@ -115,16 +131,20 @@ export class ResponseService {
   /**
    * The response as it is now in the store, its output read from the run's steps and messages. `origin` (the
    * request's `scheme://host`) makes the URLs of code_interpreter's images absolute, as the API gives them.
+   * `include` is the presenting request's own (`GET /responses/{id}?include[]=…`), as OpenAI reads it per request;
+   * without one (the create's answer, a cancel), the create request's.
    */
-  async present(stored: StoredRun, origin: string, include: readonly string[] = []): Promise<ResponseObject> {
+  async present(stored: StoredRun, origin: string, include?: readonly string[]): Promise<ResponseObject> {
     const current = (await this.store.runs.getById(stored.run.id)) ?? stored;
     const settings = current.state.response!;
     const [steps, messages] = await Promise.all([this.#steps(current), this.#messages(current)]);
     const queries = await this.#fileSearchQueries(current, steps);
+    const attributes = await this.#fileAttributes(current, steps);
     const output = responseOutput(steps, new Map(messages.map((message) => [message.id, message])), {
-      include: [...settings.include, ...include],
+      include: include ?? settings.include,
       containerId: settings.containerId,
       fileSearchQueries: (callId) => queries.get(callId),
+      fileAttributes: (fileId) => attributes.get(fileId),
       filenames: await this.#filenames(current.project, messages),
       imageUrl: imageUrls(origin, settings.containerId),
     });
@@ -191,6 +211,7 @@ export class ResponseService {
     if (!isTerminal(stored.run.status) && stored.run.status !== 'cancelling') {
       await cancelRun(this.engine.writer, this.engine.scheduler, id);
     }
+    await this.waitForEnd(stored, AbortSignal.timeout(CANCEL_WAIT_MS));
     return this.present(stored, origin);
   }
 
@@ -278,6 +299,35 @@ export class ResponseService {
       }
     }
     return queries;
+  }
+
+  /**
+   * The attributes of the files these steps' file_search calls found, as the vector stores of the response's
+   * file_search tool have them now (a step does not record them); a file in several of them takes the first's.
+   */
+  async #fileAttributes(stored: StoredRun, steps: readonly RunStep[]): Promise<Map<string, FileAttributes>> {
+    const fileIds = new Set<string>();
+    for (const step of steps) {
+      if (step.step_details.type !== 'tool_calls') continue;
+      for (const call of step.step_details.tool_calls) {
+        if (call.type !== 'file_search') continue;
+        for (const result of call.file_search.results ?? []) fileIds.add(result.file_id);
+      }
+    }
+    const attributes = new Map<string, FileAttributes>();
+    if (fileIds.size === 0) return attributes;
+    const vectorStoreIds = stored.state.response!.echo.tools.flatMap((tool) =>
+      tool.type === 'file_search' ? (tool.vector_store_ids as string[]) : [],
+    );
+    for (const fileId of fileIds) {
+      for (const vectorStoreId of vectorStoreIds) {
+        const found = await this.store.vectorStores.getFile(stored.project, vectorStoreId, fileId);
+        if (!found) continue;
+        attributes.set(fileId, { ...(found.file.attributes ?? {}) });
+        break;
+      }
+    }
+    return attributes;
   }
 
   async #filenames(project: string, messages: readonly Message[]): Promise<Map<string, string>> {
