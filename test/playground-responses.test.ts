@@ -40,11 +40,12 @@ async function send(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
-/** Waits until "New conversation" has filled the Conversation field with the id it created. */
-function newConversationChosen(page: Page): Promise<unknown> {
-  return page.waitForFunction(
-    "[...document.querySelectorAll('input[list=\"playground-conversations\"]')].some((input) => input.value.startsWith('conv_'))",
-  );
+/**
+ * Waits until "New conversation" has made one: its id joins the field's suggestions in the same render that puts it
+ * in the field. (No waitForFunction: its polling evaluates strings in the page, which the Playground's CSP refuses.)
+ */
+function newConversationChosen(page: Page): Promise<void> {
+  return page.locator('#playground-conversations option[value^="conv_"]').waitFor({ state: 'attached' });
 }
 
 const summary = (page: Page) => page.getByRole('region', { name: 'Response' });
@@ -194,9 +195,10 @@ describe('the Playground: responses', () => {
     // The figure's URL needs the API key: loaded with it and decoded, not a broken image.
     const figure = call.getByRole('img', { name: 'Figure from the code' });
     await figure.waitFor();
-    await page.waitForFunction(
-      "[...document.querySelectorAll('article img')].some((image) => image.complete && image.naturalWidth > 0)",
-    );
+    // Decoded: a PNG the browser could draw (decode() rejects for a broken image).
+    type Decodable = { decode(): Promise<void>; naturalWidth: number };
+    assert.ok(await figure.evaluate((image) => (image as unknown as Decodable).decode().then(() => true)));
+    assert.ok((await figure.evaluate((image) => (image as unknown as Decodable).naturalWidth)) > 0);
     assert.match((await figure.getAttribute('src')) ?? '', /^blob:/);
     await status(page, 'completed').waitFor();
     // The file the code wrote is a container_file_citation: it downloads from the container.

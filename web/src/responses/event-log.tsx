@@ -19,7 +19,9 @@ export function EventLog({ events }: { events: ResponseStreamEvent[] }) {
   return (
     <details class="event-log">
       <summary>Events ({events.length})</summary>
-      {events.length === 0 && <p class="muted">No events: a retrieved response has none.</p>}
+      {events.length === 0 && (
+        <p class="muted">No events shown: a retrieved response comes whole (replay its events from above).</p>
+      )}
       <ol class="events" aria-label="Events">
         {events.map((event) => (
           <li key={event.sequence_number}>

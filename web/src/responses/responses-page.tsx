@@ -72,7 +72,7 @@ export function ResponsesPage() {
           {settled && calls.length > 0 && (
             <FunctionOutputsForm key={response.id} calls={calls} busy={stream.streaming} onSubmit={submitOutputs} />
           )}
-          <EventLog events={events} />
+          {(response !== null || events.length > 0) && <EventLog events={events} />}
         </section>
       </div>
     </div>
