@@ -270,6 +270,7 @@ describe('run steps as items', () => {
           score: 0.82,
           text: 'The capital of France is Paris.',
           attributes: { region: 'eu', year: 2024 },
+          vector_store_id: null,
         },
       ],
     });
@@ -285,6 +286,13 @@ describe('run steps as items', () => {
     assert.ok(unknown?.type === 'file_search_call');
     assert.deepEqual(unknown.results?.[0]?.attributes, {});
     assertOutputItem(unknown);
+    // `vector_store_id` (the Open Responses spec's) is accepted as a string or null only.
+    const result = unknown.results![0]!;
+    assertOutputItem({ ...unknown, results: [{ ...result, vector_store_id: 'vs_1' }] });
+    assert.notDeepEqual(
+      strictResponsesProblems('OutputItem', { ...unknown, results: [{ ...result, vector_store_id: 3 }] }),
+      [],
+    );
   });
 
   test('a step that did not complete: calls in progress, failed or incomplete', () => {

@@ -110,7 +110,7 @@ function echoTool(tool: ResponseTool): ResponseTool {
       return {
         type: 'file_search',
         vector_store_ids: tool.vector_store_ids,
-        ...(tool.filters === undefined || tool.filters === null ? {} : { filters: tool.filters }),
+        filters: tool.filters ?? null,
         max_num_results: tool.max_num_results ?? 20,
         ranking_options: {
           ranker: (tool.ranking_options as { ranker?: string } | undefined)?.ranker ?? 'auto',

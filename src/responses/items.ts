@@ -56,7 +56,9 @@ export type FileAttributes = Record<string, string | number | boolean>;
 
 /**
  * `text` is left out when the step was shown without result content (see `presentStep`). `attributes` is always an
- * object, as OpenAI sends it (clients such as the Vercel AI SDK refuse a null there).
+ * object, as OpenAI sends it (clients such as the Vercel AI SDK refuse a null there). `vector_store_id` is not in
+ * OpenAI's result (nor the pinned contract) but the Open Responses spec requires it, nullable; a run step does not
+ * record which store a result came from, so it is null.
  */
 export type FileSearchResultItem = {
   file_id: string;
@@ -64,6 +66,7 @@ export type FileSearchResultItem = {
   score: number;
   text?: string;
   attributes: FileAttributes;
+  vector_store_id: string | null;
 };
 
 export type FileSearchCallItem = {
@@ -279,6 +282,7 @@ export function toolCallToItem(
               score: result.score,
               ...(result.content ? { text: result.content.map((part) => part.text ?? '').join('\n') } : {}),
               attributes: { ...(options.fileAttributes?.(result.file_id) ?? {}) },
+              vector_store_id: null,
             }))
           : null,
       };

@@ -101,32 +101,57 @@ const isJsonObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Where a Response follows what OpenAI sends rather than the pinned contract, which these checks accept (and only
- * in the documented shape; any other value of these fields is still a problem):
- * - `store` (boolean), `presence_penalty` and `frequency_penalty` (numbers): OpenAI sends them on every Response and
- *   the Open Responses spec requires them; the pinned `Response` does not declare them.
- * - `usage: null` before the response has completed: OpenAI sends null in the `response.created`/`in_progress`
+ * Where the server's Responses objects follow what OpenAI sends (or the Open Responses spec requires) rather than the
+ * pinned contract; these checks accept them, and only in the documented shape (any other value of these fields is
+ * still a problem):
+ * - `store` (boolean), `presence_penalty` and `frequency_penalty` (numbers) on a Response: OpenAI sends them on every
+ *   Response and the Open Responses spec requires them; the pinned `Response` does not declare them.
+ * - `usage: null` on a Response that has not completed: OpenAI sends null in the `response.created`/`in_progress`
  *   snapshots (and on failed responses); the pinned schema allows only an object.
- * - `error.type` (string) and `error.param` (null) on a failed response: the `type`/`param` of OpenAI's API errors,
+ * - `error.type` (string) and `error.param` (null) on a failed Response: the `type`/`param` of OpenAI's API errors,
  *   which the Vercel AI SDK requires there; the pinned `ResponseError` has only `code` and `message`.
  * - `text.format.description: null` on a json_schema format: OpenAI echoes null when the request gave none, the
  *   Open Responses spec requires the field; the pinned schema allows only a string.
- * Returns the value with those fields taken out (a copy; the input is not changed) and the problems of any of
- * them sent in another shape.
+ * - `vector_store_id` (string or null) on each result of a `file_search_call` item, wherever the item appears: the
+ *   Open Responses spec requires it; neither OpenAI's result nor the pinned schema has it.
+ * Returns a copy of the value with those fields taken out (the input is not changed) and the problems of any of them
+ * sent in another shape.
  */
 export function withoutResponseDeviations(body: unknown): { value: unknown; problems: string[] } {
-  if (!isJsonObject(body)) return { value: body, problems: [] };
-  if (body.object === 'response') return withoutDeviationsOfResponse(body, 'response');
-  if (isJsonObject(body.response) && body.response.object === 'response') {
-    const { value, problems } = withoutDeviationsOfResponse(body.response, `${String(body.type)}.response`);
-    return { value: { ...body, response: value }, problems };
-  }
-  return { value: body, problems: [] };
+  const problems: string[] = [];
+  const value = normalizeDeviations(body, '', problems);
+  return { value, problems };
 }
 
-function withoutDeviationsOfResponse(response: Json, path: string): { value: Json; problems: string[] } {
+function normalizeDeviations(value: unknown, path: string, problems: string[]): unknown {
+  if (Array.isArray(value))
+    return value.map((entry, index) => normalizeDeviations(entry, `${path}[${index}]`, problems));
+  if (!isJsonObject(value)) return value;
+  let object: Json = value;
+  if (object.object === 'response') object = withoutDeviationsOfResponse(object, path || 'response', problems);
+  if (object.type === 'file_search_call' && Array.isArray(object.results)) {
+    object = {
+      ...object,
+      results: object.results.map((result, index) =>
+        withoutVectorStoreId(result, `${path}.results[${index}]`, problems),
+      ),
+    };
+  }
+  return Object.fromEntries(
+    Object.entries(object).map(([key, field]) => [key, normalizeDeviations(field, `${path}.${key}`, problems)]),
+  );
+}
+
+function withoutVectorStoreId(result: unknown, path: string, problems: string[]): unknown {
+  if (!isJsonObject(result) || !('vector_store_id' in result)) return result;
+  const { vector_store_id: vectorStoreId, ...rest } = result;
+  if (vectorStoreId === null || typeof vectorStoreId === 'string') return rest;
+  problems.push(`${path}.vector_store_id: expected a string or null, got ${JSON.stringify(vectorStoreId)}`);
+  return result;
+}
+
+function withoutDeviationsOfResponse(response: Json, path: string, problems: string[]): Json {
   const value: Json = { ...response };
-  const problems: string[] = [];
   const take = (name: string, accepted: (field: unknown) => boolean, expected: string) => {
     if (!(name in value)) return;
     if (accepted(value[name])) delete value[name];
@@ -158,7 +183,7 @@ function withoutDeviationsOfResponse(response: Json, path: string): { value: Jso
       value.text = { ...text, format };
     }
   }
-  return { value, problems };
+  return value;
 }
 
 function undeclaredFields(schemaName: string, body: unknown, owner: Contract): string[] {

@@ -79,12 +79,17 @@ const contentPart = byType({
 const fileSearchResult = object({
   file_id: string,
   filename: string,
-  score: number,
   text: string,
   attributes: anything,
+  score: nullable(number),
+  vector_store_id: nullable(string),
 });
 
-/** Output items (`ItemField`): the file_search_call variant is in the spec version its file-search check uses. */
+/**
+ * Output items (`ItemField`): the file_search_call variant, its results and the file_search tool below are as in the
+ * spec version the suite's file-search check comes with (every result names its `vector_store_id`, nullable; the
+ * tool echoes `max_num_results`, `ranking_options` and `filters`, nullable, all present).
+ */
 export const checkOutputItem: Check = byType({
   message: object({
     id: string,
@@ -110,7 +115,12 @@ const tool = byType({
     parameters: nullable(anything),
     strict: nullable(boolean),
   }),
-  file_search: object({ vector_store_ids: arrayOf(string) }),
+  file_search: object({
+    vector_store_ids: arrayOf(string),
+    max_num_results: integer,
+    ranking_options: object({ ranker: oneOf('auto', 'default-2024-11-15'), score_threshold: number }),
+    filters: nullable(anything),
+  }),
 });
 
 const toolChoice: Check = (value, path) => {
