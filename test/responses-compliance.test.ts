@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import OpenAI from 'openai';
-import { buildPdfPages } from './fixtures/pdf-pages.js';
+import { buildPdfWithoutXref } from './fixtures/minimal-pdf.js';
 import { buildSolidPng } from './fixtures/png-image.js';
 import { responsesContract, validateAgainst } from './helpers/contract-fetch.js';
 import { responseResourceProblems, streamEventProblems } from './helpers/open-responses-spec.js';
@@ -267,7 +267,8 @@ describe('Open Responses compliance checks', () => {
 
   test('file-input: a base64 input_file PDF is accepted and the response completes', async () => {
     fixture.upstream.script({ text: 'Assistants Server File Input Fixture' });
-    const pdf = Buffer.from(buildPdfPages(['Title: Assistants Server File Input Fixture'])).toString('base64');
+    // Like the suite's fixture: a small hand-written PDF 1.1 without a cross-reference table.
+    const pdf = Buffer.from(buildPdfWithoutXref('Title: Assistants Server File Input Fixture')).toString('base64');
     const response = await createResponseJson(fixture.server, {
       model: MODEL,
       input: [
@@ -276,7 +277,11 @@ describe('Open Responses compliance checks', () => {
           role: 'user',
           content: [
             { type: 'input_text', text: 'Read the attached file and answer with its title only.' },
-            { type: 'input_file', filename: 'fixture.pdf', file_data: `data:application/pdf;base64,${pdf}` },
+            {
+              type: 'input_file',
+              filename: 'openresponses-fixture.pdf',
+              file_data: `data:application/pdf;base64,${pdf}`,
+            },
           ],
         },
       ],
@@ -286,7 +291,10 @@ describe('Open Responses compliance checks', () => {
     // The file reaches the model as its text, beside the question.
     const question = lastUserText(chatRequests(fixture)[0]!);
     assert.match(question, /Read the attached file and answer with its title only\./);
-    assert.match(question, /<file name="fixture\.pdf">\s*Title: Assistants Server File Input Fixture\s*<\/file>/);
+    assert.match(
+      question,
+      /<file name="openresponses-fixture\.pdf">\s*Title: Assistants Server File Input Fixture\s*<\/file>/,
+    );
   });
 
   test('multi-turn: user, assistant and user messages reach the model in order', async () => {
