@@ -210,9 +210,9 @@ export const checkStreamEvent: Check = byType({
   'response.output_item.done': itemEvent,
   'response.content_part.added': partEvent,
   'response.content_part.done': partEvent,
-  // The generated schema the suite parses with requires `logprobs` on the delta (the OpenAPI document does not).
+  // The generated schemas the suite parses with require `logprobs` on the delta and the done event.
   'response.output_text.delta': object({ ...textSpan, delta: string, logprobs }),
-  'response.output_text.done': object({ ...textSpan, text: string }),
+  'response.output_text.done': object({ ...textSpan, text: string, logprobs }),
   'response.output_text.annotation.added': object({
     ...textSpan,
     annotation_index: integer,
