@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openPage } from './helpers/browser.js';
 import { ensurePlaygroundBuilt } from './helpers/playground-build.js';
+import { pollUntil } from './helpers/poll.js';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { chatRequests } from './helpers/run-helpers.js';
 import { ControlledResponse, type RecordedRequest } from './upstream/index.js';
@@ -148,8 +149,14 @@ describe('the Playground: chat', () => {
     const figure = answer.getByRole('img');
     await figure.waitFor();
     // Loaded and decoded: a PNG the browser could draw, not a broken image.
-    await page.waitForFunction(
-      "[...document.querySelectorAll('article img')].some((image) => image.complete && image.naturalWidth > 0)",
+    // Polled from here: waitForFunction's own polling evaluates strings in the page, which the Playground's CSP refuses.
+    await pollUntil(
+      () =>
+        figure.evaluate((image) => {
+          const { complete, naturalWidth } = image as unknown as { complete: boolean; naturalWidth: number };
+          return complete && naturalWidth > 0;
+        }),
+      { what: 'the figure to load and decode', timeoutMs: 15_000 },
     );
     assert.match((await figure.getAttribute('src')) ?? '', /^blob:/);
     await runPanel(page).getByLabel('Logs').getByText('plotted').waitFor();
