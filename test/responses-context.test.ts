@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type OpenAI from 'openai';
 import { rejectsWith } from './helpers/file-fixtures.js';
-import { chatRequests, chatTranscript, lastChatBody, MODEL, weatherFunction } from './helpers/responses-e2e.js';
+import {
+  chatRequests,
+  chatTranscript,
+  lastChatBody,
+  MODEL,
+  timeFunction,
+  weatherFunction,
+} from './helpers/responses-e2e.js';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { messageText } from './helpers/run-helpers.js';
 import { ControlledResponse } from './upstream/index.js';
@@ -110,6 +117,39 @@ describe('previous_response_id', () => {
     assert.equal(output.type, 'function_call_output');
     assert.equal(output.call_id, 'call_oslo');
     assert.equal(output.output, '{"celsius":-5}');
+  });
+
+  test('parallel function calls: both outputs, in any order, reach the model after one assistant turn', async () => {
+    fixture.upstream.script({
+      toolCalls: [
+        { id: 'call_w', name: 'get_weather', arguments: { city: 'Rome' } },
+        { id: 'call_t', name: 'get_time', arguments: { city: 'Rome' } },
+      ],
+    });
+    const tools = [weatherFunction, timeFunction];
+    const asking = await ask('Weather and time in Rome?', { tools });
+    assert.deepEqual(
+      asking.output.map((item) => [item.type, (item as OpenAI.Responses.ResponseFunctionToolCall).call_id]),
+      [
+        ['function_call', 'call_w'],
+        ['function_call', 'call_t'],
+      ],
+    );
+    fixture.upstream.script({ text: 'Sunny, noon.' });
+    const answered = await ask(
+      [
+        { type: 'function_call_output', call_id: 'call_t', output: 'noon' },
+        { type: 'function_call_output', call_id: 'call_w', output: 'sunny' },
+      ],
+      { previous_response_id: asking.id, tools },
+    );
+    assert.equal(answered.output_text, 'Sunny, noon.');
+    assert.deepEqual(chatTranscript(lastChatBody(fixture)), [
+      'user: Weather and time in Rome?',
+      'assistant: →get_weather({"city":"Rome"}) →get_time({"city":"Rome"})',
+      'tool: noon',
+      'tool: sunny',
+    ]);
   });
 
   test('an unknown or deleted previous response is a 400', async () => {
@@ -232,6 +272,37 @@ describe('conversations', () => {
     const second = await ask('Second', { conversation: conversation.id });
     assert.equal(second.output_text, 'Second answer.');
     assert.equal((await allItems(conversation.id)).length, 4);
+  });
+
+  test('a deleted conversation item is gone from the next response; input_items lists only its own input', async () => {
+    const conversation = await client.conversations.create({
+      items: [
+        { type: 'message', role: 'user', content: 'Forget this.' },
+        { type: 'message', role: 'user', content: 'Keep this.' },
+      ],
+    });
+    const [forget] = (await allItems(conversation.id)) as OpenAI.Conversations.Message[];
+    await client.conversations.items.delete(forget!.id, { conversation_id: conversation.id });
+    fixture.upstream.script({ text: 'Kept.' });
+    const response = await ask('What did I say?', { conversation: conversation.id });
+    assert.deepEqual(chatTranscript(lastChatBody(fixture)), ['user: Keep this.', 'user: What did I say?']);
+    const input = await client.responses.inputItems.list(response.id);
+    assert.deepEqual(
+      input.data.map((item) => (item as OpenAI.Responses.ResponseInputMessageItem).content),
+      [[{ type: 'input_text', text: 'What did I say?' }]],
+    );
+  });
+
+  test('previous_response_id naming a response in a conversation sees the conversation only up to it', async () => {
+    const conversation = await client.conversations.create();
+    fixture.upstream.script({ text: 'A.' }, { text: 'B.' }, { text: 'C.' });
+    const first = await ask('a', { conversation: conversation.id });
+    await ask('b', { conversation: conversation.id });
+    const branch = await ask('c', { previous_response_id: first.id });
+    assert.equal(branch.output_text, 'C.');
+    assert.equal(branch.conversation, null);
+    assert.deepEqual(chatTranscript(lastChatBody(fixture)), ['user: a', 'assistant: A.', 'user: c']);
+    assert.equal((await allItems(conversation.id)).length, 4, 'the branch added nothing to the conversation');
   });
 
   test('an unknown conversation is a 404', async () => {

@@ -190,6 +190,28 @@ describe('creating a response', () => {
     assert.deepEqual(lastChatBody(fixture).response_format, { type: 'json_object' });
   });
 
+  test('the SDK parses a json_schema answer (responses.parse)', async () => {
+    fixture.upstream.script({ text: '{"city":"Paris","population":2100000}' });
+    const parsed = await client.responses.parse({
+      model: MODEL,
+      input: 'Capital of France?',
+      text: {
+        format: {
+          type: 'json_schema',
+          name: 'capital',
+          strict: true,
+          schema: {
+            type: 'object',
+            properties: { city: { type: 'string' }, population: { type: 'integer' } },
+            required: ['city', 'population'],
+            additionalProperties: false,
+          },
+        },
+      },
+    });
+    assert.deepEqual(parsed.output_parsed, { city: 'Paris', population: 2_100_000 });
+  });
+
   test('hitting max_output_tokens ends the response incomplete, with the reason and the partial text', async () => {
     fixture.upstream.script({
       text: ['The answer ', 'is long'],

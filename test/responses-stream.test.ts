@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type OpenAI from 'openai';
 import { pollUntil } from './helpers/poll.js';
 import {
+  assertStreamContract,
   collectEvents,
   eventTypes,
   MODEL,
@@ -203,6 +204,34 @@ describe('the Responses stream', () => {
     const viaHelper = await collectEvents(helper, 5);
     assert.deepEqual(viaHelper, events.slice(5));
     assert.equal((await helper.finalResponse()).output_text, 'One two three.');
+  });
+
+  test('a background response cancelled mid-stream: its items close, the stream ends without a terminal event', async () => {
+    const upstream = new ControlledResponse();
+    fixture.upstream.script({ controlled: upstream });
+    const stream = await client.responses.create({ model: MODEL, input: 'A story', background: true, stream: true });
+    upstream.text('Once upon');
+    const events: ResponseStreamEvent[] = [];
+    let id = '';
+    for await (const event of stream) {
+      events.push(structuredClone(event));
+      if (event.type === 'response.created') id = event.response.id;
+      if (event.type === 'response.output_text.delta')
+        assert.equal((await client.responses.cancel(id)).status, 'cancelled');
+    }
+    assertStreamContract(events);
+    assert.deepEqual(eventTypes(events).slice(-4), [
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+    ]);
+    const cancelled = await client.responses.retrieve(id);
+    assert.equal(cancelled.status, 'cancelled');
+    assert.equal(cancelled.output_text, 'Once upon');
+    assert.equal((cancelled.output[0] as OpenAI.Responses.ResponseOutputMessage).status, 'incomplete');
+    const replayed = await collectEvents(await client.responses.retrieve(id, { stream: true }));
+    assert.deepEqual(replayed, events, 'the replay ends where the live stream did');
   });
 
   test('a background response streamed while it runs, resumed live after a disconnect', async () => {

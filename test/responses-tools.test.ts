@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type OpenAI from 'openai';
 import { rejectsWith } from './helpers/file-fixtures.js';
-import { chatRequests, collectEvents, eventTypes, MODEL, weatherFunction } from './helpers/responses-e2e.js';
+import {
+  chatRequests,
+  collectEvents,
+  eventTypes,
+  MODEL,
+  weatherFunction,
+  withoutSdkFields,
+} from './helpers/responses-e2e.js';
 import { type RunFixture, startRunFixture } from './helpers/run-fixture.js';
 import { lastToolOutput } from './helpers/run-helpers.js';
 import { uploadFile, waitForStore } from './helpers/vector-store-helpers.js';
@@ -45,12 +52,7 @@ before(async () => {
   }
   await waitForStore(client, vectorStoreId);
 });
-after(async () => {
-  if (process.env.DEBUG_LOGS)
-    for (const line of fixture.server.logs)
-      if (line.level !== undefined && Number(line.level) >= 40) console.log(JSON.stringify(line));
-  await fixture.close();
-});
+after(() => fixture.close());
 beforeEach(() => fixture.upstream.reset());
 
 /** The model's answer after a file_search call: it quotes the first source marker it was given. */
@@ -289,39 +291,67 @@ describe('code_interpreter', () => {
     },
   );
 
-  test('streamed: code deltas, interpreting, completed; the container on the item', SANDBOX_TIMEOUT, async () => {
-    fixture.upstream.script(code('print(6 * 7)'), { text: '42.' });
-    const stream = client.responses.stream({
-      model: MODEL,
-      input: 'What is 6 times 7?',
-      tools: [{ type: 'code_interpreter', container: { type: 'auto' } }],
-      include: ['code_interpreter_call.outputs'],
-    });
-    const events = await collectEvents(stream);
-    const final = await stream.finalResponse();
-    const codeEvents = eventTypes(events).filter((type) => type.startsWith('response.code_interpreter_call'));
-    assert.equal(codeEvents[0], 'response.code_interpreter_call.in_progress');
-    assert.deepEqual(codeEvents.slice(-3), [
-      'response.code_interpreter_call_code.done',
-      'response.code_interpreter_call.interpreting',
-      'response.code_interpreter_call.completed',
-    ]);
-    const deltas = events.filter(
-      (event): event is OpenAI.Responses.ResponseCodeInterpreterCallCodeDeltaEvent =>
-        event.type === 'response.code_interpreter_call_code.delta',
-    );
-    assert.ok(deltas.length >= 1);
-    assert.equal(deltas.map((event) => event.delta).join(''), 'print(6 * 7)');
-    const added = events.find(
-      (event): event is OpenAI.Responses.ResponseOutputItemAddedEvent =>
-        event.type === 'response.output_item.added' && event.item.type === 'code_interpreter_call',
-    )!;
-    const call = final.output[0] as OpenAI.Responses.ResponseCodeInterpreterToolCall;
-    assert.equal((added.item as OpenAI.Responses.ResponseCodeInterpreterToolCall).container_id, call.container_id);
-    assert.match(call.container_id, /^cntr_/);
-    assert.deepEqual(call.outputs, [{ type: 'logs', logs: '42' }]);
-    assert.equal(final.output_text, '42.');
-  });
+  test(
+    'streamed: code deltas, interpreting, completed; the container on the item; a written file cited',
+    SANDBOX_TIMEOUT,
+    async () => {
+      const source = "open('/mnt/data/answer.txt', 'w').write('42')\nprint(6 * 7)";
+      fixture.upstream.script(code(source), { text: ['42. Saved as ', 'sandbox:/mnt/data/answer.txt', '.'] });
+      const stream = client.responses.stream({
+        model: MODEL,
+        input: 'What is 6 times 7? Save it.',
+        tools: [{ type: 'code_interpreter', container: { type: 'auto' } }],
+        include: ['code_interpreter_call.outputs'],
+      });
+      const events = await collectEvents(stream);
+      const final = await stream.finalResponse();
+      const codeEvents = eventTypes(events).filter((type) => type.startsWith('response.code_interpreter_call'));
+      assert.equal(codeEvents[0], 'response.code_interpreter_call.in_progress');
+      assert.deepEqual(codeEvents.slice(-3), [
+        'response.code_interpreter_call_code.done',
+        'response.code_interpreter_call.interpreting',
+        'response.code_interpreter_call.completed',
+      ]);
+      const deltas = events.filter(
+        (event): event is OpenAI.Responses.ResponseCodeInterpreterCallCodeDeltaEvent =>
+          event.type === 'response.code_interpreter_call_code.delta',
+      );
+      assert.ok(deltas.length >= 1);
+      assert.equal(deltas.map((event) => event.delta).join(''), source);
+      const codeDone = events.find(
+        (event): event is OpenAI.Responses.ResponseCodeInterpreterCallCodeDoneEvent =>
+          event.type === 'response.code_interpreter_call_code.done',
+      )!;
+      assert.equal(codeDone.code, source);
+      const added = events.find(
+        (event): event is OpenAI.Responses.ResponseOutputItemAddedEvent =>
+          event.type === 'response.output_item.added' && event.item.type === 'code_interpreter_call',
+      )!;
+      const call = final.output[0] as OpenAI.Responses.ResponseCodeInterpreterToolCall;
+      assert.equal((added.item as OpenAI.Responses.ResponseCodeInterpreterToolCall).container_id, call.container_id);
+      assert.match(call.container_id, /^cntr_/);
+      assert.deepEqual(call.outputs, [{ type: 'logs', logs: '42' }]);
+      assert.equal(final.output_text, '42. Saved as sandbox:/mnt/data/answer.txt.');
+
+      const annotations = events.filter(
+        (event): event is OpenAI.Responses.ResponseOutputTextAnnotationAddedEvent =>
+          event.type === 'response.output_text.annotation.added',
+      );
+      assert.equal(annotations.length, 1);
+      const citation = annotations[0]!.annotation as OpenAI.Responses.ResponseOutputText.ContainerFileCitation;
+      assert.equal(citation.type, 'container_file_citation');
+      assert.equal(citation.container_id, call.container_id);
+      assert.equal(citation.filename, 'answer.txt');
+      const message = final.output[1] as OpenAI.Responses.ResponseOutputMessage;
+      assert.deepEqual((message.content[0] as OpenAI.Responses.ResponseOutputText).annotations, [citation]);
+      const content = await client.containers.files.content.retrieve(citation.file_id, {
+        container_id: call.container_id,
+      });
+      assert.equal(await content.text(), '42');
+      const retrieved = await client.responses.retrieve(final.id, { include: ['code_interpreter_call.outputs'] });
+      assert.deepEqual(withoutSdkFields(retrieved), withoutSdkFields(final));
+    },
+  );
 });
 
 describe('tool limits and refusals', () => {
@@ -351,6 +381,8 @@ describe('tool limits and refusals', () => {
     { type: 'computer_use_preview', display_width: 1024, display_height: 768, environment: 'browser' },
     { type: 'mcp', server_label: 'deepwiki', server_url: 'https://mcp.deepwiki.com/mcp' },
     { type: 'local_shell' },
+    { type: 'shell' },
+    { type: 'apply_patch' },
     { type: 'custom', name: 'grammar_tool' },
   ].entries()) {
     test(`a ${tool.type} tool is a 400 naming it and tools[i].type`, async () => {
