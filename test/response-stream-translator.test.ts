@@ -320,7 +320,10 @@ describe('the Responses stream of a response run', () => {
       'What is the capital of France?',
     );
     const settings = responseSettings({ include: ['file_search_call.results'] });
-    const options: TranslatorOptions = { fileSearchQueries: () => ['capital of France'] };
+    const options: TranslatorOptions = {
+      fileSearchQueries: () => ['capital of France'],
+      fileAttributes: () => ({ region: 'eu' }),
+    };
     const events = await checkedTranslation(storedRunOf(captured.log, settings), captured.log, options);
 
     const searchEvents = types(events).filter((type) => type.startsWith('response.file_search_call.'));
@@ -337,6 +340,7 @@ describe('the Responses stream of a response run', () => {
     assert.deepEqual(search!.queries, ['capital of France']);
     assert.equal(search!.results[0].filename, 'france.txt');
     assert.match(search!.results[0].text, /capital of France is Paris/);
+    assert.deepEqual(search!.results[0].attributes, { region: 'eu' }, "the file's attributes, from the lookup");
     assert.equal(answer!.type, 'message');
     const annotations = answer!.content[0].annotations;
     assert.equal(annotations.length, 1);

@@ -29,6 +29,7 @@ export interface LoggedRunEvent {
 /** What the items of the stream need beyond the log: as for `messageToItem` and `stepToItems`. */
 export interface TranslatorOptions extends MessageItemOptions {
   fileSearchQueries?: StepItemOptions['fileSearchQueries'];
+  fileAttributes?: StepItemOptions['fileAttributes'];
   imageUrl?: StepItemOptions['imageUrl'];
 }
 
@@ -315,6 +316,7 @@ export class ResponseStreamTranslator {
       include: this.#settings.include,
       containerId: this.#options.containerId ?? null,
       ...(this.#options.fileSearchQueries ? { fileSearchQueries: this.#options.fileSearchQueries } : {}),
+      ...(this.#options.fileAttributes ? { fileAttributes: this.#options.fileAttributes } : {}),
       ...(this.#options.imageUrl ? { imageUrl: this.#options.imageUrl } : {}),
     };
   }
