@@ -272,6 +272,32 @@ describe('creating a response', () => {
     }
   });
 
+  test('a tool_choice naming a tool the request does not offer is a 400', async () => {
+    const cases: Array<[OpenAI.Responses.ResponseCreateParams['tool_choice'], string]> = [
+      [{ type: 'function', name: 'get_stock_price' }, 'tool_choice'],
+      [{ type: 'file_search' }, 'tool_choice'],
+      [{ type: 'code_interpreter' }, 'tool_choice'],
+      [
+        {
+          type: 'allowed_tools',
+          mode: 'auto',
+          tools: [
+            { type: 'function', name: 'get_weather' },
+            { type: 'function', name: 'nope' },
+          ],
+        },
+        'tool_choice.tools[1]',
+      ],
+    ];
+    for (const [choice, param] of cases) {
+      await rejectsWith(
+        client.responses.create({ model: MODEL, input: 'Hi', tools: [weatherFunction], tool_choice: choice }),
+        { status: 400, param, message: 'not among the request' },
+      );
+    }
+    assert.equal(chatRequests(fixture).length, 0, 'nothing reached the model');
+  });
+
   test('an upstream failure ends the response failed, with the error', async () => {
     fixture.upstream.script({
       error: { status: 400, message: 'This model does not exist.', type: 'invalid_request_error', code: 'bad_model' },

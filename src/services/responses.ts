@@ -16,6 +16,7 @@ import {
 } from '../responses/items.js';
 import { presentResponse, type ResponseObject } from '../responses/serialize-response.js';
 import { type ResponseStreamEvent, ResponseStreamTranslator } from '../responses/stream-translator.js';
+import { requireOfferedToolChoice } from '../responses/tool-choice.js';
 import { cancelRun } from '../runs/cancel-run.js';
 import { runCreatedEvent, runStatusEvent } from '../runs/run-events.js';
 import { isTerminal } from '../runs/run-status.js';
@@ -77,6 +78,7 @@ export class ResponseService {
     }
     if (!body.model) throw errors.missingParameter('model');
     const echo = responseEcho(body, body.model);
+    requireOfferedToolChoice(echo.tool_choice, echo.tools);
     if (echo.background && !echo.store) throw errors.backgroundWithoutStore();
     if (body.previous_response_id) await this.#previous(project, body.previous_response_id);
     const conversation = body.conversation ? await this.#conversation(project, body.conversation) : undefined;
