@@ -185,6 +185,99 @@ describe('AI SDK generateText in Responses mode', () => {
     assert.deepEqual(JSON.parse(toolMessage?.content), { city: 'Oslo', temperature: -5 });
   });
 
+  test('store: false over two steps: the first step is replayed in full (text with its old item id), nothing kept', async () => {
+    fixture.upstream.script(
+      {
+        text: 'Checking Bergen.',
+        toolCalls: [{ id: 'call_sdk_unstored', name: 'get_weather', arguments: { city: 'Bergen' } }],
+      },
+      { text: 'It is 3 C in Bergen.' },
+    );
+    const calls: Array<{ city: string }> = [];
+    const result = await generateText({
+      model: recorded.model('gpt-4o-mini'),
+      prompt: 'Weather in Bergen?',
+      tools: { get_weather: weatherTool(calls) },
+      stopWhen: stepCountIs(3),
+      providerOptions: { openai: { store: false } },
+      maxRetries: 0,
+    });
+
+    assert.equal(result.text, 'It is 3 C in Bergen.');
+    assert.deepEqual(calls, [{ city: 'Bergen' }]);
+    const [first, second] = responseCreations(recorded);
+    assert.equal(first!.request!.store, false);
+    assert.equal(first!.json!.store, false);
+    const firstMessage = first!.json!.output.find((item: Record<string, any>) => item.type === 'message');
+    const replay = second!.request!.input as Array<Record<string, any>>;
+    assert.deepEqual(
+      replay.map((item) => item.type ?? `message:${item.role}`),
+      ['message:user', 'message:assistant', 'function_call', 'function_call_output'],
+    );
+    assert.equal(replay[1]!.id, firstMessage.id, 'the SDK sends the old item id with the replayed text');
+    const messages = upstreamMessages(1);
+    const assistant = messages.filter((message) => message.role === 'assistant');
+    assert.ok(
+      assistant.some((message) => contentText(message) === 'Checking Bergen.'),
+      `the replayed text reaches the model: ${JSON.stringify(messages)}`,
+    );
+    assert.ok(
+      assistant.some((message) => message.tool_calls?.[0]?.id === 'call_sdk_unstored'),
+      `the replayed call reaches the model: ${JSON.stringify(messages)}`,
+    );
+    assert.deepEqual(JSON.parse(messages.find((message) => message.role === 'tool')!.content), {
+      city: 'Bergen',
+      temperature: 3,
+    });
+    // Neither response is kept.
+    for (const creation of [first, second]) {
+      await assert.rejects(fixture.client.responses.retrieve(creation!.json!.id), { status: 404 });
+    }
+  });
+
+  test('a conversation: each step appends to it; the second sends only the tool output for the stored call', async () => {
+    const conversation = await fixture.client.conversations.create({});
+    fixture.upstream.script(
+      { toolCalls: [{ id: 'call_sdk_conversation', name: 'get_weather', arguments: { city: 'Oslo' } }] },
+      { text: 'Oslo: -5 C.' },
+    );
+    const calls: Array<{ city: string }> = [];
+    const result = await generateText({
+      model: recorded.model('gpt-4o-mini'),
+      prompt: 'Weather in Oslo?',
+      tools: { get_weather: weatherTool(calls) },
+      stopWhen: stepCountIs(3),
+      providerOptions: { openai: { conversation: conversation.id } },
+      maxRetries: 0,
+    });
+
+    assert.equal(result.text, 'Oslo: -5 C.');
+    const [first, second] = responseCreations(recorded);
+    assert.equal(first!.request!.conversation, conversation.id);
+    assert.deepEqual(first!.json!.conversation, { id: conversation.id });
+    const replay = second!.request!.input as Array<Record<string, any>>;
+    assert.ok(
+      !replay.some((item) => item.type === 'function_call'),
+      `the stored call is not sent again: ${JSON.stringify(replay)}`,
+    );
+    assert.ok(replay.some((item) => item.type === 'function_call_output' && item.call_id === 'call_sdk_conversation'));
+    // The model sees the call (from the conversation) answered by its output.
+    const messages = upstreamMessages(1);
+    const callAt = messages.findIndex((message) =>
+      (message.tool_calls ?? []).some((call: Record<string, any>) => call.id === 'call_sdk_conversation'),
+    );
+    const outputAt = messages.findIndex(
+      (message) => message.role === 'tool' && message.tool_call_id === 'call_sdk_conversation',
+    );
+    assert.ok(callAt >= 0 && outputAt > callAt, JSON.stringify(messages));
+    const items = await fixture.client.conversations.items.list(conversation.id, { order: 'asc' });
+    assert.deepEqual(
+      items.data.map((item) => item.type),
+      ['message', 'function_call', 'message', 'function_call_output', 'message'],
+      'the prompt, the call, the prompt again (the SDK re-sends it), the output, the answer',
+    );
+  });
+
   test('structured output: Output.object sends text.format json_schema and parses the JSON answer', async () => {
     fixture.upstream.script({ text: '{"city":"Oslo","temperature":-5}' });
     const result = await generateText({
