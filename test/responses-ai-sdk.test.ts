@@ -560,3 +560,54 @@ describe('AI SDK with a built-in tool', () => {
     ]);
   });
 });
+
+describe('AI SDK with code_interpreter', () => {
+  test('code_interpreter as a provider tool: code streams into the call, the sandbox runs it, outputs reach the stream', {
+    timeout: 120_000,
+  }, async () => {
+    fixture.upstream.script(
+      { toolCalls: [{ id: 'call_sdk_code', name: 'code_interpreter', arguments: { code: 'print(6*7)' } }] },
+      { text: 'The answer is 42.' },
+    );
+    const result = streamText({
+      model: recorded.model('gpt-4o-mini'),
+      prompt: 'What is 6 times 7? Use Python.',
+      tools: { code_interpreter: recorded.tools.codeInterpreter({ container: { fileIds: [] } }) },
+      maxRetries: 0,
+    });
+    const parts = await collect(result.fullStream);
+
+    assert.deepEqual(
+      parts.filter((part) => part.type === 'error'),
+      [],
+    );
+    const call = parts.find((part) => part.type === 'tool-call');
+    const ran = parts.find((part) => part.type === 'tool-result');
+    assert.equal(call?.toolName, 'code_interpreter');
+    assert.equal(call?.providerExecuted, true);
+    assert.equal(call?.input.code, 'print(6*7)');
+    assert.ok(
+      parts.findIndex((part) => part.type === 'tool-call') < parts.findIndex((part) => part.type === 'tool-result'),
+      'the call comes before its result',
+    );
+    assert.equal(ran?.toolCallId, call?.toolCallId);
+    assert.match(call?.input.containerId ?? '', /^cntr_/, 'the container the code ran in');
+    assert.deepEqual(ran?.output.outputs, [{ type: 'logs', logs: '42' }]);
+    assert.equal(await result.text, 'The answer is 42.');
+
+    const [creation] = responseCreations(recorded);
+    assert.deepEqual(creation!.request!.include, ['code_interpreter_call.outputs']);
+    // OpenAI's code_interpreter events are not in the Open Responses event union: checked against our contract only.
+    const events = await checkedStreamEvents(creation!, { openResponses: false });
+    const codeEvents = events.map(({ data }) => data.type).filter((type) => type.includes('code_interpreter'));
+    assert.deepEqual(
+      codeEvents.filter((type) => !type.endsWith('.delta')),
+      [
+        'response.code_interpreter_call.in_progress',
+        'response.code_interpreter_call_code.done',
+        'response.code_interpreter_call.interpreting',
+        'response.code_interpreter_call.completed',
+      ],
+    );
+  });
+});
