@@ -181,12 +181,13 @@ describe('file_search', () => {
     assert.equal(chatRequests(fixture).length, 0);
   });
 
-  test('streamed: in_progress, searching, completed, then the citation as output_text.annotation.added', async () => {
+  test('streamed: in_progress, searching, completed, the citation as output_text.annotation.added; results with attributes', async () => {
     fixture.upstream.script(search(['capital of France']), citeFirstMarker);
     const stream = client.responses.stream({
       model: MODEL,
       input: 'What is the capital of France?',
       tools: [{ type: 'file_search', vector_store_ids: [vectorStoreId] }],
+      include: ['file_search_call.results'],
     });
     const events = await collectEvents(stream);
     const final = await stream.finalResponse();
@@ -212,8 +213,32 @@ describe('file_search', () => {
       index: (annotations[0]!.annotation as { index: number }).index,
     });
     const call = final.output[0] as OpenAI.Responses.ResponseFileSearchToolCall;
-    assert.equal(call.results, null, 'results only with include');
     assert.deepEqual(call.queries, ['capital of France']);
+    assert.equal(call.results?.[0]?.file_id, franceFileId);
+    assert.deepEqual(call.results?.[0]?.attributes, { country: 'fr' }, 'as a retrieved response shows them');
+    const retrieved = await client.responses.retrieve(final.id, { include: ['file_search_call.results'] });
+    assert.deepEqual(retrieved.output[0], call);
+    const withoutInclude = await client.responses.retrieve(final.id);
+    assert.equal((withoutInclude.output[0] as OpenAI.Responses.ResponseFileSearchToolCall).results, null);
+
+    // Streamed without include: the call shows no results, in its events as in the final response.
+    fixture.upstream.script(search(['capital of France']), citeFirstMarker);
+    const plainStream = client.responses.stream({
+      model: MODEL,
+      input: 'What is the capital of France?',
+      tools: [{ type: 'file_search', vector_store_ids: [vectorStoreId] }],
+    });
+    const plainEvents = await collectEvents(plainStream);
+    const plainCall = (await plainStream.finalResponse()).output[0] as OpenAI.Responses.ResponseFileSearchToolCall;
+    assert.equal(plainCall.results, null);
+    const doneItems = plainEvents.filter(
+      (event): event is OpenAI.Responses.ResponseOutputItemDoneEvent =>
+        event.type === 'response.output_item.done' && event.item.type === 'file_search_call',
+    );
+    assert.deepEqual(
+      doneItems.map((event) => (event.item as OpenAI.Responses.ResponseFileSearchToolCall).results),
+      [null],
+    );
     const message = final.output[1] as OpenAI.Responses.ResponseOutputMessage;
     assert.deepEqual((message.content[0] as OpenAI.Responses.ResponseOutputText).annotations, [
       annotations[0]!.annotation,

@@ -165,15 +165,21 @@ export class ResponseService {
   ): AsyncGenerator<ResponseStreamEvent> {
     const settings = stored.state.response!;
     const queries = new Map<string, readonly string[]>();
+    const attributes = new Map<string, FileAttributes>();
     const translator = new ResponseStreamTranslator(stored, {
       containerId: settings.containerId,
       fileSearchQueries: (callId) => queries.get(callId),
+      fileAttributes: (fileId) => attributes.get(fileId),
       imageUrl: imageUrls(origin, settings.containerId),
     });
     for await (const record of streamRunEvents(this.store.runs, this.engine.bus, stored.run.id, 0, signal)) {
       if (record.event === 'thread.run.step.completed') {
-        for (const [callId, callQueries] of await this.#fileSearchQueries(stored, [record.data as RunStep])) {
+        const step = [record.data as RunStep];
+        for (const [callId, callQueries] of await this.#fileSearchQueries(stored, step)) {
           queries.set(callId, callQueries);
+        }
+        for (const [fileId, fileAttributes] of await this.#fileAttributes(stored, step)) {
+          attributes.set(fileId, fileAttributes);
         }
       }
       for (const event of translator.translate(record)) {
