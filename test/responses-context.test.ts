@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type OpenAI from 'openai';
 import { rejectsWith } from './helpers/file-fixtures.js';
+import { pollUntil } from './helpers/poll.js';
 import {
   chatRequests,
   chatTranscript,
@@ -262,11 +263,13 @@ describe('conversations', () => {
     });
     slow.text('Done.');
     slow.finish();
-    let finished = await client.responses.retrieve(background.id);
-    while (finished.status === 'in_progress' || finished.status === 'queued') {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      finished = await client.responses.retrieve(background.id);
-    }
+    const finished = await pollUntil(
+      async () => {
+        const response = await client.responses.retrieve(background.id);
+        return response.status !== 'in_progress' && response.status !== 'queued' && response;
+      },
+      { what: 'the background response to end' },
+    );
     assert.equal(finished.status, 'completed');
     fixture.upstream.script({ text: 'Second answer.' });
     const second = await ask('Second', { conversation: conversation.id });
