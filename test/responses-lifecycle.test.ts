@@ -79,6 +79,18 @@ describe('store: false', () => {
       ['user', 'assistant'],
     );
     assert.equal(items.data[1]!.id, response.output[0]!.id);
+    fixture.upstream.script({ text: 'I remember.' });
+    await ask('And now?', { conversation: conversation.id });
+    const messages = chatRequests(fixture).at(-1)!.body.messages as Array<{ role: string; content: string }>;
+    assert.deepEqual(
+      messages.map((message) => [message.role, message.content]),
+      [
+        ['user', 'Hi'],
+        ['assistant', 'Kept in the conversation.'],
+        ['user', 'And now?'],
+      ],
+      'the next response of the conversation sees them',
+    );
   });
 
   test('background with store false is a 400', async () => {
