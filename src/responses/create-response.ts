@@ -193,6 +193,7 @@ function assistantToolChoice(choice: unknown): Run['tool_choice'] {
   const named = choice as { type?: string; name?: string; mode?: string } | null;
   if (named?.type === 'function' && named.name) return { type: 'function', function: { name: named.name } };
   if (named?.type === 'file_search') return { type: 'file_search' };
+  if (named?.type === 'code_interpreter') return { type: 'code_interpreter' };
   if (named?.type === 'allowed_tools') return named.mode === 'required' ? 'required' : 'auto';
   return 'required';
 }

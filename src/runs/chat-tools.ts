@@ -21,6 +21,8 @@ export function toToolChoice(choice: Run['tool_choice']): ToolChoice | undefined
   if (choice === null || choice === undefined) return undefined;
   if (typeof choice === 'string') return choice;
   if (choice.type === 'function' && choice.function) return { name: choice.function.name };
+  // Built-in tools are offered as functions of their type's name: naming one makes the model call that one.
+  if (choice.type === 'file_search' || choice.type === 'code_interpreter') return { name: choice.type };
   return 'required';
 }
 

@@ -31,15 +31,22 @@ export class RunTools {
     this.#builtins = new Map(builtins.map((tool) => [tool.type, tool]));
   }
 
-  /** A response that used up its `max_tool_calls` is offered its functions only. */
+  /**
+   * A response that used up its `max_tool_calls` is offered its functions only; one whose `tool_choice` is
+   * `allowed_tools` only the tools listed there.
+   */
   definitions(run: Run, state?: RunState): ToolDefinition[] {
     const functions = toToolDefinitions(run);
-    if (state?.response && builtinCallsLeft(state.response) <= 0) return functions;
     const taken = new Set(functions.map((tool) => tool.name));
-    const builtins = this.#enabled(run)
-      .filter((tool) => !taken.has(tool.type))
-      .map((tool) => tool.definition(run));
-    return [...builtins, ...functions];
+    const builtins =
+      state?.response && builtinCallsLeft(state.response) <= 0
+        ? []
+        : this.#enabled(run)
+            .filter((tool) => !taken.has(tool.type))
+            .map((tool) => tool.definition(run));
+    const all = [...builtins, ...functions];
+    const allowed = state?.response ? allowedToolNames(state.response) : undefined;
+    return allowed ? all.filter((tool) => allowed.has(tool.name)) : all;
   }
 
   /** The built-in tool a call names, if the run enabled it (a user function of the same name wins). */
@@ -91,6 +98,13 @@ export class RunTools {
 export function builtinCallsLeft(settings: ResponseSettings): number {
   const max = settings.echo.max_tool_calls;
   return max === null ? Number.POSITIVE_INFINITY : max - settings.builtinCalls;
+}
+
+/** The tools an `allowed_tools` choice lists, by the name the model sees (a built-in's is its type). */
+function allowedToolNames(settings: ResponseSettings): Set<string> | undefined {
+  const choice = settings.echo.tool_choice as { type?: string; tools?: Array<{ type: string; name?: string }> };
+  if (choice?.type !== 'allowed_tools' || !Array.isArray(choice.tools)) return undefined;
+  return new Set(choice.tools.map((tool) => (tool.type === 'function' ? (tool.name ?? '') : tool.type)));
 }
 
 /** A response names its vector stores (and their filter) on its file_search tool, and runs code in its container. */
