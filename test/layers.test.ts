@@ -16,7 +16,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   services: ['runs', 'responses', 'tools', 'store', 'providers', 'files', ...FOUNDATION],
   runs: ['responses', 'tools', 'store', 'providers', 'files', 'queue', ...FOUNDATION],
   // How runs are presented as Responses API objects, items and stream events, and how its input becomes thread rows.
-  responses: ['tools', 'store', ...FOUNDATION],
+  responses: ['tools', 'store', 'files', ...FOUNDATION],
   tools: ['store', 'providers', 'files', 'queue', ...FOUNDATION],
   store: [...FOUNDATION],
   providers: [...FOUNDATION],
