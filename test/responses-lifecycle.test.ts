@@ -163,6 +163,26 @@ describe('delete', () => {
     assert.equal((await ask('Hi')).output_text, 'Still here.');
   });
 
+  test('deleting a response while a client streams it ends that stream', async () => {
+    const upstream = new ControlledResponse();
+    fixture.upstream.script({ controlled: upstream });
+    const stream = await client.responses.create({ model: MODEL, input: 'A long story', stream: true });
+    upstream.text('Once upon');
+    const types: string[] = [];
+    let id = '';
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === 'response.created') id = event.response.id;
+      if (event.type === 'response.output_text.delta') await client.responses.delete(id);
+    }
+    assert.deepEqual(types.slice(-3), [
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+    ]);
+    await rejectsWith(client.responses.retrieve(id), { status: 404 });
+  });
+
   test('deletes the response and its private thread; retrieve is then a 404', async () => {
     fixture.upstream.script({ text: 'Soon gone.' });
     const response = await ask('Hi');

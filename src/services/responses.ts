@@ -31,9 +31,9 @@ import type { VectorStoreService } from './vector-stores.js';
 const STEP_RESULTS_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
 
 /**
- * How long a cancel waits for the response to stop before answering: cancelling aborts the model call, so the run
- * normally ends within milliseconds and the answer shows it `cancelled`, as OpenAI's does. A response still stopping
- * after this is answered as it is (in progress) and ends cancelled on its own.
+ * How long a cancel (or a delete of a running response) waits for the response to stop before answering: cancelling
+ * aborts the model call, so the run normally ends within milliseconds and the answer shows it `cancelled`, as
+ * OpenAI's does. A response still stopping after this is answered as it is (in progress) and ends on its own.
  */
 const CANCEL_WAIT_MS = 5_000;
 
@@ -207,7 +207,12 @@ export class ResponseService {
 
   async delete(project: string, id: string): Promise<{ id: string; object: 'response'; deleted: true }> {
     const stored = await this.stored(project, id);
-    if (!isTerminal(stored.run.status)) await cancelRun(this.engine.writer, this.engine.scheduler, id);
+    if (!isTerminal(stored.run.status)) {
+      await cancelRun(this.engine.writer, this.engine.scheduler, id);
+      // Streams following the response get its end (cancelled) before its log goes; a follower waiting for the
+      // next event of a run that is no longer there would wait forever.
+      await this.waitForEnd(stored, AbortSignal.timeout(CANCEL_WAIT_MS));
+    }
     await this.discard(stored);
     return { id, object: 'response', deleted: true };
   }
