@@ -65,6 +65,26 @@ describe('input token counts', () => {
     const alone = await client.responses.inputTokens.count({ model, input: 'Hi' });
     assert.ok(withHistory.input_tokens > alone.input_tokens, 'the conversation is history');
 
+    const text = 'Revenue rose by a third in the second quarter. '.repeat(20);
+    const withFile = await client.responses.inputTokens.count({
+      model,
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Summarise the report.' },
+            {
+              type: 'input_file',
+              filename: 'report.txt',
+              file_data: `data:text/plain;base64,${Buffer.from(text).toString('base64')}`,
+            },
+          ],
+        },
+      ],
+    });
+    const withoutFile = await client.responses.inputTokens.count({ model, input: 'Summarise the report.' });
+    assert.ok(withFile.input_tokens > withoutFile.input_tokens + 150, "an input_file's text counts");
+
     await assert.rejects(
       client.responses.inputTokens.count({ model, conversation: 'conv_missing', input: 'Hi' }),
       (error: unknown) => error instanceof OpenAI.NotFoundError && /conv_missing/.test(error.message),

@@ -31,17 +31,26 @@ function byType(type: string, schemaName: string) {
 
 /**
  * The Responses contract as the server validates requests with it:
- * - `InputParam` (a response's `input`, an input token count's `input`) takes a string or a list of items each
+ * - `InputParam` (a response's `input`, and an input token count's) takes a string or a list of items each
  *   checked by `INPUT_ITEM_SCHEMA`;
  * - a function tool needs only its `type` and `name`: the schema requires `strict` and `parameters`, which OpenAI
  *   fills in when left out (and clients such as the AI SDK leave out).
  */
 export function forRequestValidation(document: OpenApiDocument): OpenApiDocument {
   const functionTool = document.components.schemas.FunctionTool as Record<string, unknown>;
+  const tokenCounts = document.components.schemas.TokenCountsBody as { properties: Record<string, unknown> };
   const schemas = {
     ...document.components.schemas,
     InputParam: { anyOf: [{ type: 'string' }, { type: 'array', items: INPUT_ITEM_SCHEMA }] },
     FunctionTool: { ...functionTool, required: ['type', 'name'] },
+    // The token count's `input` repeats InputParam's old form inline: it takes what a response's input takes.
+    TokenCountsBody: {
+      ...tokenCounts,
+      properties: {
+        ...tokenCounts.properties,
+        input: { anyOf: [{ $ref: '#/components/schemas/InputParam' }, { type: 'null' }] },
+      },
+    },
   };
   return { ...document, components: { ...document.components, schemas } };
 }

@@ -102,7 +102,7 @@ export function createServices(deps: ServiceDependencies): Services {
       { vectorStores, containers, inputFiles },
       { maxRowsPerThread: deps.maxMessagesPerThread },
     ),
-    responseInputTokens: new ResponseInputTokens(store, deps.tokenCounts),
+    responseInputTokens: new ResponseInputTokens(store, deps.tokenCounts, inputFiles),
     conversations: new ConversationService(store, threads, deps.maxMessagesPerThread, inputFiles),
     runs: new RunService(
       store,

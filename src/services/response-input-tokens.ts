@@ -8,6 +8,7 @@ import {
   type ToolDefinition,
 } from '../providers/index.js';
 import { type CreateResponseBody, responseEcho, responseRun } from '../responses/create-response.js';
+import type { InputFileSupport } from '../responses/input-file.js';
 import { toThreadRows } from '../responses/input-items.js';
 import { chatTexts, countAhead } from '../runs/chat-texts.js';
 import { toToolDefinitions } from '../runs/chat-tools.js';
@@ -30,6 +31,7 @@ export class ResponseInputTokens {
   constructor(
     private readonly store: Store,
     private readonly pool: TokenCountPool,
+    private readonly inputFiles?: InputFileSupport,
   ) {}
 
   async count(
@@ -51,11 +53,8 @@ export class ResponseInputTokens {
     });
     const findRow = async (id: string) => (await this.store.messages.findRow(project, id))?.row;
     const threadId = segments[0]?.threadId ?? newId('thread_');
-    const input = await toThreadRows(
-      { store: this.store, project, param: 'input', findRow },
-      threadId,
-      body.input ?? [],
-    );
+    const context = { store: this.store, project, param: 'input', findRow, inputFiles: this.inputFiles };
+    const input = await toThreadRows(context, threadId, body.input ?? []);
     const rows = [...history.rows, ...input.map((entry) => entry.row)];
     const turns = (await Promise.all(rows.map((row) => rowToChatMessages(row, countingOnly)))).flat();
     const messages: ChatMessage[] = [
