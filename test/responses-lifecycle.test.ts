@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type OpenAI from 'openai';
+import { sdkClient } from './helpers/client.js';
 import { rejectsWith } from './helpers/file-fixtures.js';
 import { pollUntil } from './helpers/poll.js';
 import { chatRequests, MODEL, rowsLeftOf, threadIds, threadOfResponse } from './helpers/responses-e2e.js';
@@ -272,5 +273,50 @@ describe('input items', () => {
       { status: 400, param: 'include' },
     );
     await rejectsWith(client.responses.inputItems.list('resp_missing'), { status: 404 });
+  });
+});
+
+describe('projects', () => {
+  test("another project's responses, conversations and vector stores are not found", async () => {
+    const own = await startRunFixture({
+      env: { EMBEDDING_MODEL: 'none', API_KEYS: 'key-alice=project-a, key-bob=project-b' },
+    });
+    try {
+      const alice = sdkClient(own.server, 'key-alice');
+      const bob = sdkClient(own.server, 'key-bob');
+      own.upstream.script({ text: "Alice's answer." });
+      const response = await alice.responses.create({ model: MODEL, input: 'Hi' });
+      const conversation = await alice.conversations.create();
+      const store = await alice.vectorStores.create({ name: 'alice' });
+
+      await rejectsWith(bob.responses.retrieve(response.id), { status: 404 });
+      await rejectsWith(bob.responses.inputItems.list(response.id), { status: 404 });
+      await rejectsWith(bob.responses.cancel(response.id), { status: 404 });
+      await rejectsWith(bob.responses.delete(response.id), { status: 404 });
+      await rejectsWith(bob.responses.retrieve(response.id, { stream: true }), { status: 404 });
+      await rejectsWith(bob.responses.create({ model: MODEL, input: 'Hi', previous_response_id: response.id }), {
+        status: 400,
+        param: 'previous_response_id',
+      });
+      await rejectsWith(bob.responses.create({ model: MODEL, input: 'Hi', conversation: conversation.id }), {
+        status: 404,
+      });
+      await rejectsWith(
+        bob.responses.create({
+          model: MODEL,
+          input: 'Hi',
+          tools: [{ type: 'file_search', vector_store_ids: [store.id] }],
+        }),
+        { status: 404 },
+      );
+      await rejectsWith(
+        bob.responses.create({ model: MODEL, input: [{ type: 'item_reference', id: response.output[0]!.id }] }),
+        { status: 400, message: response.output[0]!.id },
+      );
+      assert.equal(chatRequests(own).length, 1, "only Alice's response reached the model");
+      assert.equal((await alice.responses.retrieve(response.id)).output_text, "Alice's answer.");
+    } finally {
+      await own.close();
+    }
   });
 });
