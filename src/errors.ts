@@ -898,6 +898,16 @@ export const errors = {
     },
     (param: string, type: string, served: readonly string[]) => ({ param, type, served: quoted(served).join(', ') }),
   ),
+  /** A `function_call_output` in a response's input whose call is nowhere to be found. */
+  outputWithoutCall: entry(
+    {
+      status: 400,
+      code: null,
+      param: '{param}',
+      message: 'No tool call found for function call output with call_id {callId}.',
+    },
+    (param: string, callId: string) => ({ param, callId }),
+  ),
   cancelNotBackground: entry({
     status: 400,
     code: null,

@@ -11,6 +11,7 @@ import {
 } from './input-fields.js';
 import { type InputFileSupport, readInputFile } from './input-file.js';
 import { type InputFileReader, messageItemToRow } from './input-message.js';
+import { toolCallItemId } from './items.js';
 
 /**
  * The `input` of a response, or the `items` of a conversation, as thread rows: user and assistant messages become
@@ -52,6 +53,11 @@ export interface InputItemsContext {
 export interface InputItemsOptions {
   /** The response whose `input` the rows are (`GET /responses/{id}/input_items`). */
   inputOf?: string;
+  /**
+   * Refuse a `function_call_output` whose call is neither in the same input nor stored (a response's input, as
+   * OpenAI does); true unless told. A conversation may be given items in any order.
+   */
+  requireCalls?: boolean;
 }
 
 /** Validates and converts `input` (a string is one user message); nothing is stored. */
@@ -75,10 +81,44 @@ export async function toThreadRows(
     } else if (kind === 'item_reference') {
       rows.push(await referencedRow(context, item, param, threadId, createdAt));
     } else {
-      rows.push({ kind: 'item', item: keptItem(kind, item, param) });
+      const kept = keptItem(kind, item, param);
+      if (kind === 'function_call') kept.id = await functionCallId(context, rows, String(kept.call_id), kept.id);
+      rows.push({ kind: 'item', item: kept });
     }
   }
+  if (options.requireCalls !== false) await requireCalls(context, rows, typeof input === 'string' ? [] : input);
   return rows.map((row) => ({ row, inputOf: options.inputOf ?? null }));
+}
+
+/**
+ * A function call's item id is derived from its call id (as for the calls responses make) unless that id is taken,
+ * so the call an output answers can be found by its call id (`requireCalls`).
+ */
+async function functionCallId(
+  context: InputItemsContext,
+  rows: readonly ThreadRow[],
+  callId: string,
+  fallback: string,
+): Promise<string> {
+  const derived = toolCallItemId('function_call', callId);
+  const taken = rows.some((row) => row.kind === 'item' && row.item.id === derived) || (await context.findRow(derived));
+  return taken ? fallback : derived;
+}
+
+/** Every function call output answers a call of the same input or one stored in the project. */
+async function requireCalls(context: InputItemsContext, rows: readonly ThreadRow[], items: readonly unknown[]) {
+  const called = new Set(
+    rows.flatMap((row) => (row.kind === 'item' && row.item.type === 'function_call' ? [String(row.item.call_id)] : [])),
+  );
+  for (const [index, row] of rows.entries()) {
+    if (row.kind !== 'item' || row.item.type !== 'function_call_output') continue;
+    const callId = String(row.item.call_id);
+    if (called.has(callId)) continue;
+    const stored = await context.findRow(toolCallItemId('function_call', callId));
+    if (stored?.kind === 'item' && stored.item.call_id === callId) continue;
+    const param = items.length > 0 ? `${context.param}[${index}].call_id` : context.param;
+    throw errors.outputWithoutCall(param, callId);
+  }
 }
 
 type ItemKind = (typeof SERVED_INPUT_ITEM_TYPES)[number];

@@ -46,7 +46,9 @@ export class ConversationService {
       tool_resources: {},
       metadata: resolveMetadata(request.metadata ?? undefined),
     };
-    const rows = await toThreadRows(this.#inputContext(project, 'items'), thread.id, request.items ?? []);
+    const rows = await toThreadRows(this.#inputContext(project, 'items'), thread.id, request.items ?? [], {
+      requireCalls: false,
+    });
     await this.store.threads.insert(project, thread, []);
     try {
       if (rows.length > 0) await this.store.messages.insertRows(project, thread.id, rows);
@@ -88,7 +90,7 @@ export class ConversationService {
     include: readonly string[],
   ): Promise<ListResponse<ConversationItem>> {
     await this.#thread(project, id);
-    const rows = await toThreadRows(this.#inputContext(project, 'items'), id, items);
+    const rows = await toThreadRows(this.#inputContext(project, 'items'), id, items, { requireCalls: false });
     await this.#requireRoom(project, id, rows.length);
     await this.#insert(project, id, rows);
     const data = await presentItems(this.store, project, rows, include);
