@@ -149,6 +149,32 @@ describe('the Responses stream', () => {
     assert.deepEqual(withoutSdkFields(await client.responses.retrieve(final.id)), withoutSdkFields(final));
   });
 
+  test('text then a function call in one turn: a message item, then the call item, each closed before the next', async () => {
+    fixture.upstream.script({
+      text: 'Let me check. ',
+      toolCalls: [{ id: 'call_x', name: 'get_weather', arguments: { city: 'Lima' } }],
+    });
+    const { events, final } = await streamed({ model: MODEL, input: 'Weather in Lima?', tools: [weatherFunction] });
+    const types = eventTypes(events);
+    const messageDone = types.indexOf('response.output_item.done');
+    assert.deepEqual(types.slice(messageDone - 2, messageDone + 3), [
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.output_item.added',
+      'response.function_call_arguments.delta',
+    ]);
+    assert.deepEqual(
+      final.output.map((item) => [item.type, (item as { status?: string }).status]),
+      [
+        ['message', 'completed'],
+        ['function_call', 'completed'],
+      ],
+    );
+    assert.equal(final.output_text, 'Let me check. ');
+    assert.deepEqual(withoutSdkFields(await client.responses.retrieve(final.id)), withoutSdkFields(final));
+  });
+
   test('max_output_tokens hit: the stream ends with response.incomplete', async () => {
     fixture.upstream.script({
       text: ['Once ', 'upon'],

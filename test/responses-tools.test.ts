@@ -286,6 +286,28 @@ describe('code_interpreter', () => {
   );
 
   test(
+    'code that raises: the call completes with the traceback as its logs; the model reads it',
+    SANDBOX_TIMEOUT,
+    async () => {
+      fixture.upstream.script(code('1/0'), { text: 'That divides by zero.' });
+      const response = await client.responses.create({
+        model: MODEL,
+        input: 'What is 1/0?',
+        tools: [{ type: 'code_interpreter', container: { type: 'auto' } }],
+        include: ['code_interpreter_call.outputs'],
+      });
+      assert.equal(response.status, 'completed');
+      const call = response.output[0] as OpenAI.Responses.ResponseCodeInterpreterToolCall;
+      assert.equal(call.status, 'completed');
+      const logs = (call.outputs as Array<{ type: string; logs: string }>)[0]!;
+      assert.equal(logs.type, 'logs');
+      assert.match(logs.logs, /ZeroDivisionError: division by zero/);
+      assert.match(lastToolOutput(chatRequests(fixture).at(-1)!), /ZeroDivisionError/);
+      assert.equal(response.output_text, 'That divides by zero.');
+    },
+  );
+
+  test(
     'a container made with the Containers API: a file the code writes is cited with container_file_citation',
     SANDBOX_TIMEOUT,
     async () => {
