@@ -309,10 +309,11 @@ describe('projects', () => {
         }),
         { status: 404 },
       );
-      await rejectsWith(
-        bob.responses.create({ model: MODEL, input: [{ type: 'item_reference', id: response.output[0]!.id }] }),
-        { status: 400, message: response.output[0]!.id },
-      );
+      const answerId = (response.output[0] as OpenAI.Responses.ResponseOutputMessage).id;
+      await rejectsWith(bob.responses.create({ model: MODEL, input: [{ type: 'item_reference', id: answerId }] }), {
+        status: 400,
+        message: answerId,
+      });
       assert.equal(chatRequests(own).length, 1, "only Alice's response reached the model");
       assert.equal((await alice.responses.retrieve(response.id)).output_text, "Alice's answer.");
     } finally {
