@@ -93,6 +93,8 @@ export async function startServer(
       const [runId, from] = payload.split(' ');
       if (runId && from !== origin) bus.notify(runId);
     });
+    // A thread deleted elsewhere took its runs' logs along: streams following them here reread and end.
+    await signals.subscribe(SIGNAL.threadDeleted, () => bus.notifyAll());
     signals.onReconnect(() => bus.notifyAll());
   }
   const writer = new RunWriter(store.runs, bus);
@@ -196,6 +198,8 @@ async function startApi(deps: ApiDependencies): Promise<FastifyInstance> {
     fileText: ingestion,
     embeddings: deps.embeddings,
     onThreadDeleted: async (threadId) => {
+      // Streams following the thread's runs reread their logs, find the runs gone and end.
+      deps.bus.notifyAll();
       await workers?.sessions?.close(threadId);
       publish(signals, SIGNAL.threadDeleted, threadId, logger);
     },

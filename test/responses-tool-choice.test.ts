@@ -11,7 +11,12 @@ const weather = {
   parameters: { type: 'object', properties: { city: { type: 'string' } } },
   strict: false,
 };
-const time = { type: 'function' as const, name: 'get_time', parameters: { type: 'object', properties: {} } };
+const time = {
+  type: 'function' as const,
+  name: 'get_time',
+  parameters: { type: 'object', properties: {} },
+  strict: false,
+};
 
 before(async () => {
   fixture = await startRunFixture({ env: { EMBEDDING_MODEL: 'none' } });
