@@ -87,3 +87,17 @@ export class UnknownCursorError extends Error {
     super(`unknown cursor ${id}`);
   }
 }
+
+/** Every item of a cursor-paged list, oldest first (for lists bounded by their owner: a run's steps and messages). */
+export async function readAllPages<T extends { id: string }>(
+  list: (page: PageRequest) => Promise<{ data: T[]; hasMore: boolean }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await list({ limit: 100, order: 'asc', ...(after ? { after } : {}) });
+    items.push(...page.data);
+    if (!page.hasMore) return items;
+    after = page.data.at(-1)!.id;
+  }
+}

@@ -1,4 +1,4 @@
-import type { PageRequest } from '../api/pagination.js';
+import { readAllPages } from '../api/pagination.js';
 import type { Message, RunStep } from '../api/types.js';
 import {
   type ChatModel,
@@ -258,18 +258,4 @@ function runMessages(store: Store, execution: RunExecution): Promise<Message[]> 
 function allSteps(store: Store, execution: RunExecution): Promise<RunStep[]> {
   const { project, run } = execution;
   return readAllPages((page) => store.runs.listSteps(project, run.thread_id, run.id, page));
-}
-
-/** Every item of a cursor-paged list, oldest first (a run's own messages and steps: bounded by its model calls). */
-async function readAllPages<T extends { id: string }>(
-  list: (page: PageRequest) => Promise<{ data: T[]; hasMore: boolean }>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await list({ limit: 100, order: 'asc', ...(after ? { after } : {}) });
-    items.push(...page.data);
-    if (!page.hasMore) return items;
-    after = page.data.at(-1)!.id;
-  }
 }

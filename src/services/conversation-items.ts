@@ -1,3 +1,4 @@
+import type { Message } from '../api/types.js';
 import {
   type ConversationItem,
   INCLUDE_CODE_INTERPRETER_OUTPUTS,
@@ -16,23 +17,27 @@ export async function presentItems(
   rows: readonly { row: ThreadRow }[],
   include: readonly string[],
 ): Promise<ConversationItem[]> {
-  const cited = citedFileIds(rows);
-  const filenames = cited.length === 0 ? new Map<string, string>() : await store.files.filenames(project, cited);
+  const messages = rows.flatMap(({ row }) => (row.kind === 'message' ? [row.message] : []));
+  const filenames = await citedFilenames(store, project, messages);
   return rows.map(({ row }) => withoutUnasked(rowToItem(row, { filenames }), include));
 }
 
-function citedFileIds(rows: readonly { row: ThreadRow }[]): string[] {
+/** The current names of the files these messages cite (`file_citation` annotations), by id. */
+export async function citedFilenames(
+  store: Store,
+  project: string,
+  messages: readonly Message[],
+): Promise<Map<string, string>> {
   const ids = new Set<string>();
-  for (const { row } of rows) {
-    if (row.kind !== 'message') continue;
-    for (const part of row.message.content) {
+  for (const message of messages) {
+    for (const part of message.content) {
       if (part.type !== 'text') continue;
       for (const annotation of part.text.annotations) {
         if (annotation.type === 'file_citation') ids.add(annotation.file_citation.file_id);
       }
     }
   }
-  return [...ids];
+  return ids.size === 0 ? new Map() : store.files.filenames(project, [...ids]);
 }
 
 function withoutUnasked(item: ConversationItem, include: readonly string[]): ConversationItem {

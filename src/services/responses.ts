@@ -1,21 +1,14 @@
 import type { Page, PageRequest } from '../api/pagination.js';
 import type { ResponseSettings, ResponseTool } from '../api/response-settings.js';
-import type { Message, RunStep, Thread } from '../api/types.js';
+import type { Thread } from '../api/types.js';
 import { errors } from '../errors.js';
 import { newId, nowSeconds } from '../ids.js';
 import { type CreateResponseBody, responseEcho, responseRun } from '../responses/create-response.js';
 import type { InputFileSupport } from '../responses/input-file.js';
 import { type InputItemsContext, toThreadRows } from '../responses/input-items.js';
-import {
-  type FileAttributes,
-  fileContentPath,
-  INCLUDE_FILE_SEARCH_RESULTS,
-  responseOutput,
-  rowToItem,
-  toolCallItemId,
-} from '../responses/items.js';
-import { presentResponse, type ResponseObject } from '../responses/serialize-response.js';
-import { type ResponseStreamEvent, ResponseStreamTranslator } from '../responses/stream-translator.js';
+import { INCLUDE_FILE_SEARCH_RESULTS } from '../responses/items.js';
+import type { ResponseObject } from '../responses/serialize-response.js';
+import type { ResponseStreamEvent } from '../responses/stream-translator.js';
 import { requireOfferedToolChoice } from '../responses/tool-choice.js';
 import { cancelRun } from '../runs/cancel-run.js';
 import { runCreatedEvent, runStatusEvent } from '../runs/run-events.js';
@@ -24,6 +17,8 @@ import { streamRunEvents } from '../runs/stream-run-events.js';
 import { type StoredRun, ThreadBusyError } from '../store/run-repository.js';
 import type { ConversationItem, Store } from '../store/store.js';
 import type { CodeInterpreterContainer, ContainerService } from './containers.js';
+import { presentItems } from './conversation-items.js';
+import { ResponseView } from './response-view.js';
 import type { RunEngine } from './runs.js';
 import type { VectorStoreService } from './vector-stores.js';
 
@@ -58,12 +53,16 @@ export interface ResponseServiceDependencies {
  * items and the Responses stream events, all made from the run's rows and log.
  */
 export class ResponseService {
+  readonly #view: ResponseView;
+
   constructor(
     private readonly store: Store,
     private readonly engine: RunEngine,
     private readonly related: ResponseServiceDependencies,
     private readonly options: ResponseServiceOptions,
-  ) {}
+  ) {
+    this.#view = new ResponseView(store, engine.bus);
+  }
 
   /** Stores the response (its run, its input items, its thread when it has no conversation) and queues it. */
   async create(project: string, body: CreateResponseBody): Promise<StoredRun> {
@@ -130,63 +129,19 @@ export class ResponseService {
     return stored;
   }
 
-  /**
-   * The response as it is now in the store, its output read from the run's steps and messages. `origin` (the
-   * request's `scheme://host`) makes the URLs of code_interpreter's images absolute, as the API gives them.
-   * `include` is the presenting request's own (`GET /responses/{id}?include[]=…`), as OpenAI reads it per request;
-   * without one (the create's answer, a cancel), the create request's.
-   */
-  async present(stored: StoredRun, origin: string, include?: readonly string[]): Promise<ResponseObject> {
-    const current = (await this.store.runs.getById(stored.run.id)) ?? stored;
-    const settings = current.state.response!;
-    const [steps, messages] = await Promise.all([this.#steps(current), this.#messages(current)]);
-    const queries = await this.#fileSearchQueries(current, steps);
-    const attributes = await this.#fileAttributes(current, steps);
-    const output = responseOutput(steps, new Map(messages.map((message) => [message.id, message])), {
-      include: include ?? settings.include,
-      containerId: settings.containerId,
-      fileSearchQueries: (callId) => queries.get(callId),
-      fileAttributes: (fileId) => attributes.get(fileId),
-      filenames: await this.#filenames(current.project, messages),
-      imageUrl: imageUrls(origin, settings.containerId),
-    });
-    return presentResponse(current.run, settings, output);
+  /** The response as it is now in the store (`ResponseView.present`). */
+  present(stored: StoredRun, origin: string, include?: readonly string[]): Promise<ResponseObject> {
+    return this.#view.present(stored, origin, include);
   }
 
-  /**
-   * The response's stream: its run's log from the start, translated into Responses events, those numbered after
-   * `startingAfter` sent, then followed live until the response ends. Stops when `signal` aborts.
-   */
-  async *events(
+  /** The response's stream (`ResponseView.events`). */
+  events(
     stored: StoredRun,
     origin: string,
     startingAfter: number,
     signal: AbortSignal,
   ): AsyncGenerator<ResponseStreamEvent> {
-    const settings = stored.state.response!;
-    const queries = new Map<string, readonly string[]>();
-    const attributes = new Map<string, FileAttributes>();
-    const translator = new ResponseStreamTranslator(stored, {
-      containerId: settings.containerId,
-      fileSearchQueries: (callId) => queries.get(callId),
-      fileAttributes: (fileId) => attributes.get(fileId),
-      imageUrl: imageUrls(origin, settings.containerId),
-    });
-    for await (const record of streamRunEvents(this.store.runs, this.engine.bus, stored.run.id, 0, signal)) {
-      if (record.event === 'thread.run.step.completed') {
-        const step = [record.data as RunStep];
-        for (const [callId, callQueries] of await this.#fileSearchQueries(stored, step)) {
-          queries.set(callId, callQueries);
-        }
-        for (const [fileId, fileAttributes] of await this.#fileAttributes(stored, step)) {
-          attributes.set(fileId, fileAttributes);
-        }
-      }
-      for (const event of translator.translate(record)) {
-        if (event.sequence_number > startingAfter) yield event;
-      }
-      if (translator.ended) return;
-    }
+    return this.#view.events(stored, origin, startingAfter, signal);
   }
 
   /** Waits until the response has ended (or `signal` aborts), following its log. */
@@ -237,7 +192,7 @@ export class ResponseService {
   ): Promise<Page<ConversationItem>> {
     const stored = await this.stored(project, id);
     const rows = await this.store.messages.listRows(project, stored.run.thread_id, page, { inputOf: id });
-    return { data: rows.data.map((entry) => presentItem(rowToItem(entry.row), include)), hasMore: rows.hasMore };
+    return { data: await presentItems(this.store, project, rows.data, include), hasMore: rows.hasMore };
   }
 
   async #previous(project: string, id: string): Promise<StoredRun> {
@@ -286,110 +241,9 @@ export class ResponseService {
     const findRow = async (id: string) => (await this.store.messages.findRow(project, id))?.row;
     return { store: this.store, project, param: 'input', findRow, inputFiles: this.related.inputFiles };
   }
-
-  #steps(stored: StoredRun): Promise<RunStep[]> {
-    return readAll((page) => this.store.runs.listSteps(stored.project, stored.run.thread_id, stored.run.id, page));
-  }
-
-  #messages(stored: StoredRun): Promise<Message[]> {
-    return readAll((page) =>
-      this.store.messages.list(stored.project, stored.run.thread_id, page, { runId: stored.run.id }),
-    );
-  }
-
-  /** The queries of the file_search calls of these steps, from the items the response wrote (steps do not keep them). */
-  async #fileSearchQueries(stored: StoredRun, steps: readonly RunStep[]): Promise<Map<string, readonly string[]>> {
-    const queries = new Map<string, readonly string[]>();
-    for (const step of steps) {
-      if (step.step_details.type !== 'tool_calls') continue;
-      for (const call of step.step_details.tool_calls) {
-        if (call.type !== 'file_search') continue;
-        const itemId = toolCallItemId('file_search_call', call.id);
-        const row = await this.store.messages.getRow(stored.project, stored.run.thread_id, itemId);
-        if (row?.row.kind === 'item' && Array.isArray(row.row.item.queries)) {
-          queries.set(call.id, row.row.item.queries as string[]);
-        }
-      }
-    }
-    return queries;
-  }
-
-  /**
-   * The attributes of the files these steps' file_search calls found, as the vector stores of the response's
-   * file_search tool have them now (a step does not record them); a file in several of them takes the first's.
-   */
-  async #fileAttributes(stored: StoredRun, steps: readonly RunStep[]): Promise<Map<string, FileAttributes>> {
-    const fileIds = new Set<string>();
-    for (const step of steps) {
-      if (step.step_details.type !== 'tool_calls') continue;
-      for (const call of step.step_details.tool_calls) {
-        if (call.type !== 'file_search') continue;
-        for (const result of call.file_search.results ?? []) fileIds.add(result.file_id);
-      }
-    }
-    const attributes = new Map<string, FileAttributes>();
-    if (fileIds.size === 0) return attributes;
-    const vectorStoreIds = stored.state.response!.echo.tools.flatMap((tool) =>
-      tool.type === 'file_search' ? (tool.vector_store_ids as string[]) : [],
-    );
-    for (const fileId of fileIds) {
-      for (const vectorStoreId of vectorStoreIds) {
-        const found = await this.store.vectorStores.getFile(stored.project, vectorStoreId, fileId);
-        if (!found) continue;
-        attributes.set(fileId, { ...(found.file.attributes ?? {}) });
-        break;
-      }
-    }
-    return attributes;
-  }
-
-  async #filenames(project: string, messages: readonly Message[]): Promise<Map<string, string>> {
-    const ids = new Set<string>();
-    for (const message of messages) {
-      for (const part of message.content) {
-        if (part.type !== 'text') continue;
-        for (const annotation of part.text.annotations) {
-          if (annotation.type === 'file_citation') ids.add(annotation.file_citation.file_id);
-        }
-      }
-    }
-    return ids.size === 0 ? new Map() : this.store.files.filenames(project, [...ids]);
-  }
-}
-
-/** Where an image code_interpreter drew can be fetched: a container file's content, or a File's. */
-function imageUrls(origin: string, containerId: string | null): (fileId: string) => string {
-  return (fileId) =>
-    fileId.startsWith('cfile_') && containerId
-      ? `${origin}/v1/containers/${containerId}/files/${fileId}/content`
-      : `${origin}${fileContentPath(fileId)}`;
 }
 
 /** A new thread for a response that has no conversation. */
 function privateThread(): Thread {
   return { id: newId('thread_'), object: 'thread', created_at: nowSeconds(), tool_resources: {}, metadata: {} };
-}
-
-/** Built-in call results are shown only when `include` asks for them (stored items keep them whole). */
-export function presentItem(item: ConversationItem, include: readonly string[]): ConversationItem {
-  if (item.type === 'file_search_call' && !include.includes('file_search_call.results')) {
-    return { ...item, results: null };
-  }
-  if (item.type === 'code_interpreter_call' && !include.includes('code_interpreter_call.outputs')) {
-    return { ...item, outputs: null };
-  }
-  return item;
-}
-
-async function readAll<T extends { id: string }>(
-  list: (page: PageRequest) => Promise<{ data: T[]; hasMore: boolean }>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await list({ limit: 100, order: 'asc', ...(after ? { after } : {}) });
-    items.push(...page.data);
-    if (!page.hasMore) return items;
-    after = page.data.at(-1)!.id;
-  }
 }
