@@ -111,7 +111,13 @@ describe('the Responses stream', () => {
     const types = eventTypes(events);
     assert.deepEqual(types.slice(0, 3), ['response.created', 'response.in_progress', 'response.output_item.added']);
     assert.equal(types.at(-1), 'response.completed');
-    // Per item: added, its argument deltas, arguments done, item done (the two calls' events may interleave).
+    // Each call is closed before the next is added, as OpenAI streams them.
+    const firstDone = events.findIndex((event) => event.type === 'response.output_item.done');
+    const secondAdded = events.findIndex(
+      (event) => event.type === 'response.output_item.added' && 'output_index' in event && event.output_index === 1,
+    );
+    assert.ok(firstDone !== -1 && firstDone < secondAdded, 'the first call is done before the second is added');
+    // Per item: added, its argument deltas, arguments done, item done.
     for (const index of [0, 1]) {
       const own = events.filter((event) => 'output_index' in event && event.output_index === index);
       const kinds = eventTypes(own);

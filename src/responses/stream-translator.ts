@@ -330,11 +330,28 @@ export class ResponseStreamTranslator {
       if (index === undefined) {
         const start = startingCall(change);
         if (!start) continue;
+        this.#closeStreamedFunctionCalls(out);
         index = this.#callSlot(delta.id, change.index, start, out);
       }
       const slot = this.#slots[index] as CallSlot;
       if (slot.done) continue;
       this.#callChange(slot, index, change, out);
+    }
+  }
+
+  /**
+   * A function call whose arguments have all streamed is done when the next call starts, as OpenAI closes each call
+   * before the next (built-in calls end when they have run, with their step).
+   */
+  #closeStreamedFunctionCalls(out: EventBatch): void {
+    for (const [index, slot] of this.#slots.entries()) {
+      if (slot.kind !== 'call' || slot.done || slot.item.type !== 'function_call') continue;
+      const item = { ...slot.item, status: 'completed' as const };
+      const where = { item_id: item.id, output_index: index };
+      out.push({ type: 'response.function_call_arguments.done', ...where, name: item.name, arguments: item.arguments });
+      slot.item = item;
+      slot.done = true;
+      out.push({ type: 'response.output_item.done', output_index: index, item });
     }
   }
 
