@@ -9,10 +9,10 @@ import type {
   NewThreadRow,
   RowFilter,
   StoredThreadRow,
-  ThreadRow,
 } from '../store.js';
+import { decodeRow, STORED_ROW } from '../stored-thread-row.js';
 import type { PgDatabase, PgQueryable } from './pg-database.js';
-import { type PageColumns, selectPage } from './select-page.js';
+import { selectPage } from './select-page.js';
 
 /** Keeps each message's token count for `encoding` (in the caller's transaction, if any). */
 export async function storeTokenCounts(
@@ -50,23 +50,6 @@ export async function upsertRow(
     [data.id, project, threadId, entry.runId ?? null, entry.inputOf ?? null, row.kind, JSON.stringify(data)],
   );
 }
-
-/** A stored row's `kind` and `data` as the thread row they hold. */
-function decodeRow(kind: string, data: string): ThreadRow {
-  return kind === 'message'
-    ? { kind: 'message', message: JSON.parse(data) as Message }
-    : { kind: 'item', item: JSON.parse(data) as Extract<ThreadRow, { kind: 'item' }>['item'] };
-}
-
-const STORED_ROW: PageColumns<StoredThreadRow> = {
-  columns: 'seq, kind, run_id, input_of, data',
-  decode: (row) => ({
-    row: decodeRow(row.kind as string, row.data as string),
-    seq: Number(row.seq),
-    runId: (row.run_id as string | null) ?? null,
-    inputOf: (row.input_of as string | null) ?? null,
-  }),
-};
 
 /**
  * Locks the thread's row until the transaction ends, so message writes and run creation on one thread take

@@ -9,9 +9,9 @@ import type {
   NewThreadRow,
   RowFilter,
   StoredThreadRow,
-  ThreadRow,
 } from '../store.js';
-import { type PageColumns, selectPage } from './select-page.js';
+import { decodeRow, STORED_ROW } from '../stored-thread-row.js';
+import { selectPage } from './select-page.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** Keeps each message's token count for `encoding` (inside the caller's write transaction). */
@@ -53,25 +53,6 @@ export function upsertRow(db: SqliteDatabase, project: string, threadId: string,
     JSON.stringify(data),
   );
 }
-
-/** A stored row's `kind` and `data` as the thread row they hold. */
-export function decodeRow(kind: string, data: string): ThreadRow {
-  return kind === 'message'
-    ? { kind: 'message', message: JSON.parse(data) as Message }
-    : { kind: 'item', item: JSON.parse(data) as ConversationItemData };
-}
-
-type ConversationItemData = Extract<ThreadRow, { kind: 'item' }>['item'];
-
-const STORED_ROW: PageColumns<StoredThreadRow> = {
-  columns: 'seq, kind, run_id, input_of, data',
-  decode: (row) => ({
-    row: decodeRow(row.kind as string, row.data as string),
-    seq: row.seq as number,
-    runId: (row.run_id as string | null) ?? null,
-    inputOf: (row.input_of as string | null) ?? null,
-  }),
-};
 
 /** The id of the thread's active run, if any. */
 export function activeRunId(db: SqliteDatabase, threadId: string): string | undefined {
